@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { UsageError } from './errors.js';
+import { serve } from './serve.js';
+import { stdio } from './stdio.js';
+
+/** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command()
+  .name('toolgate')
+  .description('A policy gateway for the Model Context Protocol')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+
+program
+  .command('serve')
+  .description('serve the configured MCP servers over Streamable HTTP at /mcp and /mcp/<server>')
+  .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+  .option('-p, --port <port>', 'port to listen on (overrides "listen")')
+  .option('--host <host>', 'address to bind (overrides "listen"; loopback only for now)')
+  .option('--json', 'print the endpoint URLs as JSON')
+  .action(serve);
+
+program
+  .command('stdio')
+  .description('serve over stdio, in place of a server entry in a client configuration')
+  .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+  .option('-s, --server <name>', 'serve one server under its own tool names (default: all, aggregated)')
+  .action(stdio);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`toolgate: ${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`toolgate: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(EXIT_FAILURE);
+}

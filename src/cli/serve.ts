@@ -1,0 +1,50 @@
+import { loadConfig } from '../config/load.js';
+import { Gateway } from '../gateway/gateway.js';
+import { HttpEndpoint } from '../gateway/http-endpoint.js';
+import { createLogger } from '../log.js';
+import { UsageError } from './errors.js';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
+
+export interface ServeOptions {
+  config: string;
+  port?: string;
+  host?: string;
+  json?: boolean;
+}
+
+/** `toolgate serve`: the Streamable HTTP gateway, until SIGINT or SIGTERM. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const config = loadConfig(options.config);
+  const [configHost, configPort] = splitListen(config.listen);
+  const host = options.host ?? configHost;
+  const port = options.port === undefined ? configPort : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number`);
+  if (!LOOPBACK.test(host)) {
+    // Agent credentials (grants) are not built yet: until they are, the gateway refuses to listen beyond this machine.
+    throw new UsageError(`listen: ${host} is not a loopback address; serving off loopback requires authentication, which this version does not have yet`);
+  }
+  const log = createLogger();
+  const gateway = new Gateway(config, log);
+  const endpoint = new HttpEndpoint(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
+  const base = await endpoint.listen();
+  await gateway.start();
+  const servers = Object.fromEntries([...gateway.upstreams.keys()].map((name) => [name, `${base}/mcp/${encodeURIComponent(name)}`]));
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ url: `${base}/mcp`, servers }) + '\n');
+  } else {
+    process.stdout.write(`toolgate listening on ${base}\n  all servers: ${base}/mcp\n`);
+    for (const [name, url] of Object.entries(servers)) process.stdout.write(`  ${name}: ${url}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await endpoint.close();
+  await gateway.close();
+}
+
+export function splitListen(listen: string): [string, number] {
+  const colon = listen.lastIndexOf(':');
+  return [listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), Number(listen.slice(colon + 1))];
+}

@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+
+export function toPointer(path: readonly PropertyKey[]): string {
+  return path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+}
+
+/** Words a zod issue for a person editing a file: unknown fields and bad keys say which. */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key') return `invalid name: ${issue.issues.map((inner) => inner.message).join('; ')}`;
+  return issue.message;
+}
+
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): { pointer: string; message: string }[] {
+  return issues.map((issue) => ({ pointer: toPointer(issue.path), message: issueMessage(issue) }));
+}

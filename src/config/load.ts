@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describeIssues, toPointer } from './issues.js';
+import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
+
+/** A configuration problem, located by file and JSON pointer, worded for the person who wrote the file. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly { pointer: string; message: string }[],
+  ) {
+    super(problems.map((p) => `${file}: ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` in every string of the document. A variable that is not set
+ * and has no default is an error naming where it was used: an empty API key is never sent by accident.
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: PropertyKey[] = [],
+  problems: { pointer: string; message: string }[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined) return found;
+      if (fallback !== undefined) return fallback;
+      problems.push({ pointer: toPointer(path), message: `environment variable ${name} is not set` });
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, [...path, i], problems));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, [...path, key], problems)]),
+    );
+  }
+  return value;
+}
+
+/** Parses configuration text (YAML, which includes JSON), resolving relative paths against `baseDir`. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, baseDir = dirname(file)): GatewayConfig {
+  let document: unknown;
+  try {
+    document = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new ConfigError(file, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
+  }
+  if (document === null || document === undefined) document = {};
+  const problems: { pointer: string; message: string }[] = [];
+  const interpolated = interpolateEnv(document, env, [], problems);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error.issues));
+
+  const config = parsed.data;
+  for (const server of Object.values(config.servers)) {
+    if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
+  }
+  return config;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigError(file, [{ pointer: '', message: reason }]);
+  }
+  return parseConfig(text, file, env);
+}

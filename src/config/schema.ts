@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { issueMessage } from './issues.js';
+
+/** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
+const serverName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*(?:_[A-Za-z0-9.-]+)*$/, {
+    message: 'a server name uses letters, digits, ".", "-" and single "_" (it appears in URLs and tool-name prefixes)',
+  });
+
+const protocol = z.enum(['auto', 'legacy', 'modern']).default('auto');
+
+/** A spawned server, in the `mcpServers` shape clients already use. */
+const stdioServer = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+  protocol,
+});
+
+/** A remote server; `transport` defaults to Streamable HTTP, `sse` selects the deprecated HTTP+SSE transport. */
+const httpServer = z.strictObject({
+  url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
+  protocol,
+});
+
+/** Picks the shape by its key (`command` or `url`), so an error speaks of the fields the user meant. */
+const server = z.unknown().transform((value, ctx) => {
+  const entry = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  if (!entry || ('command' in entry) === ('url' in entry)) {
+    ctx.addIssue({ code: 'custom', message: 'a server needs either "command" (stdio) or "url" (HTTP)' });
+    return z.NEVER;
+  }
+  const parsed = ('command' in entry ? stdioServer : httpServer).safeParse(entry);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issueMessage(issue), path: issue.path });
+  return z.NEVER;
+});
+
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, like 127.0.0.1:7420' })
+  .default('127.0.0.1:7420');
+
+export const configSchema = z
+  .strictObject({
+    listen,
+    /** Extra origins browsers may call from; loopback origins are always allowed. */
+    allowed_origins: z.array(z.string()).default([]),
+    /** Largest request body accepted, in bytes. */
+    max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+    servers: z.record(serverName, server).optional(),
+    /** Accepted as a synonym of `servers`, so a client's config block can be pasted in as it is. */
+    mcpServers: z.record(serverName, server).optional(),
+  })
+  .transform(({ servers, mcpServers, ...rest }, ctx) => {
+    if (servers && mcpServers) {
+      ctx.addIssue({ code: 'custom', path: ['mcpServers'], message: 'use either "servers" or "mcpServers", not both' });
+      return z.NEVER;
+    }
+    const merged = servers ?? mcpServers ?? {};
+    if (Object.keys(merged).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['servers'], message: 'at least one server is required' });
+      return z.NEVER;
+    }
+    return { ...rest, servers: merged };
+  });
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type ServerConfig = GatewayConfig['servers'][string];
+export type StdioServerConfig = z.output<typeof stdioServer>;
+export type HttpServerConfig = z.output<typeof httpServer>;
+
+export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
+  return 'command' in server;
+}

@@ -1,0 +1,339 @@
+import type { Logger } from 'pino';
+import { isStdioServer, type GatewayConfig } from '../config/schema.js';
+import {
+  ErrorCode,
+  errorResponse,
+  paramsOf,
+  resultResponse,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+  type Params,
+  type RequestId,
+} from '../protocol/jsonrpc.js';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from '../protocol/eras.js';
+import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
+import { HttpTransport } from '../upstream/http-transport.js';
+import { StdioTransport } from '../upstream/stdio-transport.js';
+import { admitAll, type Admission } from './admission.js';
+import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
+import { InvalidCursor, Route } from './route.js';
+import { isLogLevel, LOG_LEVELS, type Outbound, type Session } from './session.js';
+
+export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
+
+/** How one downstream request reaches back to its client while it runs. */
+export interface CallChannel {
+  /** The request's own stream (an SSE response, stdout): progress and server requests ride on it. */
+  outbound?: Outbound;
+  /** Aborted when the client goes away or cancels. */
+  signal?: AbortSignal;
+}
+
+const LIST_KIND: Record<string, ListKind> = {
+  'tools/list': 'tools',
+  'prompts/list': 'prompts',
+  'resources/list': 'resources',
+  'resources/templates/list': 'resourceTemplates',
+};
+
+/** Methods whose result is cacheable under 2026-07-28 and so must say for how long and for whom. */
+const CACHEABLE = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+
+/**
+ * The request path. Every downstream request, whatever transport it came on, passes `handle`; every request
+ * forwarded upstream passes the admission check in `forward` first.
+ */
+export class Gateway implements UpstreamListener {
+  readonly upstreams = new Map<string, UpstreamConnection>();
+  readonly inventory = new Inventory();
+  /** Sessions that outlive one request (legacy HTTP, stdio), so that server traffic can find them. */
+  readonly sessions = new Map<string, Session>();
+  private readonly routes = new Map<string | undefined, Route>();
+  private readonly inFlight = new Map<Session, Map<RequestId, AbortController>>();
+
+  constructor(
+    readonly config: GatewayConfig,
+    readonly log: Logger,
+    public admission: Admission = admitAll,
+  ) {
+    for (const [name, server] of Object.entries(config.servers)) {
+      const createTransport = () => (isStdioServer(server) ? new StdioTransport(server) : new HttpTransport(server));
+      this.upstreams.set(name, new UpstreamConnection(name, server, { createTransport, listener: this }));
+    }
+    for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
+    this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
+  }
+
+  /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
+  async start(): Promise<void> {
+    await Promise.all(
+      [...this.upstreams.values()].map((u) =>
+        u.start().catch((error: Error) => this.log.error({ server: u.name }, `upstream not ready: ${error.message}`)),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+    await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+  }
+
+  /** The route for `/mcp/<server>`, or for `/mcp` when `server` is undefined. */
+  route(server?: string): Route | undefined {
+    return this.routes.get(server);
+  }
+
+  /** The answer to `initialize` for a legacy client: the upstream's own identity on a single-server route. */
+  initializeResult(route: Route, requestedVersion: unknown): Record<string, unknown> {
+    const protocolVersion = typeof requestedVersion === 'string' && LEGACY_VERSIONS.includes(requestedVersion) ? requestedVersion : LATEST_LEGACY_VERSION;
+    return { protocolVersion, ...this.describe(route) };
+  }
+
+  private describe(route: Route): { capabilities: Record<string, unknown>; serverInfo: Record<string, unknown>; instructions?: string } {
+    if (!route.aggregated) {
+      const info = route.upstreams[0]!.info;
+      return {
+        capabilities: withoutTasks(info?.capabilities ?? {}),
+        serverInfo: info?.serverInfo ?? { name: route.server, version: 'unknown' },
+        ...(info?.instructions && { instructions: info.instructions }),
+      };
+    }
+    const capabilities: Record<string, Record<string, unknown>> = {};
+    const instructions: string[] = [];
+    for (const upstream of route.upstreams) {
+      for (const [key, value] of Object.entries(withoutTasks(upstream.info?.capabilities ?? {}))) {
+        capabilities[key] = { ...capabilities[key], ...(value as Record<string, unknown>) };
+      }
+      if (upstream.info?.instructions) instructions.push(`## ${upstream.name}\n${upstream.info.instructions}`);
+    }
+    return { capabilities, serverInfo: GATEWAY_INFO, ...(instructions.length > 0 && { instructions: instructions.join('\n\n') }) };
+  }
+
+  /** Handles one request from a client and returns the response to send it (with the client's id). */
+  async handle(session: Session, request: JSONRPCRequest, channel: CallChannel = {}): Promise<JSONRPCResponse> {
+    session.lastSeen = Date.now();
+    const controller = new AbortController();
+    channel.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    let calls = this.inFlight.get(session);
+    if (!calls) this.inFlight.set(session, (calls = new Map()));
+    calls.set(request.id, controller);
+    try {
+      const response = await this.dispatch(session, request, { ...channel, signal: controller.signal });
+      response.id = request.id;
+      if (session.era === 'modern' && 'result' in response) this.finishModernResult(request.method, response.result as Record<string, unknown>, session);
+      return response;
+    } catch (error) {
+      if (error instanceof InvalidCursor) return errorResponse(request.id, ErrorCode.InvalidParams, error.message);
+      this.log.error({ err: error, method: request.method }, 'request failed inside the gateway');
+      return errorResponse(request.id, ErrorCode.InternalError, `internal error handling ${request.method}`);
+    } finally {
+      calls.delete(request.id);
+      if (calls.size === 0) this.inFlight.delete(session);
+    }
+  }
+
+  private async dispatch(session: Session, request: JSONRPCRequest, channel: CallChannel): Promise<JSONRPCResponse> {
+    const { method } = request;
+    const params = paramsOf(request);
+    const route = session.route;
+    const listKind = LIST_KIND[method];
+    if (listKind) {
+      const page = await route.list(listKind, typeof params.cursor === 'string' ? params.cursor : undefined, (server, item) =>
+        this.admission.listed(session, server, listKind, item),
+      );
+      return resultResponse(request.id, { [listKind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) });
+    }
+    switch (method) {
+      case 'ping':
+        return resultResponse(request.id, {});
+      case 'server/discover':
+        return resultResponse(request.id, this.discoverResult(route));
+      case 'initialize':
+        return errorResponse(request.id, ErrorCode.InvalidRequest, 'initialize may only be sent once, to open a session');
+      case 'logging/setLevel':
+        return this.setLogLevel(session, request, params);
+      case 'tools/call':
+      case 'prompts/get': {
+        const kind = method === 'tools/call' ? 'tools' : 'prompts';
+        const target = typeof params.name === 'string' ? await route.resolve(kind, params.name) : undefined;
+        if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown ${kind === 'tools' ? 'tool' : 'prompt'} ${JSON.stringify(params.name)}`);
+        const forwarded = target.name === params.name ? params : { ...params, name: target.name };
+        return this.forward(session, target.upstream, method, forwarded, channel, target.name);
+      }
+      case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        const uri = params.uri;
+        const upstream = typeof uri === 'string' ? await route.resolveUri(uri) : undefined;
+        if (!upstream) return errorResponse(request.id, ErrorCode.InvalidParams, `no server offers resource ${JSON.stringify(uri)}`);
+        if (method === 'resources/read') return this.forward(session, upstream, method, params, channel, uri as string);
+        return this.subscription(session, upstream, method, uri as string, request.id);
+      }
+      case 'completion/complete': {
+        const ref = (params.ref ?? {}) as Params;
+        if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
+          const target = await route.resolve('prompts', ref.name);
+          if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown prompt ${JSON.stringify(ref.name)}`);
+          return this.forward(session, target.upstream, method, { ...params, ref: { ...ref, name: target.name } }, channel, target.name);
+        }
+        const upstream = typeof ref.uri === 'string' ? await route.resolveUri(ref.uri) : undefined;
+        if (!upstream) return errorResponse(request.id, ErrorCode.InvalidParams, `cannot tell which server completes ${JSON.stringify(ref)}`);
+        return this.forward(session, upstream, method, params, channel);
+      }
+      default:
+        // Methods the gateway does not interpret (tasks, extensions) pass through where there is one server to ask.
+        if (route.aggregated) return errorResponse(request.id, ErrorCode.MethodNotFound, `method ${method} is not available on the aggregated endpoint`);
+        return this.forward(session, route.upstreams[0]!, method, request.params as Params | undefined, channel);
+    }
+  }
+
+  /** The choke point: admission first, then the upstream. */
+  private async forward(
+    session: Session,
+    upstream: UpstreamConnection,
+    method: string,
+    params: Params | undefined,
+    channel: CallChannel,
+    name?: string,
+  ): Promise<JSONRPCResponse> {
+    const verdict = await this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
+    if (!verdict.allow) {
+      if (method === 'tools/call') {
+        return resultResponse(0, { content: [{ type: 'text', text: `[POLICY DENIED] ${verdict.message}` }], isError: true });
+      }
+      return errorResponse(0, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
+    }
+    const hooks: CallHooks = {
+      signal: channel.signal,
+      clientCapabilities: session.clientCapabilities,
+      onNotification: (notification) => session.notify(notification, channel.outbound),
+      onServerRequest: (serverRequest) => session.ask(serverRequest, channel.outbound),
+    };
+    return upstream.request(method, params, hooks);
+  }
+
+  private discoverResult(route: Route): Record<string, unknown> {
+    const { serverInfo, ...description } = this.describe(route);
+    return { supportedVersions: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], ...description, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
+  }
+
+  /**
+   * 2026-07-28 requires `resultType` on every result and cache hints on lists. Lists are marked private:
+   * what a client is shown depends on who it is once policies filter them.
+   */
+  private finishModernResult(method: string, result: Record<string, unknown>, session: Session): void {
+    result.resultType ??= 'complete';
+    if (CACHEABLE.has(method)) {
+      result.ttlMs ??= 0;
+      result.cacheScope = 'private';
+    }
+    const meta = (result._meta ??= {}) as Record<string, unknown>;
+    if (meta[SERVER_INFO_META_KEY] === undefined && method !== 'server/discover') meta[SERVER_INFO_META_KEY] = this.describe(session.route).serverInfo;
+  }
+
+  /**
+   * The upstream connection is shared, so the level is kept per client and log lines are filtered here; the
+   * upstream is asked for the most verbose level any client wants.
+   */
+  private async setLogLevel(session: Session, request: JSONRPCRequest, params: Params): Promise<JSONRPCResponse> {
+    if (!isLogLevel(params.level)) return errorResponse(request.id, ErrorCode.InvalidParams, `invalid log level ${JSON.stringify(params.level)}`);
+    session.logLevel = params.level;
+    await Promise.all(
+      session.route.upstreams
+        .filter((u) => u.info?.capabilities.logging)
+        .map((u) => {
+          const levels = [...this.sessions.values(), session].filter((s) => s.route.includes(u.name) && s.logLevel).map((s) => s.logLevel!);
+          const mostVerbose = levels.sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b))[0]!;
+          return u.request('logging/setLevel', { level: mostVerbose });
+        }),
+    );
+    return resultResponse(request.id, {});
+  }
+
+  /** Subscriptions are counted across clients: the upstream is subscribed once per URI and unsubscribed with the last. */
+  private async subscription(session: Session, upstream: UpstreamConnection, method: string, uri: string, id: RequestId): Promise<JSONRPCResponse> {
+    const key = `${upstream.name}\0${uri}`;
+    const subscribe = method === 'resources/subscribe';
+    const verdict = await this.admission.admit({ session, server: upstream.name, method, name: uri });
+    if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
+    const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
+    if (subscribe) session.subscriptions.add(key);
+    else session.subscriptions.delete(key);
+    if (others) return resultResponse(id, {});
+    return upstream.request(method, { uri });
+  }
+
+  /** Handles a notification from a client. */
+  notification(session: Session, notification: JSONRPCNotification): void {
+    session.lastSeen = Date.now();
+    const params = paramsOf(notification);
+    switch (notification.method) {
+      case 'notifications/initialized':
+        return;
+      case 'notifications/cancelled':
+        this.inFlight.get(session)?.get(params.requestId as RequestId)?.abort();
+        return;
+      default:
+        // roots/list_changed and the like concern every server behind the client's endpoint.
+        for (const upstream of session.route.upstreams) upstream.notify(notification.method, params);
+    }
+  }
+
+  /** Forgets a session and what the upstreams hold for it. */
+  endSession(session: Session): void {
+    session.close();
+    this.sessions.delete(session.id);
+    for (const key of session.subscriptions) {
+      const [server, uri] = key.split('\0') as [string, string];
+      if (![...this.sessions.values()].some((s) => s.subscriptions.has(key))) {
+        void this.upstreams.get(server)?.request('resources/unsubscribe', { uri });
+      }
+    }
+    for (const controller of this.inFlight.get(session)?.values() ?? []) controller.abort();
+  }
+
+  // ── traffic from upstreams that no call claims ──
+
+  onNotification(server: string, notification: JSONRPCNotification): void {
+    const params = paramsOf(notification);
+    const changed = CHANGED_NOTIFICATIONS[notification.method];
+    if (changed) this.inventory.invalidate(server, changed);
+    for (const session of this.sessions.values()) {
+      if (!session.route.includes(server)) continue;
+      if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(`${server}\0${String(params.uri)}`)) continue;
+      if (notification.method === 'notifications/message' && !session.wantsLog(params.level)) continue;
+      session.notify(notification);
+    }
+  }
+
+  /** A server request outside any call (a roots refresh, a ping) goes to the client seen most recently. */
+  async onServerRequest(server: string, request: JSONRPCRequest): Promise<ServerRequestAnswer> {
+    if (request.method === 'ping') return { result: {} };
+    let chosen: Session | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.route.includes(server) && session.era === 'legacy' && (!chosen || session.lastSeen > chosen.lastSeen)) chosen = session;
+    }
+    if (!chosen) return { error: { code: ErrorCode.MethodNotFound, message: `no client is connected to answer ${request.method}` } };
+    return chosen.ask(request);
+  }
+
+  onStateChange(server: string, state: string, detail: string): void {
+    this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
+  }
+
+  onLog(server: string, line: string): void {
+    this.log.debug({ server }, line);
+  }
+}
+
+/**
+ * Task support is not forwarded: a task's later requests (tasks/get, tasks/result) carry no tool name for the
+ * gateway to govern, so a client is not invited to start them.
+ */
+function withoutTasks(capabilities: Record<string, unknown>): Record<string, unknown> {
+  if (!('tasks' in capabilities)) return capabilities;
+  const { tasks: _tasks, ...rest } = capabilities;
+  return rest;
+}

@@ -1,0 +1,390 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  classify,
+  ErrorCode,
+  errorResponse,
+  paramsOf,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+  type Params,
+  type RequestId,
+} from '../protocol/jsonrpc.js';
+import { allowsBatches, isModernVersion, LEGACY_VERSIONS, MODERN_VERSIONS, PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY } from '../protocol/eras.js';
+import type { Gateway } from './gateway.js';
+import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
+import type { Route } from './route.js';
+import { Session, type Outbound } from './session.js';
+
+export interface HttpEndpointOptions {
+  host: string;
+  port: number;
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+  /** A legacy session with no open stream is forgotten after this long without a request. */
+  sessionIdleMs?: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const ENDPOINT = /^\/mcp(?:\/([^/?#]+))?\/?$/;
+const KEEPALIVE_MS = 25_000;
+
+/** A JSON-RPC error that is answered with an HTTP status of its own. */
+class HttpFailure {
+  constructor(
+    readonly status: number,
+    readonly body: JSONRPCErrorResponse,
+  ) {}
+}
+
+function fail(status: number, code: number, message: string, data?: unknown, id: RequestId | null = null): never {
+  throw new HttpFailure(status, errorResponse(id, code, message, data));
+}
+
+/**
+ * The Streamable HTTP endpoint agents connect to, for both eras at once: a request with the 2026-07-28
+ * `_meta` envelope is served statelessly; `initialize` opens a legacy session (`Mcp-Session-Id`, GET stream,
+ * DELETE). Written on node:http rather than the SDK's server transport, which costs several times the whole
+ * gateway's per-request budget (Request/Response conversion, per-message schema validation, per-session
+ * objects; see docs/architecture.md for the measurement).
+ */
+export class HttpEndpoint {
+  readonly server: Server;
+  private readonly streams = new Set<ServerResponse>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly options: HttpEndpointOptions,
+  ) {
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => this.reject(res, error));
+    });
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const keepalive = setInterval(() => {
+      for (const stream of this.streams) stream.write(': keepalive\n\n');
+    }, KEEPALIVE_MS);
+    const idle = this.options.sessionIdleMs ?? 30 * 60_000;
+    const sweep = setInterval(() => {
+      const cutoff = Date.now() - idle;
+      for (const session of this.gateway.sessions.values()) {
+        if (!session.standalone && session.lastSeen < cutoff) this.gateway.endSession(session);
+      }
+    }, Math.min(idle, 60_000));
+    keepalive.unref();
+    sweep.unref();
+    this.timers.push(keepalive, sweep);
+    const { port } = this.server.address() as AddressInfo;
+    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    return `http://${host}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const stream of this.streams) stream.end();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const match = ENDPOINT.exec(path);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
+      return;
+    }
+    this.checkHostAndOrigin(req, res);
+    const serverName = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
+    const route = this.gateway.route(serverName);
+    if (!route) {
+      const known = [...this.gateway.upstreams.keys()].join(', ');
+      fail(404, ErrorCode.InvalidRequest, `unknown server "${serverName}"; this gateway serves: ${known}`);
+    }
+    switch (req.method) {
+      case 'POST':
+        return this.post(req, res, route);
+      case 'GET':
+        return this.get(req, res, route);
+      case 'DELETE':
+        return this.delete(req, res, route);
+      case 'OPTIONS':
+        res.writeHead(204).end();
+        return;
+      default:
+        res.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
+        fail(405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed`);
+    }
+  }
+
+  /** DNS rebinding defence: a browser page must not reach a loopback gateway under a foreign name or origin. */
+  private checkHostAndOrigin(req: IncomingMessage, res: ServerResponse): void {
+    if (LOOPBACK_HOSTS.has(this.options.host)) {
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+      if (!LOOPBACK_HOSTS.has(host)) fail(403, ErrorCode.InvalidRequest, `Host "${req.headers.host}" is not allowed`);
+    }
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    let allowed = this.options.allowedOrigins.includes(origin);
+    if (!allowed) {
+      try {
+        allowed = LOOPBACK_HOSTS.has(new URL(origin).hostname);
+      } catch {
+        allowed = false;
+      }
+    }
+    if (!allowed) fail(403, ErrorCode.InvalidRequest, `Origin "${origin}" is not allowed`);
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-headers', '*');
+    res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+    res.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
+    res.setHeader('vary', 'origin');
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(contentType)) fail(415, ErrorCode.InvalidRequest, 'Content-Type must be application/json');
+    const accept = req.headers.accept ?? '';
+    const acceptsAll = accept.includes('*/*');
+    if (!acceptsAll && !(accept.includes('application/json') && accept.includes('text/event-stream'))) {
+      fail(406, ErrorCode.InvalidRequest, 'Accept must list both application/json and text/event-stream');
+    }
+    const body = await this.readBody(req);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      fail(400, ErrorCode.ParseError, 'Parse error: the body is not valid JSON');
+    }
+    if (Array.isArray(parsed)) return this.batch(req, res, route, parsed);
+    const classified = classify(parsed);
+    if ('invalid' in classified) fail(400, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
+    const message = classified.message;
+
+    if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
+      return this.initialize(req, res, route, message as JSONRPCRequest);
+    }
+    const params = 'method' in message ? paramsOf(message as JSONRPCRequest) : {};
+    const meta = params._meta as Record<string, unknown> | undefined;
+    if (meta?.[PROTOCOL_VERSION_META_KEY] !== undefined || isModernVersion(req.headers['mcp-protocol-version'])) {
+      if (classified.kind !== 'request') {
+        res.writeHead(202).end();
+        return;
+      }
+      const session = await this.modernSession(req, route, message as JSONRPCRequest, params);
+      return this.run(res, session, message as JSONRPCRequest);
+    }
+    const session = this.legacySession(req, route);
+    if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
+    if (classified.kind === 'notification') this.gateway.notification(session, message as JSONRPCRequest);
+    else session.answer(message as JSONRPCResponse);
+    res.writeHead(202).end();
+  }
+
+  private async initialize(req: IncomingMessage, res: ServerResponse, route: Route, request: JSONRPCRequest): Promise<void> {
+    const params = paramsOf(request);
+    // The answer carries the upstream's capabilities, so give a (re)starting upstream a moment to come up.
+    await Promise.allSettled(route.upstreams.map((u) => u.whenReady()));
+    const result = this.gateway.initializeResult(route, params.protocolVersion);
+    const session = new Session(
+      route,
+      'legacy',
+      result.protocolVersion as string,
+      (params.capabilities ?? {}) as Record<string, unknown>,
+      params.clientInfo as Record<string, unknown> | undefined,
+    );
+    this.gateway.sessions.set(session.id, session);
+    this.json(res, 200, { jsonrpc: '2.0', id: request.id, result }, { 'mcp-session-id': session.id });
+  }
+
+  private legacySession(req: IncomingMessage, route: Route): Session {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string') {
+      fail(400, ErrorCode.InvalidRequest, 'Bad Request: send initialize first (legacy revisions) or the 2026-07-28 _meta envelope with every request');
+    }
+    const session = this.gateway.sessions.get(id);
+    if (!session || session.route !== route) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !LEGACY_VERSIONS.includes(version)) {
+      fail(400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version "${version}"`);
+    }
+    return session;
+  }
+
+  /** Validates a 2026-07-28 request's envelope and headers and makes the one-request session it runs in. */
+  private async modernSession(req: IncomingMessage, route: Route, request: JSONRPCRequest, params: Params): Promise<Session> {
+    const meta = (params._meta ?? {}) as Record<string, unknown>;
+    const version = meta[PROTOCOL_VERSION_META_KEY];
+    const headerVersion = req.headers['mcp-protocol-version'];
+    if (version === undefined) {
+      fail(400, ErrorCode.InvalidRequest, `a ${String(headerVersion)} request carries ${PROTOCOL_VERSION_META_KEY} in params._meta`, undefined, request.id);
+    }
+    if (headerVersion !== version) {
+      fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(version)}`, undefined, request.id);
+    }
+    if (!isModernVersion(version)) {
+      fail(400, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], requested: version }, request.id);
+    }
+    const mismatch =
+      standardHeaderMismatch(req.headers, request.method, params) ??
+      (request.method === 'tools/call' ? await this.paramHeaders(req, route, params) : undefined);
+    if (mismatch) fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${mismatch}`, undefined, request.id);
+    const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
+    return new Session(
+      route,
+      'modern',
+      version,
+      typeof capabilities === 'object' && capabilities !== null ? (capabilities as Record<string, unknown>) : {},
+      meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined,
+    );
+  }
+
+  private async paramHeaders(req: IncomingMessage, route: Route, params: Params): Promise<string | undefined> {
+    if (typeof params.name !== 'string') return undefined;
+    const target = await route.resolve('tools', params.name);
+    if (!target) return undefined;
+    const tools = await this.gateway.inventory.cached(target.upstream, 'tools').catch(() => []);
+    return paramHeaderMismatch(req.headers, tools.find((t) => t.name === target.name), params.arguments);
+  }
+
+  /** Runs one request; its response goes out as JSON, or as SSE once something must be streamed before it. */
+  private async run(res: ServerResponse, session: Session, request: JSONRPCRequest): Promise<void> {
+    const stream = new ResponseStream(res);
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const response = await this.gateway.handle(session, request, { outbound: stream, signal: controller.signal });
+    stream.finish(response);
+  }
+
+  /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
+  private async batch(req: IncomingMessage, res: ServerResponse, route: Route, items: unknown[]): Promise<void> {
+    const sessionId = req.headers['mcp-session-id'];
+    const session = typeof sessionId === 'string' ? this.gateway.sessions.get(sessionId) : undefined;
+    if (!session || session.route !== route || !allowsBatches(session.protocolVersion)) {
+      fail(400, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not allowed${session ? ` in protocol revision ${session.protocolVersion}` : ' outside a 2025-03-26 session'}`);
+    }
+    if (items.length === 0) fail(400, ErrorCode.InvalidRequest, 'Invalid Request: empty batch');
+    const responses = await Promise.all(
+      items.map(async (item): Promise<JSONRPCMessage | undefined> => {
+        const classified = classify(item);
+        if ('invalid' in classified) return errorResponse(null, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
+        if (classified.kind === 'request') return this.gateway.handle(session, classified.message as JSONRPCRequest);
+        if (classified.kind === 'notification') this.gateway.notification(session, classified.message as JSONRPCRequest);
+        else session.answer(classified.message as JSONRPCResponse);
+        return undefined;
+      }),
+    );
+    const answered = responses.filter((r) => r !== undefined);
+    if (answered.length === 0) res.writeHead(202).end();
+    else this.json(res, 200, answered);
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse, route: Route): void {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string') {
+      res.setHeader('allow', 'POST');
+      fail(405, ErrorCode.InvalidRequest, 'GET opens a legacy session stream and needs an Mcp-Session-Id; 2026-07-28 has no GET stream');
+    }
+    const session = this.legacySession(req, route);
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
+    if (session.standalone) fail(409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
+    const stream = new ResponseStream(res);
+    stream.open();
+    session.standalone = stream;
+    this.streams.add(res);
+    res.once('close', () => {
+      this.streams.delete(res);
+      if (session.standalone === stream) session.standalone = undefined;
+    });
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse, route: Route): void {
+    const session = this.legacySession(req, route);
+    this.gateway.endSession(session);
+    res.writeHead(200).end();
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    const limit = this.options.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) fail(413, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          req.removeAllListeners('data');
+          req.resume();
+          reject(new HttpFailure(413, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  }
+
+  private reject(res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error instanceof HttpFailure) {
+      this.json(res, error.status, error.body);
+      return;
+    }
+    this.gateway.log.error({ err: error }, 'unexpected error serving an HTTP request');
+    this.json(res, 500, errorResponse(null, ErrorCode.InternalError, 'internal error'));
+  }
+}
+
+/**
+ * One HTTP response as a stream of JSON-RPC messages. It stays a plain JSON response unless something has to
+ * be sent before the final answer (progress, a server request): then it becomes an SSE stream.
+ */
+class ResponseStream implements Outbound {
+  private streaming = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  open(): void {
+    if (this.streaming) return;
+    this.streaming = true;
+    this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    this.res.flushHeaders();
+  }
+
+  send(message: JSONRPCMessage): boolean {
+    if (this.res.writableEnded || this.res.destroyed) return false;
+    this.open();
+    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    return true;
+  }
+
+  finish(response: JSONRPCResponse): void {
+    if (this.res.writableEnded || this.res.destroyed) return;
+    if (this.streaming) {
+      this.res.end(`event: message\ndata: ${JSON.stringify(response)}\n\n`);
+      return;
+    }
+    const text = JSON.stringify(response);
+    this.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  }
+}

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Params } from '../protocol/jsonrpc.js';
+import type { Item } from './inventory.js';
+
+/** Methods whose `Mcp-Name` header mirrors `params.name` or `params.uri` (2026-07-28 Streamable HTTP). */
+const NAMED_METHODS: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+
+const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+/** Visible ASCII, space and tab: what a plain header value may hold. */
+const PLAIN = /^[\x20-\x7E\t]*$/;
+
+/** Decodes a header value that may use the `=?base64?…?=` sentinel; undefined when it is malformed. */
+export function decodeHeaderValue(value: string): string | undefined {
+  const encoded = SENTINEL.exec(value);
+  if (encoded) return Buffer.from(encoded[1]!, 'base64').toString('utf8');
+  return PLAIN.test(value) ? value : undefined;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Checks `Mcp-Method` and `Mcp-Name` against the body. Intermediaries may route on these headers, so a request
+ * whose headers say one thing and whose body says another is refused. Returns the problem, or undefined.
+ */
+export function standardHeaderMismatch(headers: IncomingHttpHeaders, method: string, params: Params): string | undefined {
+  const methodHeader = header(headers, 'mcp-method');
+  if (methodHeader === undefined) return 'the Mcp-Method header is required';
+  if (methodHeader !== method) return `Mcp-Method header value '${methodHeader}' does not match body method '${method}'`;
+  const field = NAMED_METHODS[method];
+  if (!field) return undefined;
+  const raw = header(headers, 'mcp-name');
+  if (raw === undefined) return `the Mcp-Name header is required for ${method}`;
+  const decoded = decodeHeaderValue(raw);
+  if (decoded === undefined) return 'the Mcp-Name header holds characters a header may not carry';
+  if (decoded !== params[field]) return `Mcp-Name header value '${decoded}' does not match body ${field} '${String(params[field])}'`;
+  return undefined;
+}
+
+/** Every `x-mcp-header` annotation in a tool's input schema, with the property path it mirrors. */
+export function annotatedParams(tool: Item): { header: string; path: string[] }[] {
+  const found: { header: string; path: string[] }[] = [];
+  const walk = (schema: unknown, path: string[]): void => {
+    if (typeof schema !== 'object' || schema === null) return;
+    const node = schema as Record<string, unknown>;
+    if (typeof node['x-mcp-header'] === 'string' && path.length > 0) found.push({ header: node['x-mcp-header'], path });
+    const properties = node.properties;
+    if (typeof properties === 'object' && properties !== null) {
+      for (const [key, child] of Object.entries(properties)) walk(child, [...path, key]);
+    }
+  };
+  walk(tool.inputSchema, []);
+  return found;
+}
+
+/** Checks `Mcp-Param-*` headers against the arguments they mirror. Returns the problem, or undefined. */
+export function paramHeaderMismatch(headers: IncomingHttpHeaders, tool: Item | undefined, args: unknown): string | undefined {
+  if (!tool) return undefined;
+  for (const { header: name, path } of annotatedParams(tool)) {
+    let value: unknown = args;
+    for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    const raw = header(headers, `mcp-param-${name.toLowerCase()}`);
+    if (value === undefined || value === null) {
+      if (raw !== undefined) return `Mcp-Param-${name} is sent but argument ${path.join('.')} is absent`;
+      continue;
+    }
+    if (raw === undefined) return `the Mcp-Param-${name} header is required: argument ${path.join('.')} is present`;
+    const decoded = decodeHeaderValue(raw);
+    if (decoded === undefined) return `the Mcp-Param-${name} header holds characters a header may not carry`;
+    const matches = typeof value === 'number' ? Number(decoded) === value : decoded === String(value);
+    if (!matches) return `Mcp-Param-${name} header value '${decoded}' does not match argument ${path.join('.')}`;
+  }
+  return undefined;
+}

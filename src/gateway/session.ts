@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse } from '../protocol/jsonrpc.js';
+import { ErrorCode } from '../protocol/jsonrpc.js';
+import type { Era } from '../protocol/eras.js';
+import type { ServerRequestAnswer } from '../upstream/connection.js';
+import type { Route } from './route.js';
+
+/** Somewhere a message to the client can be written: a response stream, the GET stream, stdout. */
+export interface Outbound {
+  /** Returns false when the message could not be written (the stream is gone). */
+  send(message: JSONRPCMessage): boolean;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** The client capability a server→client request needs. */
+const REQUIRED_CAPABILITY: Record<string, string> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/**
+ * One downstream client: its era and capabilities, and the per-client state the gateway keeps because the
+ * upstream connection is shared (log level, resource subscriptions, requests it has been asked to answer).
+ */
+export class Session {
+  readonly id: string;
+  logLevel?: string;
+  /** `server\0uri` pairs this client subscribed to. */
+  readonly subscriptions = new Set<string>();
+  /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
+  standalone?: Outbound;
+  lastSeen = Date.now();
+  private readonly asked = new Map<string, (answer: ServerRequestAnswer) => void>();
+  private nextAskId = 1;
+  private closed = false;
+
+  constructor(
+    readonly route: Route,
+    readonly era: Era,
+    readonly protocolVersion: string,
+    readonly clientCapabilities: Record<string, unknown>,
+    readonly clientInfo: Record<string, unknown> | undefined,
+    id: string = randomUUID(),
+  ) {
+    this.id = id;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Puts a server's request to this client, over `via` (the stream of the call that caused it) or the
+   * standalone stream. Requests the client cannot take are answered here with an error.
+   */
+  ask(request: JSONRPCRequest, via?: Outbound): Promise<ServerRequestAnswer> {
+    const capability = REQUIRED_CAPABILITY[request.method];
+    if (capability && !this.clientCapabilities[capability]) {
+      return Promise.resolve(refusal(`the client did not declare the "${capability}" capability needed for ${request.method}`));
+    }
+    if (this.era === 'modern') {
+      return Promise.resolve(refusal(`${request.method} cannot reach a 2026-07-28 client as a server request`));
+    }
+    const id = `toolgate-${this.nextAskId++}`;
+    return new Promise((resolve) => {
+      this.asked.set(id, resolve);
+      const delivered = (via?.send({ ...request, id }) ?? false) || (this.standalone?.send({ ...request, id }) ?? false);
+      if (!delivered) {
+        this.asked.delete(id);
+        resolve(refusal(`no open stream to the client for ${request.method}`));
+      }
+    });
+  }
+
+  /** A client's answer to something it was asked; false when nothing was waiting for it. */
+  answer(response: JSONRPCResponse): boolean {
+    const waiting = this.asked.get(String(response.id));
+    if (!waiting) return false;
+    this.asked.delete(String(response.id));
+    waiting('error' in response ? { error: response.error } : { result: response.result as Record<string, unknown> });
+    return true;
+  }
+
+  notify(notification: JSONRPCNotification, via?: Outbound): boolean {
+    return (via?.send(notification) ?? false) || (this.standalone?.send(notification) ?? false);
+  }
+
+  /** Whether a log message at `level` passes the level this client set (all pass until it sets one). */
+  wantsLog(level: unknown): boolean {
+    if (this.logLevel === undefined) return true;
+    return LOG_LEVELS.indexOf(String(level)) >= LOG_LEVELS.indexOf(this.logLevel);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const waiting of this.asked.values()) waiting(refusal('the client session closed'));
+    this.asked.clear();
+  }
+}
+
+function refusal(message: string): ServerRequestAnswer {
+  return { error: { code: ErrorCode.MethodNotFound, message } };
+}
+
+export function isLogLevel(level: unknown): level is string {
+  return typeof level === 'string' && LOG_LEVELS.includes(level);
+}

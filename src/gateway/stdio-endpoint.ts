@@ -1,0 +1,99 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { classify, ErrorCode, errorResponse, paramsOf, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type JSONRPCResponse } from '../protocol/jsonrpc.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, isModernVersion, LEGACY_VERSIONS, MODERN_VERSIONS, PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
+import type { Gateway } from './gateway.js';
+import type { Route } from './route.js';
+import { Session, type Outbound } from './session.js';
+
+/**
+ * The gateway as a stdio MCP server, so it can stand in a client's `mcpServers` entry. One client per process:
+ * `initialize` opens its legacy session; a request with the 2026-07-28 envelope is served on its own.
+ */
+export class StdioEndpoint {
+  private session?: Session;
+  private readonly outbound: Outbound;
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly route: Route,
+    private readonly input: Readable = process.stdin,
+    output: Writable = process.stdout,
+  ) {
+    this.outbound = {
+      send: (message) => output.write(JSON.stringify(message) + '\n') || true,
+    };
+  }
+
+  /** Serves until the input ends. */
+  run(): Promise<void> {
+    const lines = createInterface({ input: this.input, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      if (line.trim()) void this.receive(line);
+    });
+    return new Promise((resolve) => lines.once('close', resolve));
+  }
+
+  private async receive(line: string): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      this.outbound.send(errorResponse(null, ErrorCode.ParseError, 'Parse error: the line is not valid JSON'));
+      return;
+    }
+    const classified = classify(parsed);
+    if ('invalid' in classified) {
+      this.outbound.send(errorResponse(null, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`));
+      return;
+    }
+    if (classified.kind === 'response') {
+      this.session?.answer(classified.message as JSONRPCResponse);
+      return;
+    }
+    const message = classified.message as JSONRPCRequest;
+    if (classified.kind === 'notification') {
+      if (this.session) this.gateway.notification(this.session, message as JSONRPCNotification);
+      return;
+    }
+    this.outbound.send(await this.request(message));
+  }
+
+  private async request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    const params = paramsOf(request);
+    const meta = params._meta as Record<string, unknown> | undefined;
+    const modernVersion = meta?.[PROTOCOL_VERSION_META_KEY];
+    if (modernVersion !== undefined) {
+      if (!isModernVersion(modernVersion)) {
+        return errorResponse(request.id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+          supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
+          requested: modernVersion,
+        });
+      }
+      const capabilities = (meta?.[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
+      const session = new Session(this.route, 'modern', modernVersion, capabilities, meta?.[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined);
+      return this.gateway.handle(session, request, { outbound: this.outbound });
+    }
+    if (request.method === 'initialize') {
+      await Promise.allSettled(this.route.upstreams.map((u) => u.whenReady()));
+      const result = this.gateway.initializeResult(this.route, params.protocolVersion);
+      if (this.session) this.gateway.endSession(this.session);
+      const session = new Session(
+        this.route,
+        'legacy',
+        result.protocolVersion as string,
+        (params.capabilities ?? {}) as Record<string, unknown>,
+        params.clientInfo as Record<string, unknown> | undefined,
+        'stdio',
+      );
+      session.standalone = this.outbound;
+      this.session = session;
+      this.gateway.sessions.set(session.id, session);
+      return { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
+    }
+    if (!this.session) {
+      return errorResponse(request.id, ErrorCode.InvalidRequest, 'send initialize first, or the 2026-07-28 _meta envelope with every request');
+    }
+    return this.gateway.handle(this.session, request, { outbound: this.outbound });
+  }
+}
