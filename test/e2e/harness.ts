@@ -1,0 +1,71 @@
+import { pino } from 'pino';
+import { Client as ClientV2, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { configSchema, type GatewayConfig } from '../../src/config/schema.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { HttpEndpoint } from '../../src/gateway/http-endpoint.js';
+
+export const EVERYTHING = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'] };
+export const FIXTURE = { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fixture-server.ts'] };
+export const MEMORY = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-memory/dist/index.js'] };
+
+export interface RunningGateway {
+  gateway: Gateway;
+  base: string;
+  url(server?: string): URL;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway in this process on a free loopback port, with the given `servers` block. */
+export async function startGateway(servers: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunningGateway> {
+  const config: GatewayConfig = configSchema.parse({ servers, ...extra });
+  const gateway = new Gateway(config, pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }));
+  const endpoint = new HttpEndpoint(gateway, { host: '127.0.0.1', port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
+  const base = await endpoint.listen();
+  await gateway.start();
+  return {
+    gateway,
+    base,
+    url: (server) => new URL(server === undefined ? `${base}/mcp` : `${base}/mcp/${server}`),
+    close: async () => {
+      await endpoint.close();
+      await gateway.close();
+    },
+  };
+}
+
+export const CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
+
+export type Era = 'legacy' | 'auto';
+
+/** The SDK v2 client over Streamable HTTP; `auto` negotiates 2026-07-28 with the gateway. */
+export async function httpClient(url: URL, mode: Era = 'legacy', capabilities: Record<string, unknown> = CLIENT_CAPABILITIES): Promise<ClientV2> {
+  const client = new ClientV2({ name: 'toolgate-test', version: '1.0.0' }, { capabilities, versionNegotiation: { mode } });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  return client;
+}
+
+/** The SDK v1 client, as a legacy client of another generation. */
+export async function httpClientV1(url: URL): Promise<ClientV1> {
+  const client = new ClientV1({ name: 'toolgate-test-v1', version: '1.0.0' }, { capabilities: CLIENT_CAPABILITIES });
+  await client.connect(new StreamableHTTPClientTransportV1(url));
+  return client;
+}
+
+/** The SDK v2 client straight to a stdio server, for the direct side of a comparison. */
+export async function directClient(server: { command: string; args: string[] }, capabilities: Record<string, unknown> = CLIENT_CAPABILITIES): Promise<ClientV2> {
+  const client = new ClientV2({ name: 'toolgate-test', version: '1.0.0' }, { capabilities });
+  await client.connect(new StdioClientTransport({ ...server, stderr: 'ignore' }));
+  return client;
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
