@@ -86,9 +86,15 @@ export class Gateway implements UpstreamListener {
   }
 
   /** The answer to `initialize` for a legacy client: the upstream's own identity on a single-server route. */
-  initializeResult(route: Route, requestedVersion: unknown): Record<string, unknown> {
+  async initializeResult(route: Route, requestedVersion: unknown): Promise<Record<string, unknown>> {
     const protocolVersion = typeof requestedVersion === 'string' && LEGACY_VERSIONS.includes(requestedVersion) ? requestedVersion : LATEST_LEGACY_VERSION;
+    await this.settled(route);
     return { protocolVersion, ...this.describe(route) };
+  }
+
+  /** The handshake answers carry the upstreams' capabilities, so a (re)starting upstream is given its moment. */
+  private async settled(route: Route): Promise<void> {
+    await Promise.allSettled(route.upstreams.map((u) => u.whenReady()));
   }
 
   private describe(route: Route): { capabilities: Record<string, unknown>; serverInfo: Record<string, unknown>; instructions?: string } {
@@ -149,6 +155,7 @@ export class Gateway implements UpstreamListener {
       case 'ping':
         return resultResponse(request.id, {});
       case 'server/discover':
+        await this.settled(route);
         return resultResponse(request.id, this.discoverResult(route));
       case 'initialize':
         return errorResponse(request.id, ErrorCode.InvalidRequest, 'initialize may only be sent once, to open a session');

@@ -191,9 +191,7 @@ export class HttpEndpoint {
 
   private async initialize(req: IncomingMessage, res: ServerResponse, route: Route, request: JSONRPCRequest): Promise<void> {
     const params = paramsOf(request);
-    // The answer carries the upstream's capabilities, so give a (re)starting upstream a moment to come up.
-    await Promise.allSettled(route.upstreams.map((u) => u.whenReady()));
-    const result = this.gateway.initializeResult(route, params.protocolVersion);
+    const result = await this.gateway.initializeResult(route, params.protocolVersion);
     const session = new Session(
       route,
       'legacy',

@@ -75,8 +75,7 @@ export class StdioEndpoint {
       return this.gateway.handle(session, request, { outbound: this.outbound });
     }
     if (request.method === 'initialize') {
-      await Promise.allSettled(this.route.upstreams.map((u) => u.whenReady()));
-      const result = this.gateway.initializeResult(this.route, params.protocolVersion);
+      const result = await this.gateway.initializeResult(this.route, params.protocolVersion);
       if (this.session) this.gateway.endSession(this.session);
       const session = new Session(
         this.route,

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, parseConfig } from './load.js';
+
+function problems(text: string, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parseConfig(text, 'toolgate.yaml', env, '/srv');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  test('a stdio server in the mcpServers shape gets its defaults', () => {
+    const config = parseConfig('mcpServers:\n  fs:\n    command: npx\n    args: [-y, server]\n    cwd: data\n', 'toolgate.yaml', {}, '/srv');
+    assert.deepEqual(config.servers.fs, { command: 'npx', args: ['-y', 'server'], env: {}, cwd: '/srv/data', protocol: 'auto' });
+    assert.equal(config.listen, '127.0.0.1:7420');
+  });
+
+  test('JSON is read as well as YAML', () => {
+    const config = parseConfig('{"servers": {"remote": {"url": "https://example.com/mcp"}}}', 'toolgate.json', {});
+    assert.deepEqual(config.servers.remote, { url: 'https://example.com/mcp', headers: {}, transport: 'streamable-http', protocol: 'auto' });
+  });
+
+  test('${NAME} and ${NAME:-default} are filled from the environment', () => {
+    const config = parseConfig('servers:\n  r:\n    url: https://h/mcp\n    headers: { Authorization: "Bearer ${TOKEN}", X-Team: "${TEAM:-core}" }\n', 'f', { TOKEN: 's3cret' });
+    assert.deepEqual((config.servers.r as { headers: Record<string, string> }).headers, { Authorization: 'Bearer s3cret', 'X-Team': 'core' });
+  });
+
+  test('an unset variable names where it was used', () => {
+    assert.equal(problems('servers:\n  s:\n    command: x\n    env: { KEY: "${NOPE}" }\n'), 'toolgate.yaml: /servers/s/env/KEY: environment variable NOPE is not set');
+  });
+
+  test('an unknown field is named', () => {
+    assert.equal(problems('servers:\n  s:\n    command: x\n    argz: []\n'), 'toolgate.yaml: /servers/s: unknown field "argz"');
+    assert.equal(problems('listn: 1\nservers:\n  s:\n    command: x\n'), 'toolgate.yaml: /: unknown field "listn"');
+  });
+
+  test('a server with neither or both of command and url is refused', () => {
+    assert.match(problems('servers:\n  s: {}\n'), /\/servers\/s: a server needs either "command" \(stdio\) or "url" \(HTTP\)/);
+    assert.match(problems('servers:\n  s: { command: x, url: "http://h" }\n'), /\/servers\/s: a server needs either/);
+  });
+
+  test('wrong types and values say what was expected', () => {
+    assert.match(problems('servers:\n  s: { url: "ftp://h" }\n'), /\/servers\/s\/url: expected an http:\/\/ or https:\/\/ URL/);
+    assert.match(problems('servers:\n  s: { command: x, args: "-y" }\n'), /\/servers\/s\/args: /);
+    assert.match(problems('listen: nowhere\nservers:\n  s: { command: x }\n'), /\/listen: expected host:port/);
+    assert.match(problems('servers:\n  s: { command: x, protocol: new }\n'), /\/servers\/s\/protocol: .*"auto"\|"legacy"\|"modern"/);
+  });
+
+  test('server names that would break URLs or prefixes are refused', () => {
+    assert.match(problems('servers:\n  a__b: { command: x }\n'), /\/servers\/a__b: invalid name/);
+    assert.match(problems('servers:\n  "a/b": { command: x }\n'), /\/servers\/a~1b: invalid name/);
+  });
+
+  test('no servers, or both server blocks, are refused', () => {
+    assert.match(problems('servers: {}\n'), /\/servers: at least one server is required/);
+    assert.match(problems('servers:\n  a: { command: x }\nmcpServers:\n  b: { command: y }\n'), /use either "servers" or "mcpServers"/);
+  });
+
+  test('text that is not YAML says so', () => {
+    assert.match(problems('servers: [unclosed\n'), /toolgate.yaml: \/: not valid YAML or JSON/);
+  });
+});

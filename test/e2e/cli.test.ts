@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { FIXTURE } from './harness.js';
+
+/** The `toolgate` command, run as a user runs it. */
+
+const CLI = [process.execPath, '--import', 'tsx', 'src/cli/main.ts'] as const;
+const dir = mkdtempSync(join(tmpdir(), 'toolgate-cli-'));
+
+function configFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const fixtureConfig = configFile(
+  'fixture.yaml',
+  `servers:\n  fixture:\n    command: ${JSON.stringify(FIXTURE.command)}\n    args: ${JSON.stringify(FIXTURE.args)}\n    cwd: ${JSON.stringify(process.cwd())}\n`,
+);
+
+describe('toolgate stdio', () => {
+  for (const mode of ['legacy', 'auto'] as const) {
+    test(`stands in for a server in a client's configuration (${mode} client)`, async () => {
+      const client = new Client({ name: 'stdio-test', version: '1' }, { versionNegotiation: { mode } });
+      await client.connect(
+        new StdioClientTransport({ command: CLI[0], args: [...CLI.slice(1), 'stdio', '--config', fixtureConfig, '--server', 'fixture'], stderr: 'ignore' }),
+      );
+      try {
+        assert.equal(client.getProtocolEra(), mode === 'auto' ? 'modern' : 'legacy');
+        const tools = await client.listTools();
+        assert.ok(tools.tools.some((t) => t.name === 'echo'));
+        const echo = await client.callTool({ name: 'echo', arguments: { message: 'via stdio' } });
+        assert.deepEqual(echo.content, [{ type: 'text', text: 'via stdio' }]);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
+
+describe('configuration errors', () => {
+  test('exit with code 2 and name the file, the path and what was expected', () => {
+    const bad = configFile('bad.yaml', 'servers:\n  s:\n    command: node\n    argz: []\n');
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', bad], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, new RegExp(`${bad.replaceAll('/', '\\/')}: /servers/s: unknown field "argz"`));
+  });
+
+  test('an unset environment variable is an error, not an empty string', () => {
+    const file = configFile('env.yaml', 'servers:\n  s:\n    command: node\n    env: { KEY: "${TOOLGATE_TEST_UNSET_VARIABLE}" }\n');
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', file], { encoding: 'utf8', env: { ...process.env, TOOLGATE_TEST_UNSET_VARIABLE: undefined } });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /\/servers\/s\/env\/KEY: environment variable TOOLGATE_TEST_UNSET_VARIABLE is not set/);
+  });
+
+  test('a missing file says so', () => {
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', join(dir, 'absent.yaml')], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /absent\.yaml: \/: file not found/);
+  });
+
+  test('serving off loopback is refused until agent credentials exist', () => {
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', fixtureConfig, '--host', '0.0.0.0'], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /not a loopback address/);
+  });
+});
+
+test('toolgate serve prints the URLs it serves and answers on them', async () => {
+  const child = spawn(CLI[0], [...CLI.slice(1), 'serve', '--config', fixtureConfig, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    const urls = JSON.parse(line) as { url: string; servers: Record<string, string> };
+    assert.match(urls.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    assert.equal(urls.servers.fixture, `${urls.url}/fixture`);
+    const response = await fetch(urls.servers.fixture!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, 'fixture');
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
