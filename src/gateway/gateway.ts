@@ -17,6 +17,7 @@ import { HttpTransport } from '../upstream/http-transport.js';
 import { StdioTransport } from '../upstream/stdio-transport.js';
 import { admitAll, type Admission } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
+import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { InvalidCursor, Route } from './route.js';
 import { isLogLevel, LOG_LEVELS, type Outbound, type Session } from './session.js';
 
@@ -51,6 +52,8 @@ export class Gateway implements UpstreamListener {
   readonly sessions = new Map<string, Session>();
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, AbortController>>();
+  /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
+  private readonly held = new HeldCalls();
 
   constructor(
     readonly config: GatewayConfig,
@@ -218,7 +221,19 @@ export class Gateway implements UpstreamListener {
       onNotification: (notification) => session.notify(notification, channel.outbound),
       onServerRequest: (serverRequest) => session.ask(serverRequest, channel.outbound),
     };
-    return upstream.request(method, params, hooks);
+    const bridged = INPUT_REQUIRED_METHODS.has(method) && session.era !== upstream.info?.era;
+    if (bridged && session.era === 'modern') {
+      const binding = `${method}\0${name}`;
+      if (this.held.owns(params?.requestState)) return this.held.resume(params.requestState, binding, params.inputResponses, channel.signal);
+      return this.held.start(
+        binding,
+        (ask, signal) => upstream.request(method, params, { ...hooks, signal, onServerRequest: async (serverRequest) => session.missingCapability(serverRequest.method) ?? ask(serverRequest) }),
+        channel.signal,
+      );
+    }
+    const response = await upstream.request(method, params, hooks);
+    if (!bridged) return response;
+    return answerInputRequests(response, (retried) => upstream.request(method, retried, hooks), params, (serverRequest) => session.ask(serverRequest, channel.outbound));
   }
 
   private discoverResult(route: Route): Record<string, unknown> {

@@ -56,10 +56,8 @@ export class Session {
    * standalone stream. Requests the client cannot take are answered here with an error.
    */
   ask(request: JSONRPCRequest, via?: Outbound): Promise<ServerRequestAnswer> {
-    const capability = REQUIRED_CAPABILITY[request.method];
-    if (capability && !this.clientCapabilities[capability]) {
-      return Promise.resolve(refusal(`the client did not declare the "${capability}" capability needed for ${request.method}`));
-    }
+    const missing = this.missingCapability(request.method);
+    if (missing) return Promise.resolve(missing);
     if (this.era === 'modern') {
       return Promise.resolve(refusal(`${request.method} cannot reach a 2026-07-28 client as a server request`));
     }
@@ -72,6 +70,13 @@ export class Session {
         resolve(refusal(`no open stream to the client for ${request.method}`));
       }
     });
+  }
+
+  /** The refusal for a server request this client declared no capability for, if it did not. */
+  missingCapability(method: string): ServerRequestAnswer | undefined {
+    const capability = REQUIRED_CAPABILITY[method];
+    if (!capability || this.clientCapabilities[capability]) return undefined;
+    return refusal(`the client did not declare the "${capability}" capability needed for ${method}`);
   }
 
   /** A client's answer to something it was asked; false when nothing was waiting for it. */

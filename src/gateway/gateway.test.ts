@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { pino } from 'pino';
+import { configSchema } from '../config/schema.js';
+import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
+import { Gateway } from './gateway.js';
+import { Session } from './session.js';
+
+/** How server traffic that belongs to no call is shared out among the clients of a shared upstream connection. */
+
+function setup() {
+  const config = configSchema.parse({ servers: { a: { command: 'unused' }, b: { command: 'unused' } } });
+  const gateway = new Gateway(config, pino({ level: 'silent' }));
+  const client = (server: string | undefined, logLevel?: string) => {
+    const received: JSONRPCMessage[] = [];
+    const session = new Session(gateway.route(server)!, 'legacy', '2025-11-25', {}, undefined);
+    session.standalone = { send: (message) => received.push(message) > 0 };
+    session.logLevel = logLevel;
+    gateway.sessions.set(session.id, session);
+    return { session, received };
+  };
+  return { gateway, client };
+}
+
+describe('server notifications that belong to no call', () => {
+  test('log messages reach each client at the level it set', () => {
+    const { gateway, client } = setup();
+    const verbose = client('a', 'debug');
+    const quiet = client('a', 'error');
+    const unset = client('a');
+    for (const level of ['debug', 'warning', 'error', 'emergency']) {
+      gateway.onNotification('a', { jsonrpc: '2.0', method: 'notifications/message', params: { level, data: level } });
+    }
+    const levels = (received: JSONRPCMessage[]) => received.map((m) => String(('params' in m ? m.params : {})?.level));
+    assert.deepEqual(levels(verbose.received), ['debug', 'warning', 'error', 'emergency']);
+    assert.deepEqual(levels(quiet.received), ['error', 'emergency']);
+    assert.deepEqual(levels(unset.received), ['debug', 'warning', 'error', 'emergency']);
+  });
+
+  test('resource updates reach only the clients subscribed to that resource on that server', () => {
+    const { gateway, client } = setup();
+    const subscriber = client('a');
+    const other = client('a');
+    const elsewhere = client('b');
+    subscriber.session.subscriptions.add('a\0file:///x');
+    elsewhere.session.subscriptions.add('b\0file:///x');
+    gateway.onNotification('a', { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///x' } });
+    assert.equal(subscriber.received.length, 1);
+    assert.equal(other.received.length, 0);
+    assert.equal(elsewhere.received.length, 0);
+  });
+
+  test('list changes reach every client that can see the server, including the aggregate', () => {
+    const { gateway, client } = setup();
+    const onA = client('a');
+    const onB = client('b');
+    const onAll = client(undefined);
+    gateway.onNotification('a', { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    assert.equal(onA.received.length, 1);
+    assert.equal(onB.received.length, 0);
+    assert.equal(onAll.received.length, 1);
+  });
+});
