@@ -48,8 +48,10 @@ interface PendingCall {
 export interface ConnectionOptions {
   createTransport(): UpstreamTransport;
   listener: UpstreamListener;
-  /** How long a call waits for a (re)starting server before it fails. */
+  /** How long a call waits for a restarting server before it fails (start-up may take longer: `npx -y`). */
   readyTimeoutMs?: number;
+  /** How long `start` waits for the first handshake. */
+  startTimeoutMs?: number;
   /** First restart delay; doubles per failed attempt up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -80,7 +82,7 @@ export class UpstreamConnection {
     readonly config: ServerConfig,
     private readonly options: ConnectionOptions,
   ) {
-    this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
     this.backoff = options.backoffMs ?? 250;
   }
 
@@ -95,7 +97,7 @@ export class UpstreamConnection {
   /** Starts the first connection; resolves once the server has answered the handshake. */
   async start(): Promise<void> {
     void this.connect();
-    await this.whenReady();
+    await this.whenReady(this.options.startTimeoutMs ?? 60_000);
   }
 
   async close(): Promise<void> {
@@ -106,8 +108,8 @@ export class UpstreamConnection {
     await this.transport?.close();
   }
 
-  /** Waits until the server is connected, up to the ready timeout. */
-  whenReady(): Promise<void> {
+  /** Waits until the server is connected, up to `timeoutMs`. */
+  whenReady(timeoutMs = this.readyTimeoutMs): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new Error(`upstream "${this.name}" is closed`));
     return new Promise((resolve, reject) => {
@@ -123,8 +125,8 @@ export class UpstreamConnection {
       };
       const timer = setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
-        reject(new Error(`upstream "${this.name}" is not available (${this.state}) after ${this.readyTimeoutMs} ms`));
-      }, this.readyTimeoutMs);
+        reject(new Error(`upstream "${this.name}" is not available (${this.state}) after ${timeoutMs} ms`));
+      }, timeoutMs);
       this.readyWaiters.push(waiter);
     });
   }

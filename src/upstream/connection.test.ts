@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StdioServerConfig } from '../config/schema.js';
+import { UpstreamConnection, type UpstreamListener } from './connection.js';
+import { StdioTransport } from './stdio-transport.js';
+
+function connect(server: StdioServerConfig, states: string[]): UpstreamConnection {
+  const listener: UpstreamListener = {
+    onNotification: () => {},
+    onServerRequest: async () => ({ result: {} }),
+    onStateChange: (_server, state, detail) => states.push(`${state}: ${detail}`),
+  };
+  return new UpstreamConnection('broken', server, {
+    createTransport: () => new StdioTransport(server),
+    listener,
+    readyTimeoutMs: 300,
+    startTimeoutMs: 300,
+    backoffMs: 50,
+  });
+}
+
+test('a server that cannot be started fails calls with a clear error and keeps being retried', async () => {
+  const states: string[] = [];
+  const upstream = connect({ command: '/nonexistent/toolgate-test-server', args: [], env: {}, protocol: 'auto' }, states);
+  await assert.rejects(upstream.start(), /upstream "broken" is not available \(down\) after 300 ms/);
+  const response = await upstream.request('tools/list', undefined);
+  assert.ok('error' in response);
+  assert.match(response.error.message, /upstream "broken" is not available/);
+  assert.ok(states.some((s) => /could not connect: spawn \/nonexistent\/toolgate-test-server ENOENT; restarting in 50 ms/.test(s)), states.join('\n'));
+  assert.ok(states.filter((s) => s.startsWith('connecting')).length >= 2, 'it was retried');
+  await upstream.close();
+});
+
+test('a server that exits at once is reported with its exit code', async () => {
+  const states: string[] = [];
+  const upstream = connect({ command: process.execPath, args: ['-e', 'process.exit(3)'], env: {}, protocol: 'auto' }, states);
+  await assert.rejects(upstream.start());
+  assert.ok(states.some((s) => /exited with code 3/.test(s)), states.join('\n'));
+  await upstream.close();
+});
