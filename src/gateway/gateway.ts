@@ -11,7 +11,16 @@ import {
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from '../protocol/eras.js';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  isModernVersion,
+  LATEST_LEGACY_VERSION,
+  LEGACY_VERSIONS,
+  MODERN_VERSIONS,
+  PROTOCOL_VERSION_META_KEY,
+  SERVER_INFO_META_KEY,
+} from '../protocol/eras.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { HttpTransport } from '../upstream/http-transport.js';
 import { StdioTransport } from '../upstream/stdio-transport.js';
@@ -19,7 +28,7 @@ import { admitAll, type Admission } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { InvalidCursor, Route } from './route.js';
-import { isLogLevel, LOG_LEVELS, type Outbound, type Session } from './session.js';
+import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
 
 export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
 
@@ -88,11 +97,33 @@ export class Gateway implements UpstreamListener {
     return this.routes.get(server);
   }
 
-  /** The answer to `initialize` for a legacy client: the upstream's own identity on a single-server route. */
-  async initializeResult(route: Route, requestedVersion: unknown): Promise<Record<string, unknown>> {
-    const protocolVersion = typeof requestedVersion === 'string' && LEGACY_VERSIONS.includes(requestedVersion) ? requestedVersion : LATEST_LEGACY_VERSION;
+  /**
+   * Opens a legacy session for an `initialize` request. The answer names the upstream's own identity on a
+   * single-server route, and the gateway's on the aggregate.
+   */
+  async openSession(route: Route, params: Params, id?: string): Promise<{ session: Session; result: Record<string, unknown> }> {
+    const requested = params.protocolVersion;
+    const protocolVersion = typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
     await this.settled(route);
-    return { protocolVersion, ...this.describe(route) };
+    const session = new Session(route, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
+    this.sessions.set(session.id, session);
+    return { session, result: { protocolVersion, ...this.describe(route) } };
+  }
+
+  /**
+   * The one-request session a 2026-07-28 request runs in, from its `_meta` envelope, or the error to answer when
+   * it asks for a version the gateway does not speak.
+   */
+  statelessSession(route: Route, request: JSONRPCRequest): Session | JSONRPCResponse {
+    const meta = objectOr(paramsOf(request)._meta);
+    const version = meta[PROTOCOL_VERSION_META_KEY];
+    if (!isModernVersion(version)) {
+      return errorResponse(request.id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+        supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
+        requested: version,
+      });
+    }
+    return new Session(route, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
   }
 
   /** The handshake answers carry the upstreams' capabilities, so a (re)starting upstream is given its moment. */
@@ -348,6 +379,13 @@ export class Gateway implements UpstreamListener {
   onLog(server: string, line: string): void {
     this.log.debug({ server }, line);
   }
+}
+
+/** Stateless sessions are never looked up, so they share one id instead of minting a UUID per request. */
+const STATELESS = 'stateless';
+
+function objectOr(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import { allowsBatches, isModernVersion, LEGACY_VERSIONS, MODERN_VERSIONS, PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY } from '../protocol/eras.js';
+import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
 import type { Route } from './route.js';
@@ -170,7 +170,7 @@ export class HttpEndpoint {
     const message = classified.message;
 
     if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
-      return this.initialize(req, res, route, message as JSONRPCRequest);
+      return this.initialize(res, route, message as JSONRPCRequest);
     }
     const params = 'method' in message ? paramsOf(message as JSONRPCRequest) : {};
     const meta = params._meta as Record<string, unknown> | undefined;
@@ -189,17 +189,8 @@ export class HttpEndpoint {
     res.writeHead(202).end();
   }
 
-  private async initialize(req: IncomingMessage, res: ServerResponse, route: Route, request: JSONRPCRequest): Promise<void> {
-    const params = paramsOf(request);
-    const result = await this.gateway.initializeResult(route, params.protocolVersion);
-    const session = new Session(
-      route,
-      'legacy',
-      result.protocolVersion as string,
-      (params.capabilities ?? {}) as Record<string, unknown>,
-      params.clientInfo as Record<string, unknown> | undefined,
-    );
-    this.gateway.sessions.set(session.id, session);
+  private async initialize(res: ServerResponse, route: Route, request: JSONRPCRequest): Promise<void> {
+    const { session, result } = await this.gateway.openSession(route, paramsOf(request));
     this.json(res, 200, { jsonrpc: '2.0', id: request.id, result }, { 'mcp-session-id': session.id });
   }
 
@@ -228,21 +219,13 @@ export class HttpEndpoint {
     if (headerVersion !== version) {
       fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(version)}`, undefined, request.id);
     }
-    if (!isModernVersion(version)) {
-      fail(400, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', { supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], requested: version }, request.id);
-    }
+    const session = this.gateway.statelessSession(route, request);
+    if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
       (request.method === 'tools/call' ? await this.paramHeaders(req, route, params) : undefined);
     if (mismatch) fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${mismatch}`, undefined, request.id);
-    const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
-    return new Session(
-      route,
-      'modern',
-      version,
-      typeof capabilities === 'object' && capabilities !== null ? (capabilities as Record<string, unknown>) : {},
-      meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined,
-    );
+    return session;
   }
 
   private async paramHeaders(req: IncomingMessage, route: Route, params: Params): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { classify, ErrorCode, errorResponse, paramsOf, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type JSONRPCResponse } from '../protocol/jsonrpc.js';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, isModernVersion, LEGACY_VERSIONS, MODERN_VERSIONS, PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
+import { PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
 import type { Gateway } from './gateway.js';
 import type { Route } from './route.js';
 import { Session, type Outbound } from './session.js';
@@ -61,33 +61,15 @@ export class StdioEndpoint {
 
   private async request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
     const params = paramsOf(request);
-    const meta = params._meta as Record<string, unknown> | undefined;
-    const modernVersion = meta?.[PROTOCOL_VERSION_META_KEY];
-    if (modernVersion !== undefined) {
-      if (!isModernVersion(modernVersion)) {
-        return errorResponse(request.id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
-          supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
-          requested: modernVersion,
-        });
-      }
-      const capabilities = (meta?.[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
-      const session = new Session(this.route, 'modern', modernVersion, capabilities, meta?.[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined);
-      return this.gateway.handle(session, request, { outbound: this.outbound });
+    if ((params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined) {
+      const session = this.gateway.statelessSession(this.route, request);
+      return session instanceof Session ? this.gateway.handle(session, request, { outbound: this.outbound }) : session;
     }
     if (request.method === 'initialize') {
-      const result = await this.gateway.initializeResult(this.route, params.protocolVersion);
       if (this.session) this.gateway.endSession(this.session);
-      const session = new Session(
-        this.route,
-        'legacy',
-        result.protocolVersion as string,
-        (params.capabilities ?? {}) as Record<string, unknown>,
-        params.clientInfo as Record<string, unknown> | undefined,
-        'stdio',
-      );
+      const { session, result } = await this.gateway.openSession(this.route, params, 'stdio');
       session.standalone = this.outbound;
       this.session = session;
-      this.gateway.sessions.set(session.id, session);
       return { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
     }
     if (!this.session) {
