@@ -16,10 +16,13 @@ import {
   CLIENT_INFO_META_KEY,
   isModernVersion,
   LATEST_LEGACY_VERSION,
+  LATEST_MODERN_VERSION,
   LEGACY_VERSIONS,
   MODERN_VERSIONS,
   PROTOCOL_VERSION_META_KEY,
+  REMOVED_IN_MODERN,
   SERVER_INFO_META_KEY,
+  SUBSCRIPTION_ID_META_KEY,
 } from '../protocol/eras.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { HttpTransport } from '../upstream/http-transport.js';
@@ -28,7 +31,7 @@ import { admitAll, type Admission } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { InvalidCursor, Route } from './route.js';
-import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
+import { isLogLevel, LOG_LEVELS, Session, type ListenFilter, type Outbound } from './session.js';
 
 export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
 
@@ -61,6 +64,8 @@ export class Gateway implements UpstreamListener {
   readonly sessions = new Map<string, Session>();
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, AbortController>>();
+  /** The gateway's own `subscriptions/listen` stream to each 2026-07-28 upstream, by server name. */
+  private readonly upstreamListens = new Map<string, AbortController>();
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
 
@@ -87,6 +92,7 @@ export class Gateway implements UpstreamListener {
   }
 
   async close(): Promise<void> {
+    for (const controller of this.upstreamListens.values()) controller.abort();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -117,6 +123,9 @@ export class Gateway implements UpstreamListener {
   statelessSession(route: Route, request: JSONRPCRequest): Session | JSONRPCResponse {
     const meta = objectOr(paramsOf(request)._meta);
     const version = meta[PROTOCOL_VERSION_META_KEY];
+    for (const key of [PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY]) {
+      if (meta[key] === undefined) return errorResponse(request.id, ErrorCode.InvalidParams, `a ${LATEST_MODERN_VERSION} request carries ${key} in params._meta`);
+    }
     if (!isModernVersion(version)) {
       return errorResponse(request.id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
         supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
@@ -135,7 +144,7 @@ export class Gateway implements UpstreamListener {
     if (!route.aggregated) {
       const info = route.upstreams[0]!.info;
       return {
-        capabilities: withoutTasks(info?.capabilities ?? {}),
+        capabilities: advertised(route.upstreams[0]!),
         serverInfo: info?.serverInfo ?? { name: route.server, version: 'unknown' },
         ...(info?.instructions && { instructions: info.instructions }),
       };
@@ -143,7 +152,7 @@ export class Gateway implements UpstreamListener {
     const capabilities: Record<string, Record<string, unknown>> = {};
     const instructions: string[] = [];
     for (const upstream of route.upstreams) {
-      for (const [key, value] of Object.entries(withoutTasks(upstream.info?.capabilities ?? {}))) {
+      for (const [key, value] of Object.entries(advertised(upstream))) {
         capabilities[key] = { ...capabilities[key], ...(value as Record<string, unknown>) };
       }
       if (upstream.info?.instructions) instructions.push(`## ${upstream.name}\n${upstream.info.instructions}`);
@@ -160,9 +169,16 @@ export class Gateway implements UpstreamListener {
     if (!calls) this.inFlight.set(session, (calls = new Map()));
     calls.set(request.id, controller);
     try {
-      const response = await this.dispatch(session, request, { ...channel, signal: controller.signal });
+      const response =
+        session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)
+          ? errorResponse(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method} is not part of protocol revision ${session.protocolVersion}`)
+          : await this.dispatch(session, request, { ...channel, signal: controller.signal });
       response.id = request.id;
-      if (session.era === 'modern' && 'result' in response) this.finishModernResult(request.method, response.result as Record<string, unknown>, session);
+      if ('result' in response) {
+        const result = response.result as Record<string, unknown>;
+        if (session.era === 'modern') this.finishModernResult(request.method, result, session);
+        else withoutModernFields(result);
+      }
       return response;
     } catch (error) {
       if (error instanceof InvalidCursor) return errorResponse(request.id, ErrorCode.InvalidParams, error.message);
@@ -195,6 +211,8 @@ export class Gateway implements UpstreamListener {
         return errorResponse(request.id, ErrorCode.InvalidRequest, 'initialize may only be sent once, to open a session');
       case 'logging/setLevel':
         return this.setLogLevel(session, request, params);
+      case 'subscriptions/listen':
+        return this.listen(session, request, params, channel);
       case 'tools/call':
       case 'prompts/get': {
         const kind = method === 'tools/call' ? 'tools' : 'prompts';
@@ -249,6 +267,7 @@ export class Gateway implements UpstreamListener {
     const hooks: CallHooks = {
       signal: channel.signal,
       clientCapabilities: session.clientCapabilities,
+      logLevel: session.logLevel,
       onNotification: (notification) => session.notify(notification, channel.outbound),
       onServerRequest: (serverRequest) => session.ask(serverRequest, channel.outbound),
     };
@@ -295,7 +314,8 @@ export class Gateway implements UpstreamListener {
     session.logLevel = params.level;
     await Promise.all(
       session.route.upstreams
-        .filter((u) => u.info?.capabilities.logging)
+        // A 2026-07-28 upstream has no logging/setLevel: the level rides in each forwarded request's envelope.
+        .filter((u) => u.info?.era === 'legacy' && u.info.capabilities.logging)
         .map((u) => {
           const levels = [...this.sessions.values(), session].filter((s) => s.route.includes(u.name) && s.logLevel).map((s) => s.logLevel!);
           const mostVerbose = levels.sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b))[0]!;
@@ -305,17 +325,56 @@ export class Gateway implements UpstreamListener {
     return resultResponse(request.id, {});
   }
 
-  /** Subscriptions are counted across clients: the upstream is subscribed once per URI and unsubscribed with the last. */
+  /**
+   * Subscriptions are counted across clients. A legacy upstream is subscribed once per URI and unsubscribed with
+   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it.
+   */
   private async subscription(session: Session, upstream: UpstreamConnection, method: string, uri: string, id: RequestId): Promise<JSONRPCResponse> {
+    if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
     const key = `${upstream.name}\0${uri}`;
     const subscribe = method === 'resources/subscribe';
     const verdict = await this.admission.admit({ session, server: upstream.name, method, name: uri });
     if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
     const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
-    if (subscribe) session.subscriptions.add(key);
-    else session.subscriptions.delete(key);
-    if (others) return resultResponse(id, {});
-    return upstream.request(method, { uri });
+    if (!subscribe) session.subscriptions.delete(key);
+    if (upstream.info?.era === 'modern') {
+      if (subscribe) session.subscriptions.add(key);
+      if (!others) this.listenUpstream(upstream, subscribe ? [uri] : []);
+      return resultResponse(id, {});
+    }
+    const response = others ? resultResponse(id, {}) : await upstream.request(method, { uri });
+    // Recorded only once the upstream has agreed, so a refused subscription never stands in for a real one.
+    if (subscribe && 'result' in response) session.subscriptions.add(key);
+    return response;
+  }
+
+  /**
+   * `subscriptions/listen` (2026-07-28) is answered by the gateway: the stream stays open and receives the
+   * change notifications the client opted in to, from every server behind its endpoint.
+   */
+  private async listen(session: Session, request: JSONRPCRequest, params: Params, channel: CallChannel): Promise<JSONRPCResponse> {
+    if (!channel.outbound) return errorResponse(request.id, ErrorCode.InvalidRequest, 'subscriptions/listen needs a stream to deliver on');
+    const requested = (params.notifications ?? {}) as ListenFilter;
+    const listener = new Session(session.route, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
+    const filter: ListenFilter = {};
+    for (const key of ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'] as const) if (requested[key] === true) filter[key] = true;
+    const subscribed: string[] = [];
+    for (const uri of Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions : []) {
+      const upstream = typeof uri === 'string' ? await session.route.resolveUri(uri) : undefined;
+      if (upstream && 'result' in (await this.subscription(listener, upstream, 'resources/subscribe', uri, request.id))) subscribed.push(uri);
+    }
+    if (subscribed.length > 0) filter.resourceSubscriptions = subscribed;
+    listener.listen = { filter, subscriptionId: request.id };
+    listener.standalone = channel.outbound;
+    this.sessions.set(listener.id, listener);
+    channel.outbound.send({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id }, notifications: filter },
+    } as JSONRPCNotification);
+    await Promise.race([listener.ended, new Promise((resolve) => channel.signal?.addEventListener('abort', resolve, { once: true }))]);
+    this.endSession(listener);
+    return resultResponse(request.id, { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id } });
   }
 
   /** Handles a notification from a client. */
@@ -340,9 +399,10 @@ export class Gateway implements UpstreamListener {
     this.sessions.delete(session.id);
     for (const key of session.subscriptions) {
       const [server, uri] = key.split('\0') as [string, string];
-      if (![...this.sessions.values()].some((s) => s.subscriptions.has(key))) {
-        void this.upstreams.get(server)?.request('resources/unsubscribe', { uri });
-      }
+      const upstream = this.upstreams.get(server);
+      if (!upstream || [...this.sessions.values()].some((s) => s.subscriptions.has(key))) continue;
+      if (upstream.info?.era === 'modern') this.listenUpstream(upstream);
+      else void upstream.request('resources/unsubscribe', { uri });
     }
     for (const controller of this.inFlight.get(session)?.values() ?? []) controller.abort();
   }
@@ -350,14 +410,24 @@ export class Gateway implements UpstreamListener {
   // ── traffic from upstreams that no call claims ──
 
   onNotification(server: string, notification: JSONRPCNotification): void {
+    // The gateway's own listen stream on a 2026-07-28 upstream: its acknowledgement is for the gateway alone.
+    if (notification.method === 'notifications/subscriptions/acknowledged') return;
     const params = paramsOf(notification);
     const changed = CHANGED_NOTIFICATIONS[notification.method];
     if (changed) this.inventory.invalidate(server, changed);
+    // The upstream's subscription id names the gateway's stream to it; each client gets its own or none.
+    const { [SUBSCRIPTION_ID_META_KEY]: _upstreamSubscription, ...meta } = (params._meta ?? {}) as Record<string, unknown>;
+    const plain = _upstreamSubscription === undefined ? notification : ({ ...notification, params: { ...params, _meta: meta } } as JSONRPCNotification);
     for (const session of this.sessions.values()) {
       if (!session.route.includes(server)) continue;
       if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(`${server}\0${String(params.uri)}`)) continue;
+      if (session.listen) {
+        if (!listenerWants(session.listen.filter, notification.method)) continue;
+        session.notify({ ...notification, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID_META_KEY]: session.listen.subscriptionId } } });
+        continue;
+      }
       if (notification.method === 'notifications/message' && !session.wantsLog(params.level)) continue;
-      session.notify(notification);
+      session.notify(plain);
     }
   }
 
@@ -374,6 +444,33 @@ export class Gateway implements UpstreamListener {
 
   onStateChange(server: string, state: string, detail: string): void {
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
+    const upstream = this.upstreams.get(server);
+    if (state === 'ready' && upstream?.info?.era === 'modern') this.listenUpstream(upstream);
+  }
+
+  /**
+   * A 2026-07-28 server sends change notifications only on a `subscriptions/listen` stream, so the gateway keeps
+   * one open to each such server for as long as the connection lasts, asking for list changes and for every URI
+   * a client subscribed to (`extra` names one being added now). When that set changes the stream is replaced.
+   * What arrives on it is shared out like any unsolicited notification.
+   */
+  private listenUpstream(upstream: UpstreamConnection, extra: string[] = []): void {
+    const capabilities = upstream.info!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
+    const uris = new Set(extra);
+    for (const session of this.sessions.values()) {
+      for (const key of session.subscriptions) if (key.startsWith(`${upstream.name}\0`)) uris.add(key.slice(upstream.name.length + 1));
+    }
+    const notifications = {
+      toolsListChanged: Boolean(capabilities.tools?.listChanged),
+      promptsListChanged: Boolean(capabilities.prompts?.listChanged),
+      resourcesListChanged: Boolean(capabilities.resources?.listChanged),
+      ...(uris.size > 0 && { resourceSubscriptions: [...uris] }),
+    };
+    this.upstreamListens.get(upstream.name)?.abort();
+    if (!Object.values(notifications).some(Boolean)) return;
+    const controller = new AbortController();
+    this.upstreamListens.set(upstream.name, controller);
+    void upstream.request('subscriptions/listen', { notifications }, { signal: controller.signal });
   }
 
   onLog(server: string, line: string): void {
@@ -389,11 +486,39 @@ function objectOr(value: unknown): Record<string, unknown> {
 }
 
 /**
- * Task support is not forwarded: a task's later requests (tasks/get, tasks/result) carry no tool name for the
- * gateway to govern, so a client is not invited to start them.
+ * What the gateway advertises for an upstream. Task support is not forwarded: a task's later requests
+ * (tasks/get, tasks/result) carry no tool name for the gateway to govern, so a client is not invited to start
+ * them.
  */
-function withoutTasks(capabilities: Record<string, unknown>): Record<string, unknown> {
-  if (!('tasks' in capabilities)) return capabilities;
-  const { tasks: _tasks, ...rest } = capabilities;
-  return rest;
+function advertised(upstream: UpstreamConnection): Record<string, unknown> {
+  const { tasks: _tasks, ...capabilities } = upstream.info?.capabilities ?? {};
+  return capabilities;
+}
+
+function canSubscribe(upstream: UpstreamConnection): boolean {
+  return (upstream.info?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
+}
+
+const LISTEN_KEYS: Record<string, keyof ListenFilter> = {
+  'notifications/tools/list_changed': 'toolsListChanged',
+  'notifications/prompts/list_changed': 'promptsListChanged',
+  'notifications/resources/list_changed': 'resourcesListChanged',
+  'notifications/resources/updated': 'resourceSubscriptions',
+};
+
+/** A listen stream carries only what it opted in to; request-scoped notifications (progress, logs) never. */
+function listenerWants(filter: ListenFilter, method: string): boolean {
+  const key = LISTEN_KEYS[method];
+  return key !== undefined && Boolean(filter[key]);
+}
+
+/** 2026-07-28 result fields a legacy client does not expect, from a modern upstream. */
+function withoutModernFields(result: Record<string, unknown>): void {
+  if (result.resultType === undefined && result._meta === undefined) return;
+  delete result.resultType;
+  const meta = result._meta as Record<string, unknown> | undefined;
+  if (meta && SERVER_INFO_META_KEY in meta) {
+    delete meta[SERVER_INFO_META_KEY];
+    if (Object.keys(meta).length === 0) delete result._meta;
+  }
 }

@@ -169,9 +169,6 @@ export class HttpEndpoint {
     if ('invalid' in classified) fail(400, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
     const message = classified.message;
 
-    if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
-      return this.initialize(res, route, message as JSONRPCRequest);
-    }
     const params = 'method' in message ? paramsOf(message as JSONRPCRequest) : {};
     const meta = params._meta as Record<string, unknown> | undefined;
     if (meta?.[PROTOCOL_VERSION_META_KEY] !== undefined || isModernVersion(req.headers['mcp-protocol-version'])) {
@@ -181,6 +178,9 @@ export class HttpEndpoint {
       }
       const session = await this.modernSession(req, route, message as JSONRPCRequest, params);
       return this.run(res, session, message as JSONRPCRequest);
+    }
+    if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
+      return this.initialize(res, route, message as JSONRPCRequest);
     }
     const session = this.legacySession(req, route);
     if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
@@ -210,17 +210,12 @@ export class HttpEndpoint {
 
   /** Validates a 2026-07-28 request's envelope and headers and makes the one-request session it runs in. */
   private async modernSession(req: IncomingMessage, route: Route, request: JSONRPCRequest, params: Params): Promise<Session> {
-    const meta = (params._meta ?? {}) as Record<string, unknown>;
-    const version = meta[PROTOCOL_VERSION_META_KEY];
-    const headerVersion = req.headers['mcp-protocol-version'];
-    if (version === undefined) {
-      fail(400, ErrorCode.InvalidRequest, `a ${String(headerVersion)} request carries ${PROTOCOL_VERSION_META_KEY} in params._meta`, undefined, request.id);
-    }
-    if (headerVersion !== version) {
-      fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(version)}`, undefined, request.id);
-    }
     const session = this.gateway.statelessSession(route, request);
     if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
+    const headerVersion = req.headers['mcp-protocol-version'];
+    if (headerVersion !== session.protocolVersion) {
+      fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(session.protocolVersion)}`, undefined, request.id);
+    }
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
       (request.method === 'tools/call' ? await this.paramHeaders(req, route, params) : undefined);
@@ -238,13 +233,15 @@ export class HttpEndpoint {
 
   /** Runs one request; its response goes out as JSON, or as SSE once something must be streamed before it. */
   private async run(res: ServerResponse, session: Session, request: JSONRPCRequest): Promise<void> {
-    const stream = new ResponseStream(res);
+    const stream = new ResponseStream(res, this.streams);
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
     const response = await this.gateway.handle(session, request, { outbound: stream, signal: controller.signal });
-    stream.finish(response);
+    // 2026-07-28: an unknown method is a 404, so a client can tell it from a server that is not there at all.
+    const notFound = session.era === 'modern' && 'error' in response && response.error.code === ErrorCode.MethodNotFound;
+    stream.finish(response, notFound ? 404 : 200);
   }
 
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
@@ -279,12 +276,10 @@ export class HttpEndpoint {
     const session = this.legacySession(req, route);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
     if (session.standalone) fail(409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
-    const stream = new ResponseStream(res);
+    const stream = new ResponseStream(res, this.streams);
     stream.open();
     session.standalone = stream;
-    this.streams.add(res);
     res.once('close', () => {
-      this.streams.delete(res);
       if (session.standalone === stream) session.standalone = undefined;
     });
   }
@@ -343,13 +338,19 @@ export class HttpEndpoint {
 class ResponseStream implements Outbound {
   private streaming = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(
+    private readonly res: ServerResponse,
+    /** Open SSE streams, kept alive with comments while they last. */
+    private readonly streams: Set<ServerResponse>,
+  ) {}
 
   open(): void {
     if (this.streaming) return;
     this.streaming = true;
     this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     this.res.flushHeaders();
+    this.streams.add(this.res);
+    this.res.once('close', () => this.streams.delete(this.res));
   }
 
   send(message: JSONRPCMessage): boolean {
@@ -359,13 +360,13 @@ class ResponseStream implements Outbound {
     return true;
   }
 
-  finish(response: JSONRPCResponse): void {
+  finish(response: JSONRPCResponse, status = 200): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     if (this.streaming) {
       this.res.end(`event: message\ndata: ${JSON.stringify(response)}\n\n`);
       return;
     }
     const text = JSON.stringify(response);
-    this.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 }

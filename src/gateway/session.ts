@@ -5,6 +5,14 @@ import type { Era } from '../protocol/eras.js';
 import type { ServerRequestAnswer } from '../upstream/connection.js';
 import type { Route } from './route.js';
 
+/** The notification types a 2026-07-28 listener opted in to (`subscriptions/listen`). */
+export interface ListenFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
 /** Somewhere a message to the client can be written: a response stream, the GET stream, stdout. */
 export interface Outbound {
   /** Returns false when the message could not be written (the stream is gone). */
@@ -32,6 +40,11 @@ export class Session {
   /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
   standalone?: Outbound;
   lastSeen = Date.now();
+  /** Set on the session a 2026-07-28 `subscriptions/listen` stream opens: what it asked for, and its id. */
+  listen?: { filter: ListenFilter; subscriptionId: string | number };
+  /** Settles when the session is closed. */
+  readonly ended: Promise<void>;
+  private end!: () => void;
   private readonly asked = new Map<string, (answer: ServerRequestAnswer) => void>();
   private nextAskId = 1;
   private closed = false;
@@ -45,6 +58,7 @@ export class Session {
     id: string = randomUUID(),
   ) {
     this.id = id;
+    this.ended = new Promise((resolve) => (this.end = resolve));
   }
 
   get isClosed(): boolean {
@@ -100,6 +114,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    this.end();
     for (const waiting of this.asked.values()) waiting(refusal('the client session closed'));
     this.asked.clear();
   }

@@ -4,10 +4,11 @@ import {
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
+  SUBSCRIPTION_ID_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 
-export { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY };
+export { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY };
 
 /**
  * Revisions that carry version and capabilities on every request (no `initialize`).
@@ -31,3 +32,13 @@ export function allowsBatches(version: string): boolean {
 export function isModernVersion(version: unknown): version is string {
   return typeof version === 'string' && MODERN_VERSIONS.includes(version);
 }
+
+/** Methods of the legacy revisions that 2026-07-28 removed: a modern request for one is "method not found". */
+export const REMOVED_IN_MODERN: ReadonlySet<string> = new Set([
+  'initialize',
+  'ping',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'notifications/roots/list_changed',
+]);

@@ -10,7 +10,7 @@ import {
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, type Era } from '../protocol/eras.js';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, type Era } from '../protocol/eras.js';
 import { GATEWAY_CLIENT_INFO, handshake, WireClosed, WireTimeout, type HandshakeWire, type UpstreamInfo } from './handshake.js';
 import type { UpstreamTransport } from './transport.js';
 
@@ -24,6 +24,8 @@ export interface CallHooks {
   signal?: AbortSignal;
   /** The calling client's capabilities, sent in the envelope to modern-era upstreams. */
   clientCapabilities?: Record<string, unknown>;
+  /** The log level a legacy client set; a modern-era upstream logs for a request only when its envelope says so. */
+  logLevel?: string;
 }
 
 export type ServerRequestAnswer = { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } };
@@ -190,6 +192,7 @@ export class UpstreamConnection {
       nextMeta[PROTOCOL_VERSION_META_KEY] = this.infoValue!.protocolVersion;
       nextMeta[CLIENT_CAPABILITIES_META_KEY] = hooks?.clientCapabilities ?? meta?.[CLIENT_CAPABILITIES_META_KEY] ?? {};
       nextMeta[CLIENT_INFO_META_KEY] ??= GATEWAY_CLIENT_INFO;
+      if (hooks?.logLevel !== undefined) nextMeta[LOG_LEVEL_META_KEY] ??= hooks.logLevel;
     }
     return { params: { ...params, _meta: nextMeta }, progressToken };
   }

@@ -62,7 +62,9 @@ export async function handshake(open: () => Promise<HandshakeWire>, options: Han
   if (mayProbe) {
     let modern: UpstreamInfo | undefined;
     try {
-      modern = await discover(wire, options.probeTimeoutMs ?? 3_000);
+      // Generous on purpose: the time counts from spawn, and a server that is merely slow to start (npx, a loaded
+      // machine) must not be mistaken for a legacy one; legacy servers answer the unknown method at once.
+      modern = await discover(wire, options.probeTimeoutMs ?? 10_000);
     } catch (error) {
       if (options.protocol === 'modern') throw error;
       if (error instanceof WireClosed) wire = await open();

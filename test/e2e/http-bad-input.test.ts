@@ -165,8 +165,8 @@ describe('DNS rebinding defence', () => {
 
   test('a loopback Origin is allowed', async () => {
     const response = await post(
-      { jsonrpc: '2.0', id: 1, method: 'ping', params: { _meta: envelope } },
-      { origin: 'http://localhost:6274', ...modernHeaders('ping') },
+      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope } },
+      { origin: 'http://localhost:6274', ...modernHeaders('tools/list') },
     );
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:6274');
@@ -242,6 +242,25 @@ describe('2026-07-28 header checks', () => {
     const right = await post(call, { ...modernHeaders('tools/call', 'region_query'), 'mcp-param-region': 'us-west1' });
     assert.equal(right.status, 200);
     assert.equal(right.body?.result.content[0].text, 'us-west1: select 1');
+  });
+
+  test('methods 2026-07-28 removed, and unknown methods, are 404 with method not found', async () => {
+    for (const method of ['ping', 'initialize', 'logging/setLevel', 'resources/subscribe', 'no/such/method']) {
+      const response = await post({ jsonrpc: '2.0', id: 1, method, params: { _meta: envelope } }, modernHeaders(method));
+      assert.equal(response.status, 404, method);
+      assert.equal(response.body?.error.code, -32601, method);
+    }
+  });
+
+  test('an envelope without its required fields is 400 invalid params', async () => {
+    const withoutCapabilities = { 'io.modelcontextprotocol/protocolVersion': MODERN };
+    const response = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: withoutCapabilities } }, modernHeaders('tools/list'));
+    assert.equal(response.status, 400);
+    assert.equal(response.body?.error.code, -32602);
+    assert.match(response.body?.error.message, /clientCapabilities/);
+    const withoutMeta = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, modernHeaders('tools/list'));
+    assert.equal(withoutMeta.status, 400);
+    assert.equal(withoutMeta.body?.error.code, -32602);
   });
 
   test('server/discover advertises both eras', async () => {
