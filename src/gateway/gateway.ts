@@ -357,7 +357,12 @@ export class Gateway implements UpstreamListener {
     const requested = (params.notifications ?? {}) as ListenFilter;
     const listener = new Session(session.route, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
     const filter: ListenFilter = {};
-    for (const key of ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'] as const) if (requested[key] === true) filter[key] = true;
+    // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
+    const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;
+    for (const [key, capability] of Object.entries(kinds) as [keyof typeof kinds, string][]) {
+      const offered = session.route.upstreams.some((u) => (u.info?.capabilities[capability] as { listChanged?: boolean } | undefined)?.listChanged);
+      if (requested[key] === true && offered) filter[key] = true;
+    }
     const subscribed: string[] = [];
     for (const uri of Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions : []) {
       const upstream = typeof uri === 'string' ? await session.route.resolveUri(uri) : undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { EVERYTHING, FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
+import { EVERYTHING, FIXTURE, httpClient, startGateway, until, type RunningGateway } from './harness.js';
 
 /**
  * Clients and servers of either era meet through the gateway. A server asks its client for input by pushing a
@@ -87,6 +87,33 @@ describe('a legacy upstream that pushes requests to its client', () => {
     await withClient('legacy', 'auto', async (client) => {
       const result = await client.callTool({ name: 'echo', arguments: { message: 'plain' }, requestState: 'forged' } as never);
       assert.deepEqual(result.content, [{ type: 'text', text: 'Echo: plain' }]);
+    });
+  });
+});
+
+describe('subscriptions/listen for a 2026-07-28 client', () => {
+  test('a resource subscription on a legacy upstream delivers updates on the listen stream', async () => {
+    await withClient('legacy', 'auto', async (client) => {
+      const updates: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+      const subscription = await client.listen({ toolsListChanged: true, resourceSubscriptions: ['demo://resource/dynamic/text/1'] });
+      assert.deepEqual(subscription.honoredFilter, { toolsListChanged: true, resourceSubscriptions: ['demo://resource/dynamic/text/1'] });
+      await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+      try {
+        await until(() => updates.length > 0, 15_000, 'a resource update on the listen stream');
+      } finally {
+        await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+        await subscription.close();
+      }
+      assert.equal(updates[0], 'demo://resource/dynamic/text/1');
+    });
+  });
+
+  test('what no server behind the endpoint can announce is not honoured', async () => {
+    await withClient('modern', 'auto', async (client) => {
+      const subscription = await client.listen({ promptsListChanged: true, resourcesListChanged: true });
+      assert.deepEqual(subscription.honoredFilter, {});
+      await subscription.close();
     });
   });
 });
