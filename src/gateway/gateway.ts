@@ -22,7 +22,6 @@ import {
   PROTOCOL_VERSION_META_KEY,
   REMOVED_IN_MODERN,
   SERVER_INFO_META_KEY,
-  SUBSCRIPTION_ID_META_KEY,
 } from '../protocol/eras.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { HttpTransport } from '../upstream/http-transport.js';
@@ -31,7 +30,8 @@ import { admitAll, type Admission } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { InvalidCursor, Route } from './route.js';
-import { isLogLevel, LOG_LEVELS, Session, type ListenFilter, type Outbound } from './session.js';
+import { Subscriptions } from './subscriptions.js';
+import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
 
 export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
 
@@ -64,8 +64,7 @@ export class Gateway implements UpstreamListener {
   readonly sessions = new Map<string, Session>();
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, AbortController>>();
-  /** The gateway's own `subscriptions/listen` stream to each 2026-07-28 upstream, by server name. */
-  private readonly upstreamListens = new Map<string, AbortController>();
+  private readonly subscriptions: Subscriptions;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
 
@@ -80,6 +79,10 @@ export class Gateway implements UpstreamListener {
     }
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
+    this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
+      admit: (request) => this.admission.admit(request),
+      endSession: (session) => this.endSession(session),
+    });
   }
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
@@ -92,7 +95,7 @@ export class Gateway implements UpstreamListener {
   }
 
   async close(): Promise<void> {
-    for (const controller of this.upstreamListens.values()) controller.abort();
+    this.subscriptions.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -212,7 +215,7 @@ export class Gateway implements UpstreamListener {
       case 'logging/setLevel':
         return this.setLogLevel(session, request, params);
       case 'subscriptions/listen':
-        return this.listen(session, request, params, channel);
+        return this.subscriptions.listen(session, request, params, channel);
       case 'tools/call':
       case 'prompts/get': {
         const kind = method === 'tools/call' ? 'tools' : 'prompts';
@@ -228,7 +231,7 @@ export class Gateway implements UpstreamListener {
         const upstream = typeof uri === 'string' ? await route.resolveUri(uri) : undefined;
         if (!upstream) return errorResponse(request.id, ErrorCode.InvalidParams, `no server offers resource ${JSON.stringify(uri)}`);
         if (method === 'resources/read') return this.forward(session, upstream, method, params, channel, uri as string);
-        return this.subscription(session, upstream, method, uri as string, request.id);
+        return this.subscriptions.change(session, upstream, method, uri as string, request.id);
       }
       case 'completion/complete': {
         const ref = (params.ref ?? {}) as Params;
@@ -325,63 +328,6 @@ export class Gateway implements UpstreamListener {
     return resultResponse(request.id, {});
   }
 
-  /**
-   * Subscriptions are counted across clients. A legacy upstream is subscribed once per URI and unsubscribed with
-   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it.
-   */
-  private async subscription(session: Session, upstream: UpstreamConnection, method: string, uri: string, id: RequestId): Promise<JSONRPCResponse> {
-    if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
-    const key = `${upstream.name}\0${uri}`;
-    const subscribe = method === 'resources/subscribe';
-    const verdict = await this.admission.admit({ session, server: upstream.name, method, name: uri });
-    if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
-    const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
-    if (!subscribe) session.subscriptions.delete(key);
-    if (upstream.info?.era === 'modern') {
-      if (subscribe) session.subscriptions.add(key);
-      if (!others) this.listenUpstream(upstream, subscribe ? [uri] : []);
-      return resultResponse(id, {});
-    }
-    const response = others ? resultResponse(id, {}) : await upstream.request(method, { uri });
-    // Recorded only once the upstream has agreed, so a refused subscription never stands in for a real one.
-    if (subscribe && 'result' in response) session.subscriptions.add(key);
-    return response;
-  }
-
-  /**
-   * `subscriptions/listen` (2026-07-28) is answered by the gateway: the stream stays open and receives the
-   * change notifications the client opted in to, from every server behind its endpoint.
-   */
-  private async listen(session: Session, request: JSONRPCRequest, params: Params, channel: CallChannel): Promise<JSONRPCResponse> {
-    if (!channel.outbound) return errorResponse(request.id, ErrorCode.InvalidRequest, 'subscriptions/listen needs a stream to deliver on');
-    const requested = (params.notifications ?? {}) as ListenFilter;
-    const listener = new Session(session.route, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
-    const filter: ListenFilter = {};
-    // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
-    const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;
-    for (const [key, capability] of Object.entries(kinds) as [keyof typeof kinds, string][]) {
-      const offered = session.route.upstreams.some((u) => (u.info?.capabilities[capability] as { listChanged?: boolean } | undefined)?.listChanged);
-      if (requested[key] === true && offered) filter[key] = true;
-    }
-    const subscribed: string[] = [];
-    for (const uri of Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions : []) {
-      const upstream = typeof uri === 'string' ? await session.route.resolveUri(uri) : undefined;
-      if (upstream && 'result' in (await this.subscription(listener, upstream, 'resources/subscribe', uri, request.id))) subscribed.push(uri);
-    }
-    if (subscribed.length > 0) filter.resourceSubscriptions = subscribed;
-    listener.listen = { filter, subscriptionId: request.id };
-    listener.standalone = channel.outbound;
-    this.sessions.set(listener.id, listener);
-    channel.outbound.send({
-      jsonrpc: '2.0',
-      method: 'notifications/subscriptions/acknowledged',
-      params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id }, notifications: filter },
-    } as JSONRPCNotification);
-    await Promise.race([listener.ended, new Promise((resolve) => channel.signal?.addEventListener('abort', resolve, { once: true }))]);
-    this.endSession(listener);
-    return resultResponse(request.id, { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id } });
-  }
-
   /** Handles a notification from a client. */
   notification(session: Session, notification: JSONRPCNotification): void {
     session.lastSeen = Date.now();
@@ -402,38 +348,16 @@ export class Gateway implements UpstreamListener {
   endSession(session: Session): void {
     session.close();
     this.sessions.delete(session.id);
-    for (const key of session.subscriptions) {
-      const [server, uri] = key.split('\0') as [string, string];
-      const upstream = this.upstreams.get(server);
-      if (!upstream || [...this.sessions.values()].some((s) => s.subscriptions.has(key))) continue;
-      if (upstream.info?.era === 'modern') this.listenUpstream(upstream);
-      else void upstream.request('resources/unsubscribe', { uri });
-    }
+    this.subscriptions.release(session);
     for (const controller of this.inFlight.get(session)?.values() ?? []) controller.abort();
   }
 
   // ── traffic from upstreams that no call claims ──
 
   onNotification(server: string, notification: JSONRPCNotification): void {
-    // The gateway's own listen stream on a 2026-07-28 upstream: its acknowledgement is for the gateway alone.
-    if (notification.method === 'notifications/subscriptions/acknowledged') return;
-    const params = paramsOf(notification);
     const changed = CHANGED_NOTIFICATIONS[notification.method];
     if (changed) this.inventory.invalidate(server, changed);
-    // The upstream's subscription id names the gateway's stream to it; each client gets its own or none.
-    const { [SUBSCRIPTION_ID_META_KEY]: _upstreamSubscription, ...meta } = (params._meta ?? {}) as Record<string, unknown>;
-    const plain = _upstreamSubscription === undefined ? notification : ({ ...notification, params: { ...params, _meta: meta } } as JSONRPCNotification);
-    for (const session of this.sessions.values()) {
-      if (!session.route.includes(server)) continue;
-      if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(`${server}\0${String(params.uri)}`)) continue;
-      if (session.listen) {
-        if (!listenerWants(session.listen.filter, notification.method)) continue;
-        session.notify({ ...notification, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID_META_KEY]: session.listen.subscriptionId } } });
-        continue;
-      }
-      if (notification.method === 'notifications/message' && !session.wantsLog(params.level)) continue;
-      session.notify(plain);
-    }
+    this.subscriptions.deliver(server, notification);
   }
 
   /** A server request outside any call (a roots refresh, a ping) goes to the client seen most recently. */
@@ -450,32 +374,7 @@ export class Gateway implements UpstreamListener {
   onStateChange(server: string, state: string, detail: string): void {
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
     const upstream = this.upstreams.get(server);
-    if (state === 'ready' && upstream?.info?.era === 'modern') this.listenUpstream(upstream);
-  }
-
-  /**
-   * A 2026-07-28 server sends change notifications only on a `subscriptions/listen` stream, so the gateway keeps
-   * one open to each such server for as long as the connection lasts, asking for list changes and for every URI
-   * a client subscribed to (`extra` names one being added now). When that set changes the stream is replaced.
-   * What arrives on it is shared out like any unsolicited notification.
-   */
-  private listenUpstream(upstream: UpstreamConnection, extra: string[] = []): void {
-    const capabilities = upstream.info!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
-    const uris = new Set(extra);
-    for (const session of this.sessions.values()) {
-      for (const key of session.subscriptions) if (key.startsWith(`${upstream.name}\0`)) uris.add(key.slice(upstream.name.length + 1));
-    }
-    const notifications = {
-      toolsListChanged: Boolean(capabilities.tools?.listChanged),
-      promptsListChanged: Boolean(capabilities.prompts?.listChanged),
-      resourcesListChanged: Boolean(capabilities.resources?.listChanged),
-      ...(uris.size > 0 && { resourceSubscriptions: [...uris] }),
-    };
-    this.upstreamListens.get(upstream.name)?.abort();
-    if (!Object.values(notifications).some(Boolean)) return;
-    const controller = new AbortController();
-    this.upstreamListens.set(upstream.name, controller);
-    void upstream.request('subscriptions/listen', { notifications }, { signal: controller.signal });
+    if (state === 'ready' && upstream?.info?.era === 'modern') this.subscriptions.listenUpstream(upstream);
   }
 
   onLog(server: string, line: string): void {
@@ -498,23 +397,6 @@ function objectOr(value: unknown): Record<string, unknown> {
 function advertised(upstream: UpstreamConnection): Record<string, unknown> {
   const { tasks: _tasks, ...capabilities } = upstream.info?.capabilities ?? {};
   return capabilities;
-}
-
-function canSubscribe(upstream: UpstreamConnection): boolean {
-  return (upstream.info?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
-}
-
-const LISTEN_KEYS: Record<string, keyof ListenFilter> = {
-  'notifications/tools/list_changed': 'toolsListChanged',
-  'notifications/prompts/list_changed': 'promptsListChanged',
-  'notifications/resources/list_changed': 'resourcesListChanged',
-  'notifications/resources/updated': 'resourceSubscriptions',
-};
-
-/** A listen stream carries only what it opted in to; request-scoped notifications (progress, logs) never. */
-function listenerWants(filter: ListenFilter, method: string): boolean {
-  const key = LISTEN_KEYS[method];
-  return key !== undefined && Boolean(filter[key]);
 }
 
 /** 2026-07-28 result fields a legacy client does not expect, from a modern upstream. */

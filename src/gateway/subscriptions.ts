@@ -1,0 +1,162 @@
+import type { JSONRPCNotification, JSONRPCRequest, JSONRPCResponse, Params, RequestId } from '../protocol/jsonrpc.js';
+import { ErrorCode, errorResponse, paramsOf, resultResponse } from '../protocol/jsonrpc.js';
+import { SUBSCRIPTION_ID_META_KEY } from '../protocol/eras.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
+import type { AdmissionRequest, Verdict } from './admission.js';
+import type { CallChannel } from './gateway.js';
+import { Session, type ListenFilter } from './session.js';
+
+/**
+ * Who hears what a server announces outside any call: resource subscriptions counted across the clients of a
+ * shared upstream connection, 2026-07-28 listen streams (the clients' to the gateway, and the gateway's own to
+ * each 2026-07-28 upstream), and the fan-out of each notification to the sessions that asked for it.
+ */
+export class Subscriptions {
+  /** The gateway's own `subscriptions/listen` stream to each 2026-07-28 upstream, by server name. */
+  private readonly upstreamListens = new Map<string, AbortController>();
+
+  constructor(
+    private readonly sessions: Map<string, Session>,
+    private readonly upstreams: Map<string, UpstreamConnection>,
+    private readonly hooks: {
+      admit(request: AdmissionRequest): Verdict | Promise<Verdict>;
+      endSession(session: Session): void;
+    },
+  ) {}
+
+  /**
+   * Subscriptions are counted across clients. A legacy upstream is subscribed once per URI and unsubscribed with
+   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it.
+   */
+  async change(session: Session, upstream: UpstreamConnection, method: string, uri: string, id: RequestId): Promise<JSONRPCResponse> {
+    if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
+    const key = `${upstream.name}\0${uri}`;
+    const subscribe = method === 'resources/subscribe';
+    const verdict = await this.hooks.admit({ session, server: upstream.name, method, name: uri });
+    if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
+    const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
+    if (!subscribe) session.subscriptions.delete(key);
+    if (upstream.info?.era === 'modern') {
+      if (subscribe) session.subscriptions.add(key);
+      if (!others) this.listenUpstream(upstream, subscribe ? [uri] : []);
+      return resultResponse(id, {});
+    }
+    const response = others ? resultResponse(id, {}) : await upstream.request(method, { uri });
+    // Recorded only once the upstream has agreed, so a refused subscription never stands in for a real one.
+    if (subscribe && 'result' in response) session.subscriptions.add(key);
+    return response;
+  }
+
+  /**
+   * `subscriptions/listen` (2026-07-28) is answered by the gateway: the stream stays open and receives the
+   * change notifications the client opted in to, from every server behind its endpoint.
+   */
+  async listen(session: Session, request: JSONRPCRequest, params: Params, channel: CallChannel): Promise<JSONRPCResponse> {
+    if (!channel.outbound) return errorResponse(request.id, ErrorCode.InvalidRequest, 'subscriptions/listen needs a stream to deliver on');
+    const requested = (params.notifications ?? {}) as ListenFilter;
+    const listener = new Session(session.route, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
+    const filter: ListenFilter = {};
+    // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
+    const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;
+    for (const [key, capability] of Object.entries(kinds) as [keyof typeof kinds, string][]) {
+      const offered = session.route.upstreams.some((u) => (u.info?.capabilities[capability] as { listChanged?: boolean } | undefined)?.listChanged);
+      if (requested[key] === true && offered) filter[key] = true;
+    }
+    const subscribed: string[] = [];
+    for (const uri of Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions : []) {
+      const upstream = typeof uri === 'string' ? await session.route.resolveUri(uri) : undefined;
+      if (upstream && 'result' in (await this.change(listener, upstream, 'resources/subscribe', uri, request.id))) subscribed.push(uri);
+    }
+    if (subscribed.length > 0) filter.resourceSubscriptions = subscribed;
+    listener.listen = { filter, subscriptionId: request.id };
+    listener.standalone = channel.outbound;
+    this.sessions.set(listener.id, listener);
+    channel.outbound.send({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id }, notifications: filter },
+    } as JSONRPCNotification);
+    await Promise.race([listener.ended, new Promise((resolve) => channel.signal?.addEventListener('abort', resolve, { once: true }))]);
+    this.hooks.endSession(listener);
+    return resultResponse(request.id, { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id } });
+  }
+
+  /**
+   * A 2026-07-28 server sends change notifications only on a `subscriptions/listen` stream, so the gateway keeps
+   * one open to each such server for as long as the connection lasts, asking for list changes and for every URI
+   * a client subscribed to (`extra` names one being added now). When that set changes the stream is replaced.
+   * What arrives on it is shared out like any unsolicited notification.
+   */
+  listenUpstream(upstream: UpstreamConnection, extra: string[] = []): void {
+    const capabilities = upstream.info!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
+    const uris = new Set(extra);
+    for (const session of this.sessions.values()) {
+      for (const key of session.subscriptions) if (key.startsWith(`${upstream.name}\0`)) uris.add(key.slice(upstream.name.length + 1));
+    }
+    const notifications = {
+      toolsListChanged: Boolean(capabilities.tools?.listChanged),
+      promptsListChanged: Boolean(capabilities.prompts?.listChanged),
+      resourcesListChanged: Boolean(capabilities.resources?.listChanged),
+      ...(uris.size > 0 && { resourceSubscriptions: [...uris] }),
+    };
+    this.upstreamListens.get(upstream.name)?.abort();
+    if (!Object.values(notifications).some(Boolean)) return;
+    const controller = new AbortController();
+    this.upstreamListens.set(upstream.name, controller);
+    void upstream.request('subscriptions/listen', { notifications }, { signal: controller.signal });
+  }
+
+  /** Lets go of what a closed session held: upstream subscriptions no other session shares. */
+  release(session: Session): void {
+    for (const key of session.subscriptions) {
+      const [server, uri] = key.split('\0') as [string, string];
+      const upstream = this.upstreams.get(server);
+      if (!upstream || [...this.sessions.values()].some((s) => s.subscriptions.has(key))) continue;
+      if (upstream.info?.era === 'modern') this.listenUpstream(upstream);
+      else void upstream.request('resources/unsubscribe', { uri });
+    }
+  }
+
+  /** Shares out one notification a server sent outside any call. */
+  deliver(server: string, notification: JSONRPCNotification): void {
+    // The gateway's own listen stream on a 2026-07-28 upstream: its acknowledgement is for the gateway alone.
+    if (notification.method === 'notifications/subscriptions/acknowledged') return;
+    const params = paramsOf(notification);
+    // The upstream's subscription id names the gateway's stream to it; each client gets its own or none.
+    const { [SUBSCRIPTION_ID_META_KEY]: upstreamSubscription, ...meta } = (params._meta ?? {}) as Record<string, unknown>;
+    const plain = upstreamSubscription === undefined ? notification : ({ ...notification, params: { ...params, _meta: meta } } as JSONRPCNotification);
+    for (const session of this.sessions.values()) {
+      if (!session.route.includes(server)) continue;
+      if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(`${server}\0${String(params.uri)}`)) continue;
+      if (session.listen) {
+        if (!listenerWants(session.listen.filter, notification.method)) continue;
+        session.notify({ ...notification, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID_META_KEY]: session.listen.subscriptionId } } });
+        continue;
+      }
+      if (notification.method === 'notifications/message' && !session.wantsLog(params.level)) continue;
+      session.notify(plain);
+    }
+  }
+
+  close(): void {
+    for (const controller of this.upstreamListens.values()) controller.abort();
+  }
+}
+
+function canSubscribe(upstream: UpstreamConnection): boolean {
+  return (upstream.info?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
+}
+
+const LISTEN_KEYS: Record<string, keyof ListenFilter> = {
+  'notifications/tools/list_changed': 'toolsListChanged',
+  'notifications/prompts/list_changed': 'promptsListChanged',
+  'notifications/resources/list_changed': 'resourcesListChanged',
+  'notifications/resources/updated': 'resourceSubscriptions',
+};
+
+/** A listen stream carries only what it opted in to; request-scoped notifications (progress, logs) never. */
+function listenerWants(filter: ListenFilter, method: string): boolean {
+  const key = LISTEN_KEYS[method];
+  return key !== undefined && Boolean(filter[key]);
+}
+
