@@ -23,6 +23,7 @@ import {
   REMOVED_IN_MODERN,
   SERVER_INFO_META_KEY,
 } from '../protocol/eras.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { HttpTransport } from '../upstream/http-transport.js';
 import { StdioTransport } from '../upstream/stdio-transport.js';
@@ -39,8 +40,8 @@ export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
 export interface CallChannel {
   /** The request's own stream (an SSE response, stdout): progress and server requests ride on it. */
   outbound?: Outbound;
-  /** Aborted when the client goes away or cancels. */
-  signal?: AbortSignal;
+  /** Cancelled when the client goes away or cancels. */
+  cancellation?: Cancellation;
 }
 
 const LIST_KIND: Record<string, ListKind> = {
@@ -63,7 +64,7 @@ export class Gateway implements UpstreamListener {
   /** Sessions that outlive one request (legacy HTTP, stdio), so that server traffic can find them. */
   readonly sessions = new Map<string, Session>();
   private readonly routes = new Map<string | undefined, Route>();
-  private readonly inFlight = new Map<Session, Map<RequestId, AbortController>>();
+  private readonly inFlight = new Map<Session, Map<RequestId, Cancellation>>();
   private readonly subscriptions: Subscriptions;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
@@ -166,16 +167,16 @@ export class Gateway implements UpstreamListener {
   /** Handles one request from a client and returns the response to send it (with the client's id). */
   async handle(session: Session, request: JSONRPCRequest, channel: CallChannel = {}): Promise<JSONRPCResponse> {
     session.lastSeen = Date.now();
-    const controller = new AbortController();
-    channel.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    // A notifications/cancelled from the client finds the call here.
+    const cancellation = channel.cancellation ?? new Cancellation();
     let calls = this.inFlight.get(session);
     if (!calls) this.inFlight.set(session, (calls = new Map()));
-    calls.set(request.id, controller);
+    calls.set(request.id, cancellation);
     try {
       const response =
         session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)
           ? errorResponse(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method} is not part of protocol revision ${session.protocolVersion}`)
-          : await this.dispatch(session, request, { ...channel, signal: controller.signal });
+          : await this.dispatch(session, request, channel.cancellation ? channel : { ...channel, cancellation });
       response.id = request.id;
       if ('result' in response) {
         const result = response.result as Record<string, unknown>;
@@ -268,7 +269,7 @@ export class Gateway implements UpstreamListener {
       return errorResponse(0, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
     }
     const hooks: CallHooks = {
-      signal: channel.signal,
+      cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
       logLevel: session.logLevel,
       onNotification: (notification) => session.notify(notification, channel.outbound),
@@ -277,11 +278,11 @@ export class Gateway implements UpstreamListener {
     const bridged = INPUT_REQUIRED_METHODS.has(method) && session.era !== upstream.info?.era;
     if (bridged && session.era === 'modern') {
       const binding = `${method}\0${name}`;
-      if (this.held.owns(params?.requestState)) return this.held.resume(params.requestState, binding, params.inputResponses, channel.signal);
+      if (this.held.owns(params?.requestState)) return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
       return this.held.start(
         binding,
-        (ask, signal) => upstream.request(method, params, { ...hooks, signal, onServerRequest: async (serverRequest) => session.missingCapability(serverRequest.method) ?? ask(serverRequest) }),
-        channel.signal,
+        (ask, cancellation) => upstream.request(method, params, { ...hooks, cancellation, onServerRequest: async (serverRequest) => session.missingCapability(serverRequest.method) ?? ask(serverRequest) }),
+        channel.cancellation,
       );
     }
     const response = await upstream.request(method, params, hooks);
@@ -336,7 +337,7 @@ export class Gateway implements UpstreamListener {
       case 'notifications/initialized':
         return;
       case 'notifications/cancelled':
-        this.inFlight.get(session)?.get(params.requestId as RequestId)?.abort();
+        this.inFlight.get(session)?.get(params.requestId as RequestId)?.cancel();
         return;
       default:
         // roots/list_changed and the like concern every server behind the client's endpoint.
@@ -349,7 +350,7 @@ export class Gateway implements UpstreamListener {
     session.close();
     this.sessions.delete(session.id);
     this.subscriptions.release(session);
-    for (const controller of this.inFlight.get(session)?.values() ?? []) controller.abort();
+    for (const cancellation of this.inFlight.get(session)?.values() ?? []) cancellation.cancel();
   }
 
   // ── traffic from upstreams that no call claims ──

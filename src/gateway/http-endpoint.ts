@@ -13,6 +13,7 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
 import type { Route } from './route.js';
@@ -234,11 +235,11 @@ export class HttpEndpoint {
   /** Runs one request; its response goes out as JSON, or as SSE once something must be streamed before it. */
   private async run(res: ServerResponse, session: Session, request: JSONRPCRequest): Promise<void> {
     const stream = new ResponseStream(res, this.streams);
-    const controller = new AbortController();
+    const cancellation = new Cancellation();
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) cancellation.cancel();
     });
-    const response = await this.gateway.handle(session, request, { outbound: stream, signal: controller.signal });
+    const response = await this.gateway.handle(session, request, { outbound: stream, cancellation });
     // 2026-07-28: an unknown method is a 404, so a client can tell it from a server that is not there at all.
     const notFound = session.era === 'modern' && 'error' in response && response.error.code === ErrorCode.MethodNotFound;
     stream.finish(response, notFound ? 404 : 200);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, errorResponse, resultResponse, type JSONRPCRequest, type JSONRPCResponse, type Params } from '../protocol/jsonrpc.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import type { ServerRequestAnswer } from '../upstream/connection.js';
 
 /**
@@ -53,15 +54,15 @@ class HeldCall {
   private nextKey = 1;
   private wake?: () => void;
   readonly response: Promise<JSONRPCResponse>;
-  readonly controller = new AbortController();
+  readonly cancellation = new Cancellation();
   expires = 0;
 
   constructor(
     /** What was called (method and name): a retry must be for the same thing. */
     readonly binding: string,
-    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, signal: AbortSignal) => Promise<JSONRPCResponse>,
+    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, cancellation: Cancellation) => Promise<JSONRPCResponse>,
   ) {
-    this.response = run((request) => this.ask(request), this.controller.signal);
+    this.response = run((request) => this.ask(request), this.cancellation);
   }
 
   private ask(request: JSONRPCRequest): Promise<ServerRequestAnswer> {
@@ -72,16 +73,17 @@ class HeldCall {
   }
 
   /** Settles when the upstream answers, or when it has asked for input that has not been given yet. */
-  async settle(signal?: AbortSignal): Promise<'done' | 'input'> {
+  async settle(client?: Cancellation): Promise<'done' | 'input'> {
     if (this.asks.size > 0) return 'input';
     const asked = new Promise<'input'>((resolve) => (this.wake = () => resolve('input')));
-    const onAbort = () => this.controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // A client that goes away while it waits cancels the call; once it has been answered, it may go.
+    let waiting = true;
+    client?.onCancel(() => waiting && this.cancellation.cancel());
     try {
       return await Promise.race([this.response.then(() => 'done' as const), asked]);
     } finally {
       this.wake = undefined;
-      signal?.removeEventListener('abort', onAbort);
+      waiting = false;
     }
   }
 
@@ -119,24 +121,24 @@ export class HeldCalls {
   /** Starts a call; answers with its result, or with `input_required` when the upstream asks for something. */
   start(
     binding: string,
-    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, signal: AbortSignal) => Promise<JSONRPCResponse>,
-    signal?: AbortSignal,
+    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, cancellation: Cancellation) => Promise<JSONRPCResponse>,
+    client?: Cancellation,
   ): Promise<JSONRPCResponse> {
     this.sweep();
-    return this.advance(new HeldCall(binding, run), undefined, signal);
+    return this.advance(new HeldCall(binding, run), undefined, client);
   }
 
   /** A client's retry: give the upstream its answers, then wait for the next thing it says. */
-  async resume(requestState: string, binding: string, inputResponses: unknown, signal?: AbortSignal): Promise<JSONRPCResponse> {
+  async resume(requestState: string, binding: string, inputResponses: unknown, client?: Cancellation): Promise<JSONRPCResponse> {
     const call = this.held.get(requestState)!;
     if (call.binding !== binding) return errorResponse(0, ErrorCode.InvalidParams, 'requestState belongs to a different call');
     this.held.delete(requestState);
     call.answer(typeof inputResponses === 'object' && inputResponses !== null ? (inputResponses as Record<string, unknown>) : {});
-    return this.advance(call, requestState, signal);
+    return this.advance(call, requestState, client);
   }
 
-  private async advance(call: HeldCall, previousState: string | undefined, signal?: AbortSignal): Promise<JSONRPCResponse> {
-    if ((await call.settle(signal)) === 'done') return call.response;
+  private async advance(call: HeldCall, previousState: string | undefined, client?: Cancellation): Promise<JSONRPCResponse> {
+    if ((await call.settle(client)) === 'done') return call.response;
     const requestState = previousState ?? randomBytes(18).toString('base64url');
     call.expires = this.clock() + this.ttlMs;
     this.held.set(requestState, call);
@@ -149,7 +151,7 @@ export class HeldCalls {
     for (const [state, call] of this.held) {
       if (call.expires > now) continue;
       this.held.delete(state);
-      call.controller.abort();
+      call.cancellation.cancel();
       for (const open of call.asks.values()) open.resolve({ error: { code: ErrorCode.RequestCancelled, message: 'the client did not answer in time' } });
     }
   }

@@ -1,6 +1,7 @@
 import type { JSONRPCNotification, JSONRPCRequest, JSONRPCResponse, Params, RequestId } from '../protocol/jsonrpc.js';
 import { ErrorCode, errorResponse, paramsOf, resultResponse } from '../protocol/jsonrpc.js';
 import { SUBSCRIPTION_ID_META_KEY } from '../protocol/eras.js';
+import { Cancellation } from '../upstream/cancellation.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { AdmissionRequest, Verdict } from './admission.js';
 import type { CallChannel } from './gateway.js';
@@ -13,7 +14,7 @@ import { Session, type ListenFilter } from './session.js';
  */
 export class Subscriptions {
   /** The gateway's own `subscriptions/listen` stream to each 2026-07-28 upstream, by server name. */
-  private readonly upstreamListens = new Map<string, AbortController>();
+  private readonly upstreamListens = new Map<string, Cancellation>();
 
   constructor(
     private readonly sessions: Map<string, Session>,
@@ -76,7 +77,7 @@ export class Subscriptions {
       method: 'notifications/subscriptions/acknowledged',
       params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id }, notifications: filter },
     } as JSONRPCNotification);
-    await Promise.race([listener.ended, new Promise((resolve) => channel.signal?.addEventListener('abort', resolve, { once: true }))]);
+    await Promise.race([listener.ended, new Promise<void>((resolve) => channel.cancellation?.onCancel(resolve))]);
     this.hooks.endSession(listener);
     return resultResponse(request.id, { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id } });
   }
@@ -99,11 +100,11 @@ export class Subscriptions {
       resourcesListChanged: Boolean(capabilities.resources?.listChanged),
       ...(uris.size > 0 && { resourceSubscriptions: [...uris] }),
     };
-    this.upstreamListens.get(upstream.name)?.abort();
+    this.upstreamListens.get(upstream.name)?.cancel();
     if (!Object.values(notifications).some(Boolean)) return;
-    const controller = new AbortController();
-    this.upstreamListens.set(upstream.name, controller);
-    void upstream.request('subscriptions/listen', { notifications }, { signal: controller.signal });
+    const cancellation = new Cancellation();
+    this.upstreamListens.set(upstream.name, cancellation);
+    void upstream.request('subscriptions/listen', { notifications }, { cancellation });
   }
 
   /** Lets go of what a closed session held: upstream subscriptions no other session shares. */
@@ -139,7 +140,7 @@ export class Subscriptions {
   }
 
   close(): void {
-    for (const controller of this.upstreamListens.values()) controller.abort();
+    for (const cancellation of this.upstreamListens.values()) cancellation.cancel();
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, type Era } from '../protocol/eras.js';
 import { GATEWAY_CLIENT_INFO, handshake, WireClosed, WireTimeout, type HandshakeWire, type UpstreamInfo } from './handshake.js';
+import type { Cancellation } from './cancellation.js';
 import type { UpstreamTransport } from './transport.js';
 
 /** What a downstream call hands the connection so that the server's side traffic finds its way back. */
@@ -20,8 +21,8 @@ export interface CallHooks {
   onNotification?(notification: JSONRPCNotification): void;
   /** Requests the server makes while this call is in flight: sampling, elicitation, roots. */
   onServerRequest?(request: JSONRPCRequest): Promise<ServerRequestAnswer>;
-  /** Aborting cancels the call upstream and settles it at once with a cancellation error. */
-  signal?: AbortSignal;
+  /** Cancelling cancels the call upstream and settles it at once with a cancellation error. */
+  cancellation?: Cancellation;
   /** The calling client's capabilities, sent in the envelope to modern-era upstreams. */
   clientCapabilities?: Record<string, unknown>;
   /** The log level a legacy client set; a modern-era upstream logs for a request only when its envelope says so. */
@@ -150,12 +151,10 @@ export class UpstreamConnection {
     return new Promise<JSONRPCResponse>((resolve) => {
       const entry: PendingCall = { resolve, hooks, progressToken: outgoing.progressToken };
       this.pending.set(id, entry);
-      const signal = hooks?.signal;
-      if (signal) {
-        if (signal.aborted) return this.cancel(id, 'cancelled before it was sent');
-        signal.addEventListener('abort', () => this.cancel(id, 'cancelled by the client'), { once: true });
-      }
-      this.deliver({ jsonrpc: '2.0', id, method, ...(outgoing.params && { params: outgoing.params }) } as JSONRPCRequest, id, signal);
+      const cancellation = hooks?.cancellation;
+      if (cancellation?.cancelled) return this.cancel(id, 'cancelled before it was sent');
+      cancellation?.onCancel(() => this.cancel(id, 'cancelled by the client'));
+      this.deliver({ jsonrpc: '2.0', id, method, ...(outgoing.params && { params: outgoing.params }) } as JSONRPCRequest, id, cancellation);
     });
   }
 
@@ -167,9 +166,9 @@ export class UpstreamConnection {
       .catch(() => {});
   }
 
-  private deliver(message: JSONRPCMessage, id: RequestId, signal?: AbortSignal): void {
+  private deliver(message: JSONRPCMessage, id: RequestId, cancellation?: Cancellation): void {
     try {
-      const sent = this.transport!.send(message, signal ? { signal } : undefined);
+      const sent = this.transport!.send(message, cancellation ? { cancellation } : undefined);
       if (sent) sent.catch((error: Error) => this.settle(id, this.transportError(error)));
     } catch (error) {
       this.settle(id, this.transportError(error as Error));

@@ -1,6 +1,7 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
 import type { HttpServerConfig } from '../config/schema.js';
+import type { Cancellation } from './cancellation.js';
 import type { UpstreamTransport } from './transport.js';
 
 /**
@@ -27,8 +28,10 @@ export class HttpTransport implements UpstreamTransport {
     return this.sdk.start();
   }
 
-  send(message: JSONRPCMessage, options?: { signal?: AbortSignal }): Promise<void> {
-    return this.sdk.send(message as Parameters<Transport['send']>[0], options?.signal ? { requestSignal: options.signal } : undefined);
+  send(message: JSONRPCMessage, options?: { cancellation?: Cancellation }): Promise<void> {
+    // On a 2026-07-28 HTTP upstream, closing the request's stream is how a call is cancelled.
+    const requestSignal = options?.cancellation?.toSignal();
+    return this.sdk.send(message as Parameters<Transport['send']>[0], requestSignal ? { requestSignal } : undefined);
   }
 
   close(): Promise<void> {

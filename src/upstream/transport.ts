@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
+import type { Cancellation } from './cancellation.js';
 
 /**
  * The wire to one upstream server: messages in and out, and word when it is gone.
@@ -7,7 +8,7 @@ import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
 export interface UpstreamTransport {
   start(): Promise<void>;
   /** Rejects (or throws) when the message could not be delivered. */
-  send(message: JSONRPCMessage, options?: { signal?: AbortSignal }): void | Promise<void>;
+  send(message: JSONRPCMessage, options?: { cancellation?: Cancellation }): void | Promise<void>;
   close(): Promise<void>;
   /** Tells the transport which protocol revision the handshake settled on (HTTP sends it as a header). */
   setProtocolVersion?(version: string): void;

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * Every process group the bench started. Each target is spawned as the leader of its own group, so that a
+ * crash, an exception or Ctrl-C in the bench can still take down the proxy and the upstream it spawned.
+ */
+const groups = new Set<number>();
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+process.once('exit', () => {
+  for (const pid of groups) signalGroup(pid, 'SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+const TAIL_BYTES = 8192;
+/** supergateway documents that it needs more than five seconds to stop its children gracefully. */
+const GRACE_MS = 7000;
+
+export interface Launched {
+  readonly pid: number;
+  /** The last few KiB the process wrote (stdout and stderr), to explain a failure. */
+  output(): string;
+  /** The first line the process writes to stdout (how Toolgate and the floor announce their URL). */
+  firstLine(timeoutMs?: number): Promise<string>;
+  /** SIGTERM, a grace period, then SIGKILL for whatever is left in the group. */
+  stop(): Promise<void>;
+}
+
+export function launch(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Launched {
+  // stdin is ignored: supergateway stops when a pipe on its stdin closes. Output is always drained, so a chatty
+  // process never blocks on a full pipe.
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+  const pid = child.pid;
+  groups.add(pid);
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const describe = () => `${command} ${args.join(' ')}`;
+
+  return {
+    pid,
+    output: () => tail,
+    firstLine: (timeoutMs = 60_000) =>
+      new Promise<string>((resolve, reject) => {
+        let line = '';
+        const timer = setTimeout(() => reject(new Error(`no output from ${describe()} within ${timeoutMs} ms\n${tail}`)), timeoutMs);
+        const onData = (chunk: Buffer) => {
+          line += chunk.toString('utf8');
+          const end = line.indexOf('\n');
+          if (end < 0) return;
+          clearTimeout(timer);
+          child.stdout.off('data', onData);
+          resolve(line.slice(0, end));
+        };
+        child.stdout.on('data', onData);
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`${describe()} exited before it was ready\n${tail}`));
+        });
+      }),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref())]);
+      }
+      signalGroup(pid, 'SIGKILL');
+      groups.delete(pid);
+    },
+  };
+}
+
+export interface Memory {
+  rssMiB: number;
+  /** VmHWM: the peak resident set size since the process started. */
+  peakMiB: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/** A port that was free a moment ago, for the peers, which cannot be told to pick one and report it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}

@@ -1,0 +1,295 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@modelcontextprotocol/client';
+import { prepare, runWrk, wrkVersion, type Prepared } from './capacity.js';
+import { big, echo, listAll, rawEcho, summarize, timeSequential, type Workload } from './latency.js';
+import { memoryOf } from './processes.js';
+import { openSession, type RawSession } from './raw-session.js';
+import { ratios, renderNotes, renderRatios, renderTable, type Measured, type TargetResult } from './table.js';
+import { echoServer, ROOT, TARGETS, type Running, type Target, type Upstream } from './targets.js';
+
+/** BENCH_QUICK=1: the same run, smaller, for development. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const PLAN = {
+  startupRounds: QUICK ? 1 : 3,
+  rounds: QUICK ? 3 : 5,
+  echo: { warmup: QUICK ? 50 : 200, calls: QUICK ? 300 : 2000 },
+  big: { warmup: QUICK ? 10 : 50, calls: QUICK ? 60 : 500 },
+  list: { warmup: QUICK ? 2 : 5, calls: QUICK ? 6 : 50, tools: 1000 },
+  wrkSeconds: QUICK ? 3 : 10,
+  connections: [8, 32, 128],
+};
+const IDLE_SETTLE_MS = 1000;
+const START_TIMEOUT_MS = 60_000;
+
+/** A started target with a connected SDK client. */
+interface Live {
+  target: Target;
+  result: TargetResult;
+  running: Running;
+  client: Client;
+  /** A session opened with plain fetch, for the latency without the SDK client (HTTP targets). */
+  raw?: RawSession;
+}
+
+/** How a latency measurement calls a target; undefined when the target cannot take part. */
+type CallOf = (live: Live) => (() => Promise<void>) | undefined;
+const viaSdk =
+  (workload: Workload): CallOf =>
+  (l) =>
+  () =>
+    workload(l.client);
+const viaFetch: CallOf = (l) => (l.raw ? () => rawEcho(l.raw!) : undefined);
+
+const results: TargetResult[] = TARGETS.map((t) => ({ name: t.name, description: t.description, ...(t.pending && { pending: t.pending }), errors: [] }));
+const resultOf = (target: Target) => results.find((r) => r.name === target.name)!;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Round `n` starts one target later than round `n - 1`, so no target always runs first (or last). */
+function rotate<T>(items: readonly T[], round: number): T[] {
+  const k = round % Math.max(items.length, 1);
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** Runs `fn`; a failure is recorded against the target and the bench goes on with the others. */
+async function attempt<T>(result: TargetResult, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    result.errors.push(`${what}: ${message(error)}`);
+    log(`${result.name}: ${what} failed: ${message(error)}`);
+    return undefined;
+  }
+}
+
+/** Spawn → first answered tools/call; the endpoint is retried while the process is still starting. */
+async function startUntilAnswered(target: Target, upstream: Upstream): Promise<Live & { startupMs: number }> {
+  const begin = performance.now();
+  const running = await target.start(upstream);
+  try {
+    for (;;) {
+      try {
+        const client = await running.connect();
+        await echo(client).catch(async (error: unknown) => {
+          await client.close();
+          throw error;
+        });
+        return { target, result: resultOf(target), running, client, startupMs: performance.now() - begin };
+      } catch (error) {
+        if (performance.now() - begin > START_TIMEOUT_MS) throw error;
+        await sleep(10);
+      }
+    }
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
+}
+
+async function stop(live: Live): Promise<void> {
+  await live.client.close().catch(() => {});
+  await live.running.close();
+}
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function recordStartup(result: TargetResult, ms: number): void {
+  const samplesMs = [...(result.startupMs?.samplesMs ?? []), round3(ms)];
+  result.startupMs = { medianMs: summarize(samplesMs).p50Ms, samplesMs };
+}
+
+/** Start-up cycles of their own, before anything else has warmed the machine's caches for one target only. */
+async function measureStartup(targets: readonly Target[]): Promise<void> {
+  for (let round = 0; round < PLAN.startupRounds; round++) {
+    log(`start-up round ${round + 1}/${PLAN.startupRounds}`);
+    for (const target of rotate(targets, round)) {
+      await attempt(resultOf(target), 'start-up', async () => {
+        const live = await startUntilAnswered(target, echoServer());
+        await stop(live);
+        recordStartup(live.result, live.startupMs);
+      });
+    }
+  }
+}
+
+async function startAll(targets: readonly Target[], upstream: Upstream, onStarted?: (live: Live, startupMs: number) => void): Promise<Live[]> {
+  const live: Live[] = [];
+  for (const target of targets) {
+    const started = await attempt(resultOf(target), 'start', () => startUntilAnswered(target, upstream));
+    if (started) {
+      live.push(started);
+      onStarted?.(started, started.startupMs);
+    }
+  }
+  return live;
+}
+
+/**
+ * Sequential latency, interleaved: every target gets a warm-up, then the calls are split into rounds and each
+ * round visits every target in turn, so drift in the machine's load is shared by all.
+ */
+async function measureLatency(name: string, live: readonly Live[], callOf: CallOf, plan: { warmup: number; calls: number }): Promise<Map<Live, number[]>> {
+  const calls = new Map<Live, () => Promise<void>>();
+  for (const l of live) {
+    const call = callOf(l);
+    if (call) calls.set(l, call);
+  }
+  const samples = new Map<Live, number[]>();
+  for (const [l, call] of calls) {
+    if (await attempt(l.result, `${name} warm-up`, () => timeSequential(call, plan.warmup))) samples.set(l, []);
+  }
+  const perRound = Math.ceil(plan.calls / PLAN.rounds);
+  for (let round = 0; round < PLAN.rounds; round++) {
+    log(`${name}: round ${round + 1}/${PLAN.rounds}`);
+    for (const l of rotate(live, round)) {
+      const mine = samples.get(l);
+      if (!mine) continue;
+      const got = await attempt(l.result, name, () => timeSequential(calls.get(l)!, perRound));
+      if (got) mine.push(...got);
+      else samples.delete(l);
+    }
+  }
+  return samples;
+}
+
+async function measureCapacity(live: readonly Live[], wrk: string | undefined): Promise<void> {
+  for (const l of live) if (!l.running.url) l.result.capacity = 'n/a';
+  const http = live.filter((l) => l.running.url);
+  if (!wrk) {
+    log('wrk is not installed: capacity is NOT measured (apt-get install -y wrk)');
+    for (const l of http) l.result.capacity = 'no wrk';
+    return;
+  }
+  const prepared = new Map<Live, Prepared>();
+  for (const l of http) {
+    const p = await attempt(l.result, 'capacity set-up', () => prepare(l.running.url!));
+    if (p) prepared.set(l, p);
+  }
+  try {
+    for (const [i, connections] of PLAN.connections.entries()) {
+      for (const l of rotate([...prepared.keys()], i)) {
+        log(`capacity: ${l.target.name}, ${connections} connections, ${PLAN.wrkSeconds} s`);
+        const run = await attempt(l.result, `wrk @${connections}`, () => runWrk(prepared.get(l)!, connections, PLAN.wrkSeconds));
+        if (!run) continue;
+        if (typeof l.result.capacity !== 'object') l.result.capacity = {};
+        l.result.capacity[connections] = run;
+      }
+    }
+  } finally {
+    for (const p of prepared.values()) p.dispose();
+  }
+}
+
+/** The main instances: start-up, idle memory, echo and 64 KiB latency, capacity, peak memory. */
+async function mainPhase(targets: readonly Target[], wrk: string | undefined): Promise<void> {
+  const live = await startAll(targets, echoServer(), (l, ms) => recordStartup(l.result, ms));
+  try {
+    await sleep(IDLE_SETTLE_MS);
+    for (const l of live) if (l.running.pid) l.result.idleRssMiB = memoryOf(l.running.pid).rssMiB;
+    for (const l of live) if (l.running.url) l.raw = await attempt(l.result, 'fetch session', () => openSession(l.running.url!));
+    for (const [l, samples] of await measureLatency('echo', live, viaSdk(echo), PLAN.echo)) l.result.echo = summarize(samples);
+    for (const [l, samples] of await measureLatency('echo over fetch', live, viaFetch, PLAN.echo)) l.result.echoFetch = summarize(samples);
+    for (const [l, samples] of await measureLatency('64 KiB result', live, viaSdk(big), PLAN.big)) l.result.big = summarize(samples);
+    await measureCapacity(live, wrk);
+    for (const l of live) if (l.running.pid) l.result.peakRssMiB = memoryOf(l.running.pid).peakMiB;
+  } finally {
+    for (const l of live) await stop(l);
+  }
+}
+
+/** Fresh instances in front of a 1,000-tool server, so the big inventory does not colour the other figures. */
+async function listPhase(targets: readonly Target[]): Promise<void> {
+  const live = await startAll(targets, echoServer(PLAN.list.tools));
+  const list = viaSdk(listAll(PLAN.list.tools));
+  try {
+    const first = new Map<Live, number>();
+    for (const l of live) {
+      const sample = await attempt(l.result, 'first tools/list', () => timeSequential(list(l)!, 1));
+      if (sample) first.set(l, sample[0]!);
+    }
+    const withFirst = live.filter((l) => first.has(l));
+    for (const [l, samples] of await measureLatency('tools/list', withFirst, list, PLAN.list)) {
+      l.result.list1000 = { ...summarize(samples), firstMs: round3(first.get(l)!) };
+    }
+    for (const l of live) if (l.running.pid) l.result.listPeakRssMiB = memoryOf(l.running.pid).peakMiB;
+  } finally {
+    for (const l of live) await stop(l);
+  }
+}
+
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function gitRevision(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  try {
+    // The working tree may hold uncommitted changes to the gateway: say so next to the figures.
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') ? ' (src/ modified)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const wrk = wrkVersion();
+  const startedAt = new Date();
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryMiB: Math.round(totalmem() / 2 ** 20),
+    kernel: release(),
+    node: process.version,
+    wrk: wrk ?? 'not installed',
+    loadAverageAtStart: loadavg(),
+  };
+  const versions = {
+    toolgate: gitRevision(),
+    'mcp-proxy': packageVersion('mcp-proxy'),
+    supergateway: packageVersion('supergateway'),
+    '@modelcontextprotocol/client': packageVersion('@modelcontextprotocol/client'),
+  };
+  log(`${QUICK ? 'QUICK run (BENCH_QUICK=1)' : 'full run'} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.wrk}`);
+  const active = TARGETS.filter((t) => !t.pending);
+
+  await measureStartup(active);
+  await mainPhase(active, wrk);
+  await listPhase(active);
+
+  const table = renderTable(results, PLAN.connections);
+  const ratioList = ratios(results, PLAN.connections);
+  const file = join(ROOT, 'bench/results', `${startedAt.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}.json`);
+  const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(
+    file,
+    JSON.stringify({ startedAt, durationS: duration, quick: QUICK, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN, targets: results, ratios: ratioList }, null, 2) + '\n',
+  );
+
+  const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
+  process.stdout.write(
+    [
+      `Toolgate bench${QUICK ? ' (QUICK)' : ''}, ${startedAt.toISOString()}, ${duration} s: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${wrkNote}`,
+      `Upstream: bench/echo-server.ts over stdio. Latency in ms, sequential calls with the SDK v2 client (echo ${PLAN.echo.calls}, 64 KiB ${PLAN.big.calls}, tools/list with ${PLAN.list.tools} extra tools ${PLAN.list.calls});`,
+      `fetch p50 = the same echo over plain fetch, without the SDK client. start = spawn to first answered tools/call (median of ${PLAN.startupRounds + 1}).`,
+      `Memory = the proxy process's RSS after start-up and its peak (VmHWM), upstream excluded. req/s = wrk, tools/call echo, one session; * = run with errors.`,
+      '',
+      table,
+      '',
+      renderRatios(ratioList, PLAN.connections),
+      '',
+      renderNotes(results),
+      '',
+      `Raw figures: ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
