@@ -9,7 +9,7 @@ import { prepare, runWrk, wrkVersion, type Prepared } from './capacity.js';
 import { big, echo, listAll, rawEcho, summarize, timeSequential, type Workload } from './latency.js';
 import { memoryOf } from './processes.js';
 import { openSession, type RawSession } from './raw-session.js';
-import { ratios, renderNotes, renderRatios, renderTable, type Measured, type TargetResult } from './table.js';
+import { ratios, renderNotes, renderRatios, renderTable, type TargetResult } from './table.js';
 import { echoServer, ROOT, TARGETS, type Running, type Target, type Upstream } from './targets.js';
 
 /** BENCH_QUICK=1: the same run, smaller, for development. */
