@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   REMOVED_IN_MODERN,
   SERVER_INFO_META_KEY,
+  unsupportedVersion,
 } from '../protocol/eras.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
@@ -131,10 +132,7 @@ export class Gateway implements UpstreamListener {
       if (meta[key] === undefined) return errorResponse(request.id, ErrorCode.InvalidParams, `a ${LATEST_MODERN_VERSION} request carries ${key} in params._meta`);
     }
     if (!isModernVersion(version)) {
-      return errorResponse(request.id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
-        supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
-        requested: version,
-      });
+      return unsupportedVersion(request.id, version);
     }
     return new Session(route, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
   }
@@ -281,7 +279,22 @@ export class Gateway implements UpstreamListener {
       if (this.held.owns(params?.requestState)) return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
       return this.held.start(
         binding,
-        (ask, cancellation) => upstream.request(method, params, { ...hooks, cancellation, onServerRequest: async (serverRequest) => session.missingCapability(serverRequest.method) ?? ask(serverRequest) }),
+        (ask, cancellation, abandon) =>
+          upstream.request(method, params, {
+            ...hooks,
+            cancellation,
+            onServerRequest: async (serverRequest) => {
+              // To this client the gateway is the 2026-07-28 server, so it answers as one would: -32021.
+              const capability = session.lacks(serverRequest.method);
+              if (!capability) return ask(serverRequest);
+              abandon(
+                errorResponse(0, ErrorCode.MissingRequiredClientCapability, `the client did not declare the "${capability}" capability this call needs`, {
+                  requiredCapabilities: { [capability]: {} },
+                }),
+              );
+              return { error: { code: ErrorCode.RequestCancelled, message: 'the client cannot answer this' } };
+            },
+          }),
         channel.cancellation,
       );
     }

@@ -12,7 +12,7 @@ import {
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
+import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
@@ -27,6 +27,18 @@ export interface HttpEndpointOptions {
   /** A legacy session with no open stream is forgotten after this long without a request. */
   sessionIdleMs?: number;
 }
+
+/**
+ * 2026-07-28 gives some errors an HTTP status of their own, whoever produced them (the gateway or the upstream):
+ * an unknown method is a 404, so a client can tell it from a server that is not there; protocol-level refusals
+ * are 400s.
+ */
+const MODERN_ERROR_STATUS: Record<number, number> = {
+  [ErrorCode.MethodNotFound]: 404,
+  [ErrorCode.HeaderMismatch]: 400,
+  [ErrorCode.MissingRequiredClientCapability]: 400,
+  [ErrorCode.UnsupportedProtocolVersion]: 400,
+};
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const ENDPOINT = /^\/mcp(?:\/([^/?#]+))?\/?$/;
@@ -211,12 +223,18 @@ export class HttpEndpoint {
 
   /** Validates a 2026-07-28 request's envelope and headers and makes the one-request session it runs in. */
   private async modernSession(req: IncomingMessage, route: Route, request: JSONRPCRequest, params: Params): Promise<Session> {
+    const headerVersion = req.headers['mcp-protocol-version'];
+    const bodyVersion = (params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
+    if (bodyVersion !== undefined && headerVersion !== bodyVersion) {
+      // A version the gateway speaks in the header that the body contradicts is a mismatch; a header naming a
+      // version it does not speak is answered as such (the order the SDK and the conformance suite use).
+      if (typeof headerVersion === 'string' && !isModernVersion(headerVersion) && !LEGACY_VERSIONS.includes(headerVersion)) {
+        throw new HttpFailure(400, unsupportedVersion(request.id, headerVersion));
+      }
+      fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(bodyVersion)}`, undefined, request.id);
+    }
     const session = this.gateway.statelessSession(route, request);
     if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
-    const headerVersion = req.headers['mcp-protocol-version'];
-    if (headerVersion !== session.protocolVersion) {
-      fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(session.protocolVersion)}`, undefined, request.id);
-    }
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
       (request.method === 'tools/call' ? await this.paramHeaders(req, route, params) : undefined);
@@ -240,9 +258,7 @@ export class HttpEndpoint {
       if (!res.writableFinished) cancellation.cancel();
     });
     const response = await this.gateway.handle(session, request, { outbound: stream, cancellation });
-    // 2026-07-28: an unknown method is a 404, so a client can tell it from a server that is not there at all.
-    const notFound = session.era === 'modern' && 'error' in response && response.error.code === ErrorCode.MethodNotFound;
-    stream.finish(response, notFound ? 404 : 200);
+    stream.finish(response, session.era === 'modern' && 'error' in response ? (MODERN_ERROR_STATUS[response.error.code] ?? 200) : 200);
   }
 
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */

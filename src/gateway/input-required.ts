@@ -43,6 +43,27 @@ export async function answerInputRequests(
   return errorResponse(0, ErrorCode.InternalError, `the server asked for input more than ${MAX_ROUNDS} times`);
 }
 
+/** How long to wait for more of a server's questions once the first has come. */
+const GATHER_MS = 10;
+
+/**
+ * Runs the held upstream call: `ask` puts a question to the client, `abandon` ends the client's call with the
+ * given answer (and cancels the upstream one).
+ */
+export type HeldRun = (
+  ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>,
+  cancellation: Cancellation,
+  abandon: (response: JSONRPCResponse) => void,
+) => Promise<JSONRPCResponse>;
+
+/** The upstream's progress token on a question it pushed means nothing to the client it is passed to. */
+function withoutProgressToken(params: Record<string, unknown>): Record<string, unknown> {
+  const meta = params._meta as Record<string, unknown> | undefined;
+  if (meta?.progressToken === undefined) return params;
+  const { progressToken: _token, ...rest } = meta;
+  return { ...params, _meta: rest };
+}
+
 interface OpenAsk {
   request: JSONRPCRequest;
   resolve(answer: ServerRequestAnswer): void;
@@ -60,9 +81,15 @@ class HeldCall {
   constructor(
     /** What was called (method and name): a retry must be for the same thing. */
     readonly binding: string,
-    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, cancellation: Cancellation) => Promise<JSONRPCResponse>,
+    run: HeldRun,
   ) {
-    this.response = run((request) => this.ask(request), this.cancellation);
+    let fail!: (response: JSONRPCResponse) => void;
+    const failed = new Promise<JSONRPCResponse>((resolve) => (fail = resolve));
+    const abandon = (response: JSONRPCResponse) => {
+      fail(response); // first, so that the call's own (cancelled) answer does not win the race below
+      this.cancellation.cancel();
+    };
+    this.response = Promise.race([failed, run((request) => this.ask(request), this.cancellation, abandon)]);
   }
 
   private ask(request: JSONRPCRequest): Promise<ServerRequestAnswer> {
@@ -80,11 +107,22 @@ class HeldCall {
     let waiting = true;
     client?.onCancel(() => waiting && this.cancellation.cancel());
     try {
-      return await Promise.race([this.response.then(() => 'done' as const), asked]);
+      const outcome = await Promise.race([this.response.then(() => 'done' as const), asked]);
+      if (outcome === 'input') await this.gathered();
+      return outcome;
     } finally {
       this.wake = undefined;
       waiting = false;
     }
+  }
+
+  /** A server often asks several things at once: they go to the client in one round, not one per round. */
+  private async gathered(): Promise<void> {
+    let seen: number;
+    do {
+      seen = this.asks.size;
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    } while (this.asks.size !== seen);
   }
 
   answer(inputResponses: Record<string, unknown>): void {
@@ -97,7 +135,7 @@ class HeldCall {
   }
 
   inputRequests(): Record<string, unknown> {
-    return Object.fromEntries([...this.asks].map(([key, { request }]) => [key, { method: request.method, ...(request.params && { params: request.params }) }]));
+    return Object.fromEntries([...this.asks].map(([key, { request }]) => [key, { method: request.method, ...(request.params && { params: withoutProgressToken(request.params) }) }]));
   }
 }
 
@@ -121,11 +159,11 @@ export class HeldCalls {
   /** Starts a call; answers with its result, or with `input_required` when the upstream asks for something. */
   start(
     binding: string,
-    run: (ask: (request: JSONRPCRequest) => Promise<ServerRequestAnswer>, cancellation: Cancellation) => Promise<JSONRPCResponse>,
+    run: HeldRun,
     client?: Cancellation,
   ): Promise<JSONRPCResponse> {
     this.sweep();
-    return this.advance(new HeldCall(binding, run), undefined, client);
+    return this.advance(new HeldCall(binding, run), client);
   }
 
   /** A client's retry: give the upstream its answers, then wait for the next thing it says. */
@@ -134,12 +172,13 @@ export class HeldCalls {
     if (call.binding !== binding) return errorResponse(0, ErrorCode.InvalidParams, 'requestState belongs to a different call');
     this.held.delete(requestState);
     call.answer(typeof inputResponses === 'object' && inputResponses !== null ? (inputResponses as Record<string, unknown>) : {});
-    return this.advance(call, requestState, client);
+    return this.advance(call, client);
   }
 
-  private async advance(call: HeldCall, previousState: string | undefined, client?: Cancellation): Promise<JSONRPCResponse> {
+  private async advance(call: HeldCall, client?: Cancellation): Promise<JSONRPCResponse> {
     if ((await call.settle(client)) === 'done') return call.response;
-    const requestState = previousState ?? randomBytes(18).toString('base64url');
+    // A fresh state every round: an old one cannot be replayed into a later round of the same call.
+    const requestState = randomBytes(18).toString('base64url');
     call.expires = this.clock() + this.ttlMs;
     this.held.set(requestState, call);
     return resultResponse(0, { resultType: 'input_required', inputRequests: call.inputRequests(), requestState });

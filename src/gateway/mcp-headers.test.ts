@@ -10,6 +10,8 @@ describe('2026-07-28 request headers', () => {
     assert.equal(decodeHeaderValue(b64('Hello, 世界')), 'Hello, 世界');
     assert.equal(decodeHeaderValue('line1\nline2'), undefined);
     assert.equal(decodeHeaderValue('caf\u00e9'), undefined);
+    assert.equal(decodeHeaderValue('=?base64?SGVsbG8?='), undefined, 'unpadded Base64 is malformed');
+    assert.equal(decodeHeaderValue('=?base64?SGVsbG8=?='), 'Hello');
   });
 
   test('Mcp-Method and Mcp-Name must match the body', () => {

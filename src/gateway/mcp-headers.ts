@@ -5,14 +5,18 @@ import type { Item } from './inventory.js';
 /** Methods whose `Mcp-Name` header mirrors `params.name` or `params.uri` (2026-07-28 Streamable HTTP). */
 const NAMED_METHODS: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
 
-const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+/** The sentinel around canonical, padded Base64 (an unpadded value is malformed, per SEP-2243's cases). */
+const SENTINEL = /^=\?base64\?((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)\?=$/;
 /** Visible ASCII, space and tab: what a plain header value may hold. */
 const PLAIN = /^[\x20-\x7E\t]*$/;
 
 /** Decodes a header value that may use the `=?base64?…?=` sentinel; undefined when it is malformed. */
 export function decodeHeaderValue(value: string): string | undefined {
-  const encoded = SENTINEL.exec(value);
-  if (encoded) return Buffer.from(encoded[1]!, 'base64').toString('utf8');
+  if (value.startsWith('=?base64?') && value.endsWith('?=')) {
+    // Clients must encode a plain value that looks like the sentinel, so one that does not decode is malformed.
+    const encoded = SENTINEL.exec(value);
+    return encoded ? Buffer.from(encoded[1]!, 'base64').toString('utf8') : undefined;
+  }
   return PLAIN.test(value) ? value : undefined;
 }
 

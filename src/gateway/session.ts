@@ -86,11 +86,16 @@ export class Session {
     });
   }
 
+  /** The capability a server request needs that this client did not declare, if any. */
+  lacks(method: string): string | undefined {
+    const capability = REQUIRED_CAPABILITY[method];
+    return capability && !this.clientCapabilities[capability] ? capability : undefined;
+  }
+
   /** The refusal for a server request this client declared no capability for, if it did not. */
   missingCapability(method: string): ServerRequestAnswer | undefined {
-    const capability = REQUIRED_CAPABILITY[method];
-    if (!capability || this.clientCapabilities[capability]) return undefined;
-    return refusal(`the client did not declare the "${capability}" capability needed for ${method}`);
+    const capability = this.lacks(method);
+    return capability ? refusal(`the client did not declare the "${capability}" capability needed for ${method}`) : undefined;
   }
 
   /** A client's answer to something it was asked; false when nothing was waiting for it. */

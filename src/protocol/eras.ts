@@ -7,6 +7,7 @@ import {
   SUBSCRIPTION_ID_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
+import { ErrorCode, errorResponse, type JSONRPCErrorResponse, type RequestId } from './jsonrpc.js';
 
 export { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY };
 
@@ -42,3 +43,11 @@ export const REMOVED_IN_MODERN: ReadonlySet<string> = new Set([
   'resources/unsubscribe',
   'notifications/roots/list_changed',
 ]);
+
+/** The answer to a request for a revision the gateway does not speak, naming those it does. */
+export function unsupportedVersion(id: RequestId, requested: unknown): JSONRPCErrorResponse {
+  return errorResponse(id, ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+    supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS],
+    requested,
+  });
+}

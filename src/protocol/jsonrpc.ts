@@ -22,6 +22,7 @@ export const ErrorCode = {
   UpstreamUnavailable: -32001,
   RequestCancelled: -32800,
   HeaderMismatch: -32020,
+  MissingRequiredClientCapability: -32021,
   UnsupportedProtocolVersion: -32022,
 } as const;
 

@@ -1,13 +1,33 @@
 #!/usr/bin/env node
-import { completable, inputRequired, inputResponse, McpServer, ResourceTemplate, type ServerContext } from '@modelcontextprotocol/server';
+import { randomBytes } from 'node:crypto';
+import {
+  acceptedContent,
+  CLIENT_CAPABILITIES_META_KEY,
+  completable,
+  createRequestStateCodec,
+  fromJsonSchema,
+  inputRequired,
+  inputResponse,
+  McpServer,
+  ResourceTemplate,
+  type ClientCapabilities,
+  type InputRequest,
+  type InputResponseView,
+  type PrimitiveSchemaDefinition,
+  type RegisteredPrompt,
+  type RegisteredTool,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod/v4';
 
 /**
  * The upstream the MCP conformance suite is run through the gateway against: a stdio server (SDK v2, both eras)
  * offering the fixtures the suite's server scenarios call by name. The suite expects them from its own
- * "everything" server, which is not published; names, arguments and texts here follow the scenario sources of
- * @modelcontextprotocol/conformance 0.1.16 (src/scenarios/server/*.ts).
+ * "everything" server, which is not published; names, arguments and texts here follow the scenario sources
+ * (src/scenarios/server/*.ts) of @modelcontextprotocol/conformance 0.1.16 for the legacy wire and of
+ * 0.2.0-alpha.12 for the 2026-07-28 one (input-required-result.ts, stateless.ts, http-standard-headers.ts,
+ * json-schema-2020-12.ts).
  *
  * Sampling and elicitation are written as multi-round-trip `inputRequired` returns rather than push-style
  * requests: the SDK turns them into real server→client requests on a 2025-era connection and into
@@ -23,9 +43,40 @@ const WAV = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 const text = (value: string) => ({ type: 'text' as const, text: value });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** json-schema-2020-12 checks that `$schema`, `$defs` and `additionalProperties` survive into tools/list. */
-const address = z.object({ street: z.string().optional(), city: z.string().optional() }).meta({ id: 'address' });
-const schema2020 = z.strictObject({ name: z.string().optional(), address: address.optional() });
+/**
+ * json-schema-2020-12 checks that 2020-12 keywords survive into tools/list: `$schema`, `$defs` and
+ * `additionalProperties` (SEP-1613), and composition, conditional and `$anchor` keywords (SEP-2106). Written as
+ * raw JSON Schema because zod cannot produce `$anchor` or `if`/`then`/`else`; the scenario's own fixture, verbatim.
+ */
+const SCHEMA_2020_12 = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  $defs: {
+    address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } },
+  },
+  properties: {
+    name: { type: 'string' },
+    address: { $ref: '#/$defs/address' },
+    contactMethod: { type: 'string', enum: ['phone', 'email'] },
+    phone: { type: 'string' },
+    email: { type: 'string' },
+  },
+  allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+  if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+  then: { required: ['phone'] },
+  else: { required: ['email'] },
+  additionalProperties: false,
+};
+
+/**
+ * http-custom-header-server-validation needs a tool with a string argument mirrored into an `Mcp-Param-*` header
+ * (SEP-2243); the gateway is what validates the header against the argument.
+ */
+const CUSTOM_HEADER_SCHEMA = {
+  type: 'object',
+  properties: { region: { type: 'string', description: 'Mirrored in the Mcp-Param-Region header', 'x-mcp-header': 'Region' } },
+  required: ['region'],
+};
 
 /** The forms the elicitation scenarios inspect, field for field. */
 const ELICIT_FORMS = {
@@ -101,6 +152,42 @@ const ELICIT_FORMS = {
   }),
 };
 
+/**
+ * The `requestState` of the input-required fixtures, signed: the suite checks that a tampered one is refused,
+ * and the SDK answers -32602 when `verify` throws. One process serves every round, so a per-process key will do.
+ */
+interface FlowState {
+  tool: string;
+  round: number;
+  name?: string;
+}
+const requestStates = createRequestStateCodec<FlowState>({ key: randomBytes(32) });
+
+/** The state of this round, if it was minted for `tool` (a state from another tool's flow is no state). */
+function stateFor(ctx: ServerContext, tool: string): FlowState | undefined {
+  const state = ctx.mcpReq.requestState<FlowState>();
+  return state?.tool === tool ? state : undefined;
+}
+
+/** A form asking for a single field, as the input-required scenarios phrase theirs. */
+const askFor = (message: string, field: string, property: PrimitiveSchemaDefinition = { type: 'string' }): InputRequest =>
+  inputRequired.elicit({ message, requestedSchema: { type: 'object', properties: { [field]: property }, required: [field] } });
+
+const askLlm = (prompt: string, maxTokens: number): InputRequest =>
+  inputRequired.createMessage({ messages: [{ role: 'user', content: text(prompt) }], maxTokens });
+
+/** The text of a sampling answer, or its content as JSON when it is not a single text block. */
+function samplingText({ content }: Extract<InputResponseView, { kind: 'sampling' }>['result']): string {
+  return !Array.isArray(content) && content.type === 'text' ? content.text : JSON.stringify(content);
+}
+
+/**
+ * What the client declared: the request's own envelope on 2026-07-28, the `initialize` of the connection before
+ * that (through the gateway, the gateway's declaration, not the client's).
+ */
+const clientCapabilities = (server: McpServer, ctx: ServerContext): ClientCapabilities | undefined =>
+  (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? server.server.getClientCapabilities();
+
 /** Asks the client to fill `form` (first round) and reports its answer (the retried round). */
 function elicitation(form: Parameters<typeof inputRequired.elicit>[0], ctx: ServerContext, answerPrefix: string) {
   const answer = inputResponse(ctx.mcpReq.inputResponses, 'form');
@@ -112,6 +199,7 @@ serveStdio(() => {
   const server = new McpServer(
     { name: 'toolgate-conformance', version: '1.0.0' },
     {
+      requestState: { verify: requestStates.verify },
       capabilities: {
         tools: { listChanged: true },
         resources: { subscribe: true, listChanged: true },
@@ -173,14 +261,8 @@ serveStdio(() => {
     { description: 'Asks the client for an LLM completion', inputSchema: z.object({ prompt: z.string().describe('The prompt to send to the LLM') }) },
     async ({ prompt }, ctx) => {
       const answer = inputResponse(ctx.mcpReq.inputResponses, 'completion');
-      if (answer.kind !== 'sampling') {
-        return inputRequired({
-          inputRequests: { completion: inputRequired.createMessage({ messages: [{ role: 'user', content: text(prompt) }], maxTokens: 100 }) },
-        });
-      }
-      const content = answer.result.content;
-      const reply = !Array.isArray(content) && content.type === 'text' ? content.text : JSON.stringify(content);
-      return { content: [text(`LLM response: ${reply}`)] };
+      if (answer.kind !== 'sampling') return inputRequired({ inputRequests: { completion: askLlm(prompt, 100) } });
+      return { content: [text(`LLM response: ${samplingText(answer.result)}`)] };
     },
   );
   server.registerTool(
@@ -194,9 +276,114 @@ serveStdio(() => {
   server.registerTool('test_elicitation_sep1330_enums', { description: 'Elicitation with the five enum schema forms (SEP-1330)' }, async (ctx) =>
     elicitation(ELICIT_FORMS.test_elicitation_sep1330_enums(), ctx, 'Elicitation completed'),
   );
-  server.registerTool('json_schema_2020_12_tool', { description: 'A tool whose input schema uses JSON Schema 2020-12 features (SEP-1613)', inputSchema: schema2020 }, async (args) => ({
-    content: [text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`)],
+  server.registerTool(
+    'json_schema_2020_12_tool',
+    { description: 'A tool whose input schema uses JSON Schema 2020-12 features (SEP-1613, SEP-2106)', inputSchema: fromJsonSchema(SCHEMA_2020_12) },
+    async (args) => ({ content: [text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`)] }),
+  );
+  server.registerTool(
+    'test_custom_header',
+    { description: 'Takes a region mirrored in the Mcp-Param-Region header (SEP-2243)', inputSchema: fromJsonSchema<{ region: string }>(CUSTOM_HEADER_SCHEMA) },
+    async ({ region }) => ({ content: [text(`Region: ${region}`)] }),
+  );
+
+  // ── 2026-07-28: input_required flows (SEP-2322), each answerable on either era (see the top of the file) ──
+  server.registerTool('test_input_required_result_elicitation', { description: 'Asks for a name, then greets' }, async (ctx) => {
+    const answer = acceptedContent(ctx.mcpReq.inputResponses, 'user_name', z.object({ name: z.string() }));
+    // A wrong, missing or malformed answer is asked for again, as the missing-input-response scenario prefers.
+    if (!answer) return inputRequired({ inputRequests: { user_name: askFor('What is your name?', 'name') } });
+    return { content: [text(`Hello, ${answer.name}!`)] };
+  });
+  server.registerTool('test_input_required_result_sampling', { description: 'Asks the client for an LLM completion' }, async (ctx) => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'capital_question');
+    if (answer.kind !== 'sampling') return inputRequired({ inputRequests: { capital_question: askLlm('What is the capital of France?', 100) } });
+    return { content: [text(`Sampling result: ${samplingText(answer.result)}`)] };
+  });
+  server.registerTool('test_input_required_result_list_roots', { description: "Asks for the client's roots" }, async (ctx) => {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'client_roots');
+    if (answer.kind !== 'roots') return inputRequired({ inputRequests: { client_roots: inputRequired.listRoots() } });
+    return { content: [text(`Roots: ${answer.roots.map((root) => root.uri).join(', ')}`)] };
+  });
+  // The request-state scenario wants "state-ok" once the echoed state checks out; the tampered-state one wants
+  // the same flow to refuse a state that does not (which the codec's `verify` does before the handler runs).
+  for (const tool of ['test_input_required_result_request_state', 'test_input_required_result_tampered_state']) {
+    server.registerTool(tool, { description: 'Asks for a confirmation, carrying signed requestState' }, async (ctx) => {
+      const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', z.object({ ok: z.boolean() }));
+      if (answer && stateFor(ctx, tool)) return { content: [text(`state-ok: confirmed=${answer.ok}`)] };
+      return inputRequired({ inputRequests: { confirm: askFor('Please confirm', 'ok', { type: 'boolean' }) }, requestState: await requestStates.mint({ tool, round: 1 }) });
+    });
+  }
+  server.registerTool('test_input_required_result_multiple_inputs', { description: 'Asks for a name, an LLM greeting and the roots at once' }, async (ctx) => {
+    const tool = 'test_input_required_result_multiple_inputs';
+    const name = acceptedContent(ctx.mcpReq.inputResponses, 'user_name', z.object({ name: z.string() }));
+    const greeting = inputResponse(ctx.mcpReq.inputResponses, 'greeting');
+    const roots = inputResponse(ctx.mcpReq.inputResponses, 'client_roots');
+    if (stateFor(ctx, tool) && name && greeting.kind === 'sampling' && roots.kind === 'roots') {
+      return { content: [text(`Name: ${name.name}; Greeting: ${samplingText(greeting.result)}; Roots: ${roots.roots.length}`)] };
+    }
+    return inputRequired({
+      inputRequests: { user_name: askFor('What is your name?', 'name'), greeting: askLlm('Generate a greeting', 50), client_roots: inputRequired.listRoots() },
+      requestState: await requestStates.mint({ tool, round: 1 }),
+    });
+  });
+  server.registerTool('test_input_required_result_multi_round', { description: 'Asks for a name, then a colour, in two rounds' }, async (ctx) => {
+    const tool = 'test_input_required_result_multi_round';
+    const state = stateFor(ctx, tool);
+    const name = acceptedContent(ctx.mcpReq.inputResponses, 'step1', z.object({ name: z.string() }));
+    const colour = acceptedContent(ctx.mcpReq.inputResponses, 'step2', z.object({ color: z.string() }));
+    if (state?.round === 2 && colour) return { content: [text(`Multi-round complete for ${state.name} who likes ${colour.color}`)] };
+    if (state?.round === 1 && name) {
+      return inputRequired({
+        inputRequests: { step2: askFor('Step 2: What is your favorite color?', 'color') },
+        requestState: await requestStates.mint({ tool, round: 2, name: name.name }),
+      });
+    }
+    return inputRequired({ inputRequests: { step1: askFor('Step 1: What is your name?', 'name') }, requestState: await requestStates.mint({ tool, round: 1 }) });
+  });
+  server.registerTool('test_input_required_result_capabilities', { description: 'Asks only for the kinds of input the client declared' }, async (ctx) => {
+    const answered = Object.keys(ctx.mcpReq.inputResponses ?? {});
+    if (answered.length > 0) return { content: [text(`capabilities-ok: received ${answered.join(',')}`)] };
+    const declared = clientCapabilities(server, ctx);
+    const inputRequests = {
+      ...(declared?.elicitation && { elicit_input: askFor('Elicitation input', 'value') }),
+      ...(declared?.sampling && { sample_input: askLlm('Sample request', 50) }),
+    };
+    if (Object.keys(inputRequests).length === 0) return { content: [text('No supported capabilities declared')] };
+    return inputRequired({ inputRequests });
+  });
+
+  // ── 2026-07-28: server-stateless diagnostics (SEP-2575) ──
+  server.registerTool('test_missing_capability', { description: 'Needs sampling: refused (-32021) to a client that did not declare it' }, async (ctx) => {
+    // The SDK answers -32021 itself when an input request needs a capability the request did not declare.
+    const answer = inputResponse(ctx.mcpReq.inputResponses, 'completion');
+    if (answer.kind !== 'sampling') return inputRequired({ inputRequests: { completion: askLlm('Say anything', 10) } });
+    return { content: [text('Success')] };
+  });
+  server.registerTool('test_streaming_elicitation', { description: 'Asks for input mid-call: an input_required result, never a request of its own' }, async (ctx) => {
+    const answer = acceptedContent(ctx.mcpReq.inputResponses, 'proceed', z.object({ proceed: z.boolean() }));
+    if (!answer) return inputRequired({ inputRequests: { proceed: askFor('Proceed?', 'proceed', { type: 'boolean' }) } });
+    return { content: [text(`Streaming complete: proceed=${answer.proceed}`)] };
+  });
+  server.registerTool('test_logging_tool', { description: 'Logs at info: a request without a log level must see nothing of it' }, async (ctx) => {
+    await ctx.mcpReq.log('info', 'test_logging_tool ran');
+    return { content: [text('Logging evaluated')] };
+  });
+  // The list-changed checks need a real change, so each trigger shows or hides an item of its own.
+  const dynamicTool = server.registerTool('test_dynamic_tool', { description: 'Listed or not, as test_trigger_tool_change last left it' }, async () => ({
+    content: [text('Dynamic tool')],
   }));
+  const dynamicPrompt = server.registerPrompt('test_dynamic_prompt', { description: 'Listed or not, as test_trigger_prompt_change last left it' }, async () => ({
+    messages: [{ role: 'user', content: text('Dynamic prompt') }],
+  }));
+  const toggle = (item: RegisteredTool | RegisteredPrompt) => (item.enabled ? item.disable() : item.enable());
+  server.registerTool('test_trigger_tool_change', { description: 'Shows or hides test_dynamic_tool (tools/list_changed)' }, async () => {
+    toggle(dynamicTool);
+    return { content: [text('Tool list changed')] };
+  });
+  server.registerTool('test_trigger_prompt_change', { description: 'Shows or hides test_dynamic_prompt (prompts/list_changed)' }, async () => {
+    toggle(dynamicPrompt);
+    return { content: [text('Prompt list changed')] };
+  });
 
   // ── resources ──
   const staticResource = (name: string, uri: string, mimeType: string, description: string, body: { text: string } | { blob: string }) =>
@@ -242,6 +429,11 @@ serveStdio(() => {
       ],
     }),
   );
+  server.registerPrompt('test_input_required_result_prompt', { description: 'Asks what context to use, then returns a prompt with it' }, async (ctx) => {
+    const answer = acceptedContent(ctx.mcpReq.inputResponses, 'user_context', z.object({ context: z.string() }));
+    if (!answer) return inputRequired({ inputRequests: { user_context: askFor('What context should the prompt use?', 'context') } });
+    return { messages: [{ role: 'user', content: text(`Prompt with context: ${answer.context}`) }] };
+  });
   server.registerPrompt('test_prompt_with_image', { description: 'A prompt that includes an image' }, async () => ({
     messages: [
       { role: 'user', content: { type: 'image', data: PNG, mimeType: 'image/png' } },

@@ -75,6 +75,18 @@ describe('a legacy upstream that pushes requests to its client', () => {
     });
   });
 
+  test('a 2026-07-28 client that lacks the capability a pushed request needs gets -32021, as from a modern server', async () => {
+    const client = await httpClient(gateway.url('legacy'), 'auto', {});
+    try {
+      await assert.rejects(
+        client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hi', maxTokens: 5 } }),
+        (error: { code?: number; data?: unknown }) => error.code === -32021 && JSON.stringify(error.data).includes('sampling'),
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a 2026-07-28 client answers an elicitation the same way', async () => {
     await withClient('legacy', 'auto', async (client) => {
       client.setRequestHandler('elicitation/create', async () => ({ action: 'decline' }));

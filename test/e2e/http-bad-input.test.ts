@@ -223,6 +223,14 @@ describe('2026-07-28 header checks', () => {
     assert.equal(response.status, 400);
   });
 
+  test('a supported header that the body contradicts is a mismatch, even when the body names no real version', async () => {
+    const call = echoCall();
+    call.params._meta = { ...envelope, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' };
+    const response = await post(call, modernHeaders('tools/call', 'echo'));
+    assert.equal(response.status, 400);
+    assert.equal(response.body?.error.code, -32020);
+  });
+
   test('an unknown modern version: 400 UnsupportedProtocolVersion listing what is supported', async () => {
     const call = echoCall();
     call.params._meta = { ...envelope, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' };
