@@ -43,7 +43,8 @@ export class Route {
     keep: (server: string, item: Item) => boolean = () => true,
   ): Promise<{ items: Item[]; nextCursor?: string }> {
     const offset = cursor === undefined ? 0 : decodeCursor(cursor);
-    const all = (await this.exposed(kind)).filter(({ upstream, source }) => keep(upstream.name, source));
+    // Only a first page revalidates the inventory: the pages after it continue the same listing.
+    const all = (await this.exposed(kind, cursor !== undefined)).filter(({ upstream, source }) => keep(upstream.name, source));
     const items = all.slice(offset, offset + PAGE_SIZE).map(({ item }) => item);
     const next = offset + PAGE_SIZE;
     return next < all.length ? { items, nextCursor: encodeCursor(next) } : { items };
