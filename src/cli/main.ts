@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError } from '../config/load.js';
+import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
@@ -35,7 +35,7 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof DocumentError || error instanceof UsageError) {
     process.stderr.write(`toolgate: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }

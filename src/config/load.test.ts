@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, parseConfig } from './load.js';
+import { DocumentError } from '../documents/errors.js';
+import { parseConfig } from './load.js';
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}): string {
   try {
     parseConfig(text, 'toolgate.yaml', env, '/srv');
   } catch (error) {
-    assert.ok(error instanceof ConfigError);
+    assert.ok(error instanceof DocumentError);
     return error.message;
   }
   assert.fail('expected the configuration to be refused');

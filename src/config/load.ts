@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { describeIssues, toPointer } from './issues.js';
+import { DocumentError, describeIssues, toPointer, type Problem } from '../documents/errors.js';
 import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
-
-/** A configuration problem, located by file and JSON pointer, worded for the person who wrote the file. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly { pointer: string; message: string }[],
-  ) {
-    super(problems.map((p) => `${file}: ${p.pointer || '/'}: ${p.message}`).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -25,7 +14,7 @@ export function interpolateEnv(
   value: unknown,
   env: NodeJS.ProcessEnv,
   path: PropertyKey[] = [],
-  problems: { pointer: string; message: string }[] = [],
+  problems: Problem[] = [],
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
@@ -51,19 +40,20 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   try {
     document = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    throw new ConfigError(file, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
+    throw new DocumentError(file, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
   }
   if (document === null || document === undefined) document = {};
-  const problems: { pointer: string; message: string }[] = [];
+  const problems: Problem[] = [];
   const interpolated = interpolateEnv(document, env, [], problems);
-  if (problems.length > 0) throw new ConfigError(file, problems);
+  if (problems.length > 0) throw new DocumentError(file, problems);
 
   const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error.issues));
+  if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
 
   const config = parsed.data;
   for (const server of Object.values(config.servers)) {
     if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
+    if (typeof server.policy === 'string') server.policy = resolve(baseDir, server.policy);
   }
   return config;
 }
@@ -74,7 +64,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new ConfigError(file, [{ pointer: '', message: reason }]);
+    throw new DocumentError(file, [{ pointer: '', message: reason }]);
   }
   return parseConfig(text, file, env);
 }

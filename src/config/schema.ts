@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issueMessage } from './issues.js';
+import { issueMessage } from '../documents/errors.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
 const serverName = z
@@ -10,6 +10,12 @@ const serverName = z
 
 const protocol = z.enum(['auto', 'legacy', 'modern']).default('auto');
 
+/**
+ * The server's policy: a file (JSON or YAML, any dialect; reloaded when it changes), or the document itself inline.
+ * A server without one denies every call.
+ */
+const policy = z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a policy file path or an inline policy object' });
+
 /** A spawned server, in the `mcpServers` shape clients already use. */
 const stdioServer = z.strictObject({
   command: z.string().min(1),
@@ -17,6 +23,7 @@ const stdioServer = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().optional(),
   protocol,
+  policy: policy.optional(),
 });
 
 /** A remote server; `transport` defaults to Streamable HTTP, `sse` selects the deprecated HTTP+SSE transport. */
@@ -25,6 +32,7 @@ const httpServer = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
   protocol,
+  policy: policy.optional(),
 });
 
 /** Picks the shape by its key (`command` or `url`), so an error speaks of the fields the user meant. */

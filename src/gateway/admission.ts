@@ -1,3 +1,4 @@
+import type { Decision, DenyReason, RulePointer } from '../policy/decision.js';
 import type { Item, ListKind } from './inventory.js';
 import type { Session } from './session.js';
 
@@ -11,18 +12,16 @@ export interface AdmissionRequest {
   arguments?: unknown;
 }
 
-export type Verdict = { allow: true } | { allow: false; message: string };
+export type Verdict =
+  | { allow: true; decision?: Decision; policy?: string }
+  | { allow: false; message: string; rule: RulePointer; reason: DenyReason | 'approval_unavailable'; policy?: string };
 
 /**
- * The single choke point every forwarded request passes, and the filter every list passes.
- * The policy engine plugs in here; until it does, everything is admitted.
+ * The single choke point every forwarded request passes, and the filter every list passes. The policy engine
+ * decides here; grants (whose policy applies) and counters plug in around it.
  */
 export interface Admission {
-  admit(request: AdmissionRequest): Verdict | Promise<Verdict>;
+  admit(request: AdmissionRequest): Verdict;
   listed(session: Session, server: string, kind: ListKind, item: Item): boolean;
+  close?(): void;
 }
-
-export const admitAll: Admission = {
-  admit: () => ({ allow: true }),
-  listed: () => true,
-};

@@ -28,9 +28,10 @@ import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { HttpTransport } from '../upstream/http-transport.js';
 import { StdioTransport } from '../upstream/stdio-transport.js';
-import { admitAll, type Admission } from './admission.js';
+import type { Admission, Verdict } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
+import { PolicyAdmission } from './policy-admission.js';
 import { InvalidCursor, Route } from './route.js';
 import { Subscriptions } from './subscriptions.js';
 import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
@@ -73,7 +74,7 @@ export class Gateway implements UpstreamListener {
   constructor(
     readonly config: GatewayConfig,
     readonly log: Logger,
-    public admission: Admission = admitAll,
+    readonly admission: Admission = new PolicyAdmission(config, log),
   ) {
     for (const [name, server] of Object.entries(config.servers)) {
       const createTransport = () => (isStdioServer(server) ? new StdioTransport(server) : new HttpTransport(server));
@@ -98,6 +99,7 @@ export class Gateway implements UpstreamListener {
 
   async close(): Promise<void> {
     this.subscriptions.close();
+    this.admission.close?.();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -259,13 +261,8 @@ export class Gateway implements UpstreamListener {
     channel: CallChannel,
     name?: string,
   ): Promise<JSONRPCResponse> {
-    const verdict = await this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
-    if (!verdict.allow) {
-      if (method === 'tools/call') {
-        return resultResponse(0, { content: [{ type: 'text', text: `[POLICY DENIED] ${verdict.message}` }], isError: true });
-      }
-      return errorResponse(0, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
-    }
+    const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
+    if (!verdict.allow) return denial(method, verdict);
     const hooks: CallHooks = {
       cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
@@ -395,6 +392,20 @@ export class Gateway implements UpstreamListener {
     this.log.debug({ server }, line);
   }
 }
+
+/**
+ * The denial contract: a refused tool call is a tool result the model can read and adapt to (`isError`, text
+ * starting `[POLICY DENIED]`), with the decision in `_meta` for programs; any other method gets a JSON-RPC error.
+ */
+function denial(method: string, verdict: Extract<Verdict, { allow: false }>): JSONRPCResponse {
+  const decision = { decision: 'deny', rule: verdict.rule, reason: verdict.reason, ...(verdict.policy && { policy: verdict.policy }) };
+  const text = `[POLICY DENIED] ${verdict.message}`;
+  if (method === 'tools/call') return resultResponse(0, { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: decision } });
+  return errorResponse(0, ErrorCode.InvalidRequest, text, decision);
+}
+
+/** Where a denial's machine-readable decision rides in `_meta`. */
+export const DECISION_META_KEY = 'toolgate/decision';
 
 /** Stateless sessions are never looked up, so they share one id instead of minting a UUID per request. */
 const STATELESS = 'stateless';

@@ -20,7 +20,7 @@ export class Subscriptions {
     private readonly sessions: Map<string, Session>,
     private readonly upstreams: Map<string, UpstreamConnection>,
     private readonly hooks: {
-      admit(request: AdmissionRequest): Verdict | Promise<Verdict>;
+      admit(request: AdmissionRequest): Verdict;
       endSession(session: Session): void;
     },
   ) {}
@@ -33,7 +33,7 @@ export class Subscriptions {
     if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
     const key = `${upstream.name}\0${uri}`;
     const subscribe = method === 'resources/subscribe';
-    const verdict = await this.hooks.admit({ session, server: upstream.name, method, name: uri });
+    const verdict = this.hooks.admit({ session, server: upstream.name, method, name: uri });
     if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
     const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
     if (!subscribe) session.subscriptions.delete(key);

@@ -21,7 +21,7 @@ function configFile(name: string, text: string): string {
 
 const fixtureConfig = configFile(
   'fixture.yaml',
-  `servers:\n  fixture:\n    command: ${JSON.stringify(FIXTURE.command)}\n    args: ${JSON.stringify(FIXTURE.args)}\n    cwd: ${JSON.stringify(process.cwd())}\n`,
+  `servers:\n  fixture:\n    command: ${JSON.stringify(FIXTURE.command)}\n    args: ${JSON.stringify(FIXTURE.args)}\n    cwd: ${JSON.stringify(process.cwd())}\n    policy: { version: "1", default: allow }\n`,
 );
 
 describe('toolgate stdio', () => {

@@ -11,6 +11,23 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): { pointer: string; message: string }[] {
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
   return issues.map((issue) => ({ pointer: toPointer(issue.path), message: issueMessage(issue) }));
+}
+
+/** A problem in a document (a configuration or a policy), located by JSON pointer. */
+export interface Problem {
+  pointer: string;
+  message: string;
+}
+
+/** A document that cannot be used, with every problem found, worded for the person who wrote it. */
+export class DocumentError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(problems.map((p) => `${file}: ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'DocumentError';
+  }
 }

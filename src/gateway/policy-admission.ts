@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/schema.js';
+import { decide, listed, methodAllowed } from '../policy/decide.js';
+import { NO_POLICY, notPermitted } from '../policy/decision.js';
+import type { LoadedPolicy } from '../policy/parse.js';
+import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
+import type { Admission, AdmissionRequest, Verdict } from './admission.js';
+import type { Item, ListKind } from './inventory.js';
+
+/** The method whose permission governs whether a list's items are shown. */
+const USE_OF: Record<ListKind, string | undefined> = { tools: undefined, prompts: 'prompts/get', resources: 'resources/read', resourceTemplates: 'resources/read' };
+
+/**
+ * Each server's policy, applied at the choke point. A server without a policy is denied everything. Policy files
+ * are watched: an edit takes effect on the next call, and an edit that does not validate is logged and ignored,
+ * the last good policy staying in force.
+ */
+export class PolicyAdmission implements Admission {
+  private readonly policies = new Map<string, LoadedPolicy | undefined>();
+  private readonly unwatch: (() => void)[] = [];
+
+  /** Loads every server's policy; one that does not validate stops the gateway from starting (DocumentError). */
+  constructor(
+    config: GatewayConfig,
+    private readonly log: Logger,
+  ) {
+    for (const [server, entry] of Object.entries(config.servers)) {
+      this.policies.set(server, entry.policy === undefined ? undefined : loadPolicy(entry.policy, `servers.${server}.policy`));
+    }
+    for (const [server, entry] of Object.entries(config.servers)) {
+      const file = entry.policy;
+      if (typeof file === 'string') this.unwatch.push(watchPolicyFile(file, () => this.reload(server, file)));
+    }
+  }
+
+  /** The policy in force for a server (undefined: none configured). */
+  policy(server: string): LoadedPolicy | undefined {
+    return this.policies.get(server);
+  }
+
+  private reload(server: string, file: string): void {
+    try {
+      const loaded = loadPolicy(file, file);
+      this.policies.set(server, loaded);
+      this.log.info({ server, policy: loaded.compiled.version }, `policy for ${server} reloaded from ${file}`);
+    } catch (error) {
+      this.log.error({ server }, `policy for ${server} not reloaded, the last good one stays in force: ${(error as Error).message}`);
+    }
+  }
+
+  admit(request: AdmissionRequest): Verdict {
+    const loaded = this.policies.get(request.server);
+    if (!loaded) {
+      const subject = request.method === 'tools/call' ? notPermitted(request.name ?? '') : `${request.method} is not permitted by policy`;
+      return { allow: false, message: `${subject}: server "${request.server}" has no policy`, rule: NO_POLICY, reason: 'no_policy' };
+    }
+    const policy = loaded.compiled;
+    if (request.method !== 'tools/call') {
+      const method = methodAllowed(policy, request.method);
+      if (method.allow) return { allow: true, policy: policy.version };
+      return { allow: false, message: `${request.method} is not permitted by policy`, rule: method.rule, reason: 'denied', policy: policy.version };
+    }
+    const decision = decide(policy, { tool: request.name ?? '', args: request.arguments });
+    if (decision.kind !== 'allow') return { allow: false, message: decision.message, rule: decision.rule, reason: decision.reason, policy: policy.version };
+    if (decision.shadow) {
+      this.log.warn({ server: request.server, tool: request.name, rule: decision.shadow.rule, policy: policy.version }, `shadow mode: would refuse: ${decision.shadow.message}`);
+    }
+    if (decision.approval) {
+      // Approvals arrive in a later release; until then a call that needs one is refused, never let through.
+      const message = `Tool "${request.name}" needs a human's approval${decision.approval.message ? ` (${decision.approval.message})` : ''}, and approvals are not available in this version`;
+      return { allow: false, message, rule: decision.approval.pointer, reason: 'approval_unavailable', policy: policy.version };
+    }
+    return { allow: true, decision, policy: policy.version };
+  }
+
+  listed(_session: unknown, server: string, kind: ListKind, item: Item): boolean {
+    const loaded = this.policies.get(server);
+    if (!loaded) return false;
+    const use = USE_OF[kind];
+    return use === undefined ? listed(loaded.compiled, String(item.name)) : methodAllowed(loaded.compiled, use).allow;
+  }
+
+  close(): void {
+    for (const stop of this.unwatch.splice(0)) stop();
+  }
+}

@@ -1,0 +1,125 @@
+import { isDeepStrictEqual } from 'node:util';
+import RE2 from 're2';
+import { parsePath, resolvePath } from './argument-path.js';
+import type { ConditionDocument, Operator } from './schema.js';
+
+/**
+ * What a condition says about a call: it holds, it does not, or it cannot be told because an argument has the
+ * wrong type (a number sent as a string, say). The engine refuses the call in that last case, whether the
+ * condition was a `require` or a `deny_if`: an agent must not slip past a rule by changing a value's type.
+ */
+export type Outcome = 'holds' | 'fails' | 'mistyped';
+
+export interface CompiledCondition {
+  /** JSON pointer to the condition in the policy. */
+  readonly pointer: string;
+  readonly path: string;
+  readonly op: Operator;
+  readonly value: unknown;
+  readonly message?: string;
+  /** For `require`: every value the path reaches must satisfy it, and there must be one. */
+  required(args: unknown): Outcome;
+  /** For `deny_if`: it holds when any value the path reaches satisfies it. */
+  triggered(args: unknown): Outcome;
+  /** What a mistyped argument should have been, for the message. */
+  readonly expects: string;
+}
+
+/** Compiles a condition once, at load: its path into steps and its pattern (if any) into an RE2 matcher. */
+export function compileCondition(condition: ConditionDocument, pointer: string): CompiledCondition {
+  const steps = parsePath(condition.path);
+  const check = checker(condition.op, condition.value);
+  const expectsExistence = condition.op === 'exists';
+  const wanted = condition.value !== false;
+  return {
+    pointer,
+    path: condition.path,
+    op: condition.op,
+    value: condition.value,
+    ...(condition.on_deny !== undefined && { message: condition.on_deny }),
+    expects: EXPECTS[condition.op],
+    required: (args) => {
+      const values = resolvePath(args, steps);
+      if (expectsExistence) return values.length > 0 === wanted ? 'holds' : 'fails';
+      if (values.length === 0) return 'fails';
+      for (const value of values) {
+        const result = check(value);
+        if (result === undefined) return 'mistyped';
+        if (!result) return 'fails';
+      }
+      return 'holds';
+    },
+    triggered: (args) => {
+      const values = resolvePath(args, steps);
+      if (expectsExistence) return values.length > 0 === wanted ? 'holds' : 'fails';
+      let outcome: Outcome = 'fails';
+      for (const value of values) {
+        const result = check(value);
+        if (result === true) return 'holds';
+        if (result === undefined) outcome = 'mistyped';
+      }
+      return outcome;
+    },
+  };
+}
+
+const EXPECTS: Record<Operator, string> = {
+  eq: 'any value',
+  neq: 'any value',
+  in: 'any value',
+  not_in: 'any value',
+  lt: 'a number',
+  lte: 'a number',
+  gt: 'a number',
+  gte: 'a number',
+  regex: 'a string',
+  contains: 'a string or a list',
+  exists: 'any value',
+};
+
+/** A test of one argument value: true, false, or undefined when the value's type does not fit the operator. */
+type Check = (value: unknown) => boolean | undefined;
+
+/** Compiles the pattern of a regex condition; RE2 runs in linear time, so no policy can stall the gateway. */
+export function compilePattern(pattern: string): RE2 {
+  return new RE2(pattern, 'u');
+}
+
+function checker(op: Operator, expected: unknown): Check {
+  const number = (test: (n: number) => boolean): Check => (value) => (typeof value === 'number' && Number.isFinite(value) ? test(value) : undefined);
+  switch (op) {
+    case 'eq':
+      return (value) => equal(value, expected);
+    case 'neq':
+      return (value) => !equal(value, expected);
+    case 'in':
+      return (value) => (expected as unknown[]).some((item) => equal(value, item));
+    case 'not_in':
+      return (value) => !(expected as unknown[]).some((item) => equal(value, item));
+    case 'lt':
+      return number((n) => n < (expected as number));
+    case 'lte':
+      return number((n) => n <= (expected as number));
+    case 'gt':
+      return number((n) => n > (expected as number));
+    case 'gte':
+      return number((n) => n >= (expected as number));
+    case 'regex': {
+      const pattern = compilePattern(expected as string);
+      return (value) => (typeof value === 'string' ? pattern.test(value) : undefined);
+    }
+    case 'contains':
+      return (value) => {
+        if (typeof value === 'string') return typeof expected === 'string' ? value.includes(expected) : undefined;
+        if (Array.isArray(value)) return value.some((item) => equal(item, expected));
+        return undefined;
+      };
+    case 'exists':
+      return () => true;
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && a !== null && isDeepStrictEqual(a, b));
+}
+

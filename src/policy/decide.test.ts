@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decide, explain, listed, methodAllowed } from './decide.js';
+import type { Decision } from './decision.js';
+import { parsePolicy } from './parse.js';
+
+function policy(document: object) {
+  return parsePolicy(JSON.stringify(document), 'test.json').compiled;
+}
+
+function outcome(decision: Decision): string {
+  return decision.kind === 'allow' ? `allow ${decision.rule}` : `${decision.kind} ${decision.rule}: ${decision.message}`;
+}
+
+const SEED = {
+  version: '1',
+  default: 'deny',
+  tools: {
+    smartlead_create_client_api_key: {
+      limits: [{ counter: 'smartlead_create_client_api_key_rate', window: 'minute', max: 30, scope: 'grant' }],
+    },
+  },
+};
+
+describe('the reference policy behaves as written', () => {
+  const seed = policy(SEED);
+
+  test('its one tool is usable, with its limit of 30 a minute per grant', () => {
+    const decision = decide(seed, { tool: 'smartlead_create_client_api_key', args: { client_id: 1 } });
+    assert.equal(decision.kind, 'allow');
+    assert.deepEqual(
+      decision.kind === 'allow' && decision.limits.map((l) => [l.counter, l.windowMs, l.max, l.scope]),
+      [['smartlead_create_client_api_key_rate', 60_000, 30, 'grant']],
+    );
+  });
+
+  test('everything else on the server is denied, and not listed', () => {
+    for (const tool of ['smartlead_get_campaign', 'smartlead_delete_campaign', 'anything']) {
+      assert.equal(outcome(decide(seed, { tool, args: {} })), `deny (default deny): Tool "${tool}" is not permitted by policy`);
+      assert.equal(listed(seed, tool), false);
+    }
+    assert.equal(listed(seed, 'smartlead_create_client_api_key'), true);
+  });
+});
+
+describe('hide, default and deny', () => {
+  const p = policy({
+    version: '1',
+    default: 'allow',
+    hide: ['drop_table', 'admin_*'],
+    tools: { wipe: { deny: true, on_deny: 'Wiping needs a human.' }, drop_table: {} },
+  });
+
+  test('a hidden tool is refused and not listed, even when also listed under tools', () => {
+    assert.equal(outcome(decide(p, { tool: 'drop_table', args: {} })), 'hidden (hidden): Tool "drop_table" is hidden by policy');
+    assert.equal(outcome(decide(p, { tool: 'admin_reset', args: {} })), 'hidden (hidden): Tool "admin_reset" is hidden by policy');
+    assert.equal(listed(p, 'drop_table'), false);
+  });
+
+  test('"*" hides everything', () => {
+    const all = policy({ version: '1', default: 'allow', hide: ['*'] });
+    assert.equal(decide(all, { tool: 'read', args: {} }).kind, 'hidden');
+    assert.equal(listed(all, 'read'), false);
+  });
+
+  test('deny: true keeps a tool listed but refuses every call, with its message', () => {
+    assert.equal(outcome(decide(p, { tool: 'wipe', args: {} })), 'deny /tools/wipe: Wiping needs a human.');
+    assert.equal(listed(p, 'wipe'), true);
+  });
+
+  test('under default allow an unlisted tool is allowed and listed', () => {
+    assert.equal(outcome(decide(p, { tool: 'read_rows', args: {} })), 'allow (default allow)');
+    assert.equal(listed(p, 'read_rows'), true);
+  });
+});
+
+describe('conditions on arguments', () => {
+  const p = policy({
+    version: '1',
+    default: 'deny',
+    tools: {
+      refund: {
+        require: [{ path: 'args.reason', op: 'exists' }],
+        deny_if: [{ path: 'args.amount', op: 'gt', value: 10000 }],
+        on_deny: 'Refunds above 100.00 need a human.',
+      },
+      deploy: { require: [{ path: 'args.env', op: 'in', value: ['staging', 'dev'], on_deny: 'Only staging and dev.' }] },
+      tag: { require: [{ path: 'args.name', op: 'regex', value: '^v\\d+\\.\\d+\\.\\d+$' }] },
+      send: { deny_if: [{ path: 'args.recipients[*].domain', op: 'not_in', value: ['example.com'] }] },
+      label: { require: [{ path: 'args.labels[*]', op: 'neq', value: 'urgent' }] },
+      search: { deny_if: [{ path: 'args.query', op: 'contains', value: 'DROP' }, { path: 'args.tags', op: 'contains', value: 'secret' }] },
+      nested: { require: [{ path: 'args.options.mode', op: 'eq', value: 'dry-run' }, { path: 'args["odd key"][0]', op: 'lte', value: 3 }] },
+      absent: { require: [{ path: 'args.force', op: 'exists', value: false }] },
+    },
+  });
+  const call = (tool: string, args: unknown) => outcome(decide(p, { tool, args }));
+
+  const cases: [string, unknown, string][] = [
+    ['refund', { reason: 'duplicate', amount: 500 }, 'allow /tools/refund'],
+    ['refund', { amount: 500 }, 'deny /tools/refund/require/0: Refunds above 100.00 need a human.'],
+    ['refund', { reason: 'x', amount: 20000 }, 'deny /tools/refund/deny_if/0: Refunds above 100.00 need a human.'],
+    ['refund', { reason: 'x', amount: '20000' }, 'deny /tools/refund/deny_if/0: Tool "refund": args.amount must be a number'],
+    ['refund', { reason: 'x' }, 'allow /tools/refund'],
+    ['deploy', { env: 'staging' }, 'allow /tools/deploy'],
+    ['deploy', { env: 'production' }, 'deny /tools/deploy/require/0: Only staging and dev.'],
+    ['tag', { name: 'v1.2.3' }, 'allow /tools/tag'],
+    ['tag', { name: 'v1.2' }, 'deny /tools/tag/require/0: Tool "tag" requires args.name regex "^v\\\\d+\\\\.\\\\d+\\\\.\\\\d+$"'],
+    ['tag', { name: 123 }, 'deny /tools/tag/require/0: Tool "tag": args.name must be a string'],
+    ['send', { recipients: [{ domain: 'example.com' }, { domain: 'example.com' }] }, 'allow /tools/send'],
+    ['send', { recipients: [{ domain: 'example.com' }, { domain: 'evil.test' }] }, 'deny /tools/send/deny_if/0: Tool "send" is refused when args.recipients[*].domain not_in ["example.com"]'],
+    ['label', { labels: ['a', 'b'] }, 'allow /tools/label'],
+    ['label', { labels: ['a', 'urgent'] }, 'deny /tools/label/require/0: Tool "label" requires args.labels[*] neq "urgent"'],
+    ['label', { labels: [] }, 'deny /tools/label/require/0: Tool "label" requires args.labels[*] neq "urgent"'],
+    ['search', { query: 'select 1', tags: ['public'] }, 'allow /tools/search'],
+    ['search', { query: 'x; DROP TABLE t' }, 'deny /tools/search/deny_if/0: Tool "search" is refused when args.query contains "DROP"'],
+    ['search', { query: 'ok', tags: ['a', 'secret'] }, 'deny /tools/search/deny_if/1: Tool "search" is refused when args.tags contains "secret"'],
+    ['nested', { options: { mode: 'dry-run' }, 'odd key': [2] }, 'allow /tools/nested'],
+    ['nested', { options: { mode: 'dry-run' }, 'odd key': [4] }, 'deny /tools/nested/require/1: Tool "nested" requires args["odd key"][0] lte 3'],
+    ['absent', {}, 'allow /tools/absent'],
+    ['absent', { force: true }, 'deny /tools/absent/require/0: Tool "absent" requires args.force to be absent'],
+  ];
+  for (const [tool, args, expected] of cases) {
+    test(`${tool} ${JSON.stringify(args)} → ${expected.split(':')[0]}`, () => assert.equal(call(tool, args), expected));
+  }
+
+  test('a path never reaches into the prototype', () => {
+    const proto = policy({ version: '1', default: 'allow', tools: { t: { deny_if: [{ path: 'args.constructor', op: 'exists' }] } } });
+    assert.equal(decide(proto, { tool: 't', args: {} }).kind, 'allow');
+  });
+});
+
+describe('tool-name patterns and their precedence', () => {
+  const p = policy({
+    version: '1',
+    default: 'deny',
+    tools: {
+      'smartlead_*': { on_deny: 'broad', deny_if: [{ path: 'args.x', op: 'exists' }] },
+      'smartlead_delete_*': { deny: true, on_deny: 'no deletes' },
+      smartlead_delete_draft: {},
+      '*_campaign': { deny: true, on_deny: 'suffix pattern' },
+      'a*b*c': { deny: true, on_deny: 'two wildcards' },
+      'ab*c': { deny: true, on_deny: 'one wildcard' },
+      'x*': { deny: true, on_deny: 'written first' },
+      '*x': { deny: true, on_deny: 'written second' },
+    },
+  });
+  const rule = (tool: string) => explain(p, { tool, args: {} }).trace[0]?.detail;
+
+  test('an exact entry beats every pattern', () => assert.equal(outcome(decide(p, { tool: 'smartlead_delete_draft', args: {} })), 'allow /tools/smartlead_delete_draft'));
+  test('the pattern with more literal characters wins', () => {
+    assert.equal(outcome(decide(p, { tool: 'smartlead_delete_campaign', args: {} })), 'deny /tools/smartlead_delete_*: no deletes');
+    assert.equal(rule('smartlead_get_campaign'), 'pattern "smartlead_*"');
+  });
+  test('on equal literal characters, the pattern with fewer wildcards wins', () => assert.equal(rule('abc'), 'pattern "ab*c"'));
+  test('on a full tie, the pattern written first wins', () => assert.equal(rule('xx'), 'pattern "x*"'));
+  test('a pattern matches names of any length, including an empty run', () => {
+    assert.equal(rule('smartlead_'), 'pattern "smartlead_*"');
+    assert.equal(rule('_campaign'), 'pattern "*_campaign"');
+    assert.equal(decide(p, { tool: 'smartlead', args: {} }).kind, 'deny');
+    assert.equal(decide(p, { tool: 'smartlead', args: {} }).rule, '(default deny)');
+  });
+});
+
+describe('no bypass by spelling', () => {
+  const p = policy({ version: '1', default: 'deny', tools: { delete_repo: { deny: true }, read_repo: {} }, hide: ['drop_db'] });
+  for (const spelled of ['Read_repo', 'READ_REPO', 'read_repo ', ' read_repo', 'rеad_repo' /* Cyrillic е */, 'read_repo\u200b', 'read\u2010repo', 'read_rep\u006f\u0301']) {
+    test(`${JSON.stringify(spelled)} does not match "read_repo" and falls to the default`, () => {
+      assert.equal(decide(p, { tool: spelled, args: {} }).rule, '(default deny)');
+    });
+  }
+  test('a hidden name spelled differently is not listed under default deny either', () => {
+    assert.equal(listed(p, 'DROP_DB'), false);
+    assert.equal(decide(p, { tool: 'DROP_DB', args: {} }).kind, 'deny');
+  });
+});
+
+describe('all_tools, limits and spend', () => {
+  const p = policy({
+    version: '1',
+    default: 'deny',
+    all_tools: { limits: [{ counter: 'all_calls', window: 'hour', max: 1000 }], deny_if: [{ path: 'args.dry_run', op: 'eq', value: false }] },
+    tools: {
+      refund: { limits: [{ counter: 'refund_total', window: 'day', max: 50000, increment_from: 'args.amount' }] },
+      read: {},
+    },
+  });
+
+  test('all_tools conditions and limits apply to every listed tool, after its own', () => {
+    const decision = decide(p, { tool: 'read', args: {} });
+    assert.equal(decision.kind === 'allow' && decision.limits.map((l) => l.counter).join(), 'all_calls');
+    assert.equal(decide(p, { tool: 'read', args: { dry_run: false } }).rule, '/all_tools/deny_if/0');
+  });
+
+  test('all_tools does not let an unlisted tool through under default deny', () => {
+    assert.equal(decide(p, { tool: 'write', args: {} }).rule, '(default deny)');
+  });
+
+  test('a spend counter counts the amount the call names', () => {
+    const decision = decide(p, { tool: 'refund', args: { amount: 1250 } });
+    assert.deepEqual(decision.kind === 'allow' && [decision.limits.map((l) => l.counter), decision.amounts], [['refund_total', 'all_calls'], [1250, 1]]);
+  });
+
+  for (const amount of [undefined, -5, Number.NaN, '100', [100]]) {
+    test(`a spend amount of ${JSON.stringify(amount)} is refused`, () => {
+      const decision = decide(p, { tool: 'refund', args: { amount } });
+      assert.equal(decision.kind === 'deny' && decision.reason, 'invalid_argument');
+      assert.match(decision.kind === 'deny' ? decision.message : '', /args\.amount must be a finite non-negative number/);
+    });
+  }
+});
+
+describe('shadow mode and approval', () => {
+  test('a shadow policy allows, recording what it would have refused', () => {
+    const p = policy({ ...SEED, mode: 'shadow' });
+    const decision = decide(p, { tool: 'smartlead_delete_campaign', args: {} });
+    assert.equal(decision.kind, 'allow');
+    assert.deepEqual(decision.kind === 'allow' && decision.shadow, {
+      kind: 'deny',
+      rule: '(default deny)',
+      reason: 'default',
+      message: 'Tool "smartlead_delete_campaign" is not permitted by policy',
+    });
+    assert.equal(listed(p, 'smartlead_delete_campaign'), true);
+  });
+
+  test('a shadow rule shadows only its own refusals', () => {
+    const p = policy({ version: '1', default: 'deny', tools: { refund: { mode: 'shadow', deny_if: [{ path: 'args.amount', op: 'gt', value: 10 }] } } });
+    assert.equal(decide(p, { tool: 'refund', args: { amount: 20 } }).kind, 'allow');
+    assert.equal(decide(p, { tool: 'other', args: {} }).kind, 'deny');
+  });
+
+  test('approval is required always, or only when its conditions hold', () => {
+    const p = policy({
+      version: '1',
+      default: 'deny',
+      tools: { pay: { approval: { when: [{ path: 'args.amount', op: 'gt', value: 100 }], timeout: '5m' } }, wire: { approval: true } },
+    });
+    const small = decide(p, { tool: 'pay', args: { amount: 5 } });
+    const large = decide(p, { tool: 'pay', args: { amount: 500 } });
+    assert.equal(small.kind === 'allow' && small.approval, undefined);
+    assert.deepEqual(large.kind === 'allow' && large.approval, { pointer: '/tools/pay/approval', timeoutMs: 300_000 });
+    const wire = decide(p, { tool: 'wire', args: {} });
+    assert.equal(wire.kind === 'allow' && wire.approval?.timeoutMs, 900_000);
+  });
+});
+
+describe('other methods', () => {
+  const p = policy({ version: '1', default: 'deny', methods: { 'prompts/*': 'deny', 'prompts/list': 'allow', 'resources/read': 'deny' } });
+  test('are allowed unless methods says otherwise; an exact entry beats a pattern', () => {
+    assert.deepEqual(methodAllowed(p, 'completion/complete'), { allow: true, rule: '(methods default allow)' });
+    assert.deepEqual(methodAllowed(p, 'prompts/get'), { allow: false, rule: '/methods/prompts~1*' });
+    assert.deepEqual(methodAllowed(p, 'prompts/list'), { allow: true, rule: '/methods/prompts~1list' });
+    assert.equal(methodAllowed(p, 'resources/read').allow, false);
+  });
+});
+
+test('explain names every rule that took part', () => {
+  const p = policy({
+    version: '1',
+    default: 'deny',
+    all_tools: { limits: [{ counter: 'all', window: 'minute', max: 60 }] },
+    tools: { refund: { require: [{ path: 'args.reason', op: 'exists' }], deny_if: [{ path: 'args.amount', op: 'gt', value: 100 }] } },
+  });
+  const { decision, trace } = explain(p, { tool: 'refund', args: { reason: 'r', amount: 5 } });
+  assert.equal(decision.kind, 'allow');
+  assert.deepEqual(
+    trace.map((s) => `${s.rule} ${s.outcome}`),
+    ['/tools/refund applies', '/tools/refund/require/0 holds', '/tools/refund/deny_if/0 fails', '/all_tools/limits/0 applies'],
+  );
+});
+
+test('the same policy and call always give the same decision', () => {
+  const p = policy(SEED);
+  const first = decide(p, { tool: 'smartlead_create_client_api_key', args: {} });
+  for (let i = 0; i < 100; i++) assert.deepEqual(decide(p, { tool: 'smartlead_create_client_api_key', args: {} }), first);
+});

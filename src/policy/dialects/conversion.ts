@@ -1,0 +1,13 @@
+import type { PolicyInput } from '../schema.js';
+
+export type Dialect = 'canonical' | 'intercept' | 'rule-list';
+
+/** A document in another dialect, turned into the canonical form. */
+export interface Conversion {
+  dialect: Dialect;
+  policy: PolicyInput;
+  /** Where the canonical form differs in effect from the source, in words for the operator. */
+  notes: string[];
+  /** Canonical JSON pointer → the pointer in the source document it came from, so errors point at what was written. */
+  origins: Map<string, string>;
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * The canonical policy document, version "1": PolicyLayer's hosted-gateway format (`version`, `default`, `hide`,
+ * `all_tools`, `tools` with `require` / `deny_if` / `limits` / `on_deny`), plus Toolgate's extensions, each
+ * optional: `deny` (a tool listed but every call refused), `approval`, `mode: "shadow"`, `methods`, a message per
+ * condition, and `description`. Other dialects are converted into this shape before it is validated.
+ */
+
+export const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** `args`, then `.key`, `["key"]`, `[0]` or `[*]` (every element) steps into the call's arguments. */
+export const ARGUMENT_PATH = /^args(?:\.[A-Za-z_$][\w$-]*|\[(?:\d+|\*|"(?:[^"\\]|\\.)*")\])*$/;
+
+const path = z.string().regex(ARGUMENT_PATH, {
+  message: 'expected a path into the arguments like "args.amount", "args.items[0].sku" or "args.tags[*]"',
+});
+
+const condition = z
+  .strictObject({
+    path,
+    op: z.enum(OPERATORS, { message: `expected one of ${OPERATORS.join(', ')}` }),
+    value: z.unknown().optional(),
+    /** Toolgate extension: the message an agent reads when this condition refuses the call. */
+    on_deny: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const problem = valueProblem(c.op, c.value);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+  });
+
+function valueProblem(op: Operator, value: unknown): string | undefined {
+  switch (op) {
+    case 'in':
+    case 'not_in':
+      return Array.isArray(value) ? undefined : `operator "${op}" needs a list`;
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `operator "${op}" needs a number`;
+    case 'regex':
+      return typeof value === 'string' ? undefined : 'operator "regex" needs a pattern string';
+    case 'exists':
+      return value === undefined || typeof value === 'boolean' ? undefined : 'operator "exists" takes true or false';
+    default:
+      return value === undefined ? `operator "${op}" needs a value` : undefined;
+  }
+}
+
+/** second, minute, hour, day; or a duration like "90s", "15m", "2h", "1d"; or a number of seconds. */
+export const WINDOW = /^(second|minute|hour|day|\d+(?:ms|s|m|h|d))$/;
+const notAWindow = (issue: { input?: unknown }) =>
+  `${JSON.stringify(issue.input)} is not a window; expected second, minute, hour, day, a duration like "15m", or a number of seconds`;
+const window = z.union([z.string().regex(WINDOW, { error: notAWindow }), z.number().positive({ error: notAWindow })], { error: notAWindow });
+
+const limit = z
+  .strictObject({
+    counter: z.string().regex(/^[\w.:-]+$/, { message: 'a counter name uses letters, digits, "_", ".", ":" and "-"' }),
+    window,
+    max: z.number().positive({ message: 'max must be greater than 0' }),
+    scope: z.enum(['grant', 'session', 'global'], { message: 'expected grant, session or global' }).default('grant'),
+    /** A fixed amount each call counts for (default 1). */
+    increment: z.number().positive().optional(),
+    /** Counts the value at this path instead: a spend counter. */
+    increment_from: path.optional(),
+    /** Toolgate extension: the message an agent reads when this limit refuses the call. */
+    on_deny: z.string().min(1).optional(),
+  })
+  .refine((l) => l.increment === undefined || l.increment_from === undefined, {
+    message: 'use either increment or increment_from, not both',
+    path: ['increment_from'],
+  });
+
+const notADuration = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a duration; expected one like "15m" or a number of seconds`;
+const duration = z.union([z.string().regex(/^\d+(?:ms|s|m|h|d)$/, { error: notADuration }), z.number().positive({ error: notADuration })], {
+  error: notADuration,
+});
+
+/** Toolgate extension: hold the call for a human, always or when the conditions hold. */
+const approval = z.union([
+  z.literal(true),
+  z.strictObject({
+    when: z.array(condition).optional(),
+    timeout: duration.optional(),
+    message: z.string().min(1).optional(),
+  }),
+]);
+
+const mode = z.enum(['enforce', 'shadow'], { message: 'expected enforce or shadow' });
+
+const ruleFields = {
+  require: z.array(condition).optional(),
+  deny_if: z.array(condition).optional(),
+  limits: z.array(limit).optional(),
+  on_deny: z.string().min(1).optional(),
+  approval: approval.optional(),
+  mode: mode.optional(),
+};
+
+const toolRule = z.strictObject({
+  ...ruleFields,
+  /** PolicyLayer's "Deny" state: the tool stays listed, every call is refused. */
+  deny: z.boolean().optional(),
+});
+
+/** Methods other than tools/call and tools/list, allowed unless the policy says otherwise. */
+const methodName = z
+  .string()
+  .regex(/^[a-z]+(?:\/[A-Za-z_*]+)*$|^\*$/, { message: 'expected a method like "resources/read", or a pattern like "prompts/*"' })
+  .refine((m) => !m.startsWith('tools/'), { message: 'tools are governed by "tools", "hide" and "default", not "methods"' });
+
+export const policySchema = z.strictObject({
+  version: z.literal('1', { message: 'version must be "1"' }),
+  default: z.enum(['allow', 'deny'], { message: 'default must be "allow" or "deny"' }),
+  description: z.string().optional(),
+  mode: mode.optional(),
+  hide: z.array(z.string().min(1, { message: 'a hidden tool name must not be empty' })).optional(),
+  all_tools: z.strictObject(ruleFields).optional(),
+  tools: z.record(z.string().min(1, { message: 'a tool name must not be empty' }), toolRule).optional(),
+  methods: z.record(methodName, z.enum(['allow', 'deny'], { message: 'expected allow or deny' })).optional(),
+});
+
+export type PolicyDocument = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type ConditionDocument = z.output<typeof condition>;
+export type LimitDocument = z.output<typeof limit>;
+export type ToolRuleDocument = z.output<typeof toolRule>;
+export type RuleDocument = z.output<z.ZodObject<typeof ruleFields>>;
