@@ -8,6 +8,9 @@ export function toPointer(path: readonly PropertyKey[]): string {
 export function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_key') return `invalid name: ${issue.issues.map((inner) => inner.message).join('; ')}`;
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `required field ${JSON.stringify(String(issue.path.at(-1)))} is missing (expected ${issue.expected})`;
+  }
   return issue.message;
 }
 

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DocumentError } from '../documents/errors.js';
+import { decide } from './decide.js';
+import { parsePolicy } from './parse.js';
+
+function refusal(text: string): string {
+  try {
+    parsePolicy(text, 'policy.json');
+  } catch (error) {
+    assert.ok(error instanceof DocumentError, String(error));
+    return error.message;
+  }
+  assert.fail('expected the policy to be refused');
+}
+
+const doc = (tools: object, extra: object = {}) => JSON.stringify({ version: '1', default: 'deny', tools, ...extra });
+
+describe('a malformed policy never loads, and the error says where and what', () => {
+  const cases: [string, string, RegExp][] = [
+    ['a typo in a field', doc({ x: { limit: [] } }), /^policy\.json: \/tools\/x: unknown field "limit"$/],
+    ['an unknown top-level field', JSON.stringify({ version: '1', default: 'deny', tool: {} }), /policy\.json: \/: unknown field "tool"/],
+    ['a wrong version', JSON.stringify({ version: '2', default: 'deny' }), /\/version: version must be "1"/],
+    ['a missing default', JSON.stringify({ version: '1' }), /\/default: default must be "allow" or "deny"/],
+    ['a wrong type', doc({ x: { deny_if: { path: 'args.a', op: 'eq', value: 1 } } }), /\/tools\/x\/deny_if: /],
+    ['an unknown operator', doc({ x: { deny_if: [{ path: 'args.a', op: 'greater', value: 1 }] } }), /\/tools\/x\/deny_if\/0\/op: expected one of eq, neq, in/],
+    ['a comparison without a number', doc({ x: { deny_if: [{ path: 'args.a', op: 'gt', value: '10' }] } }), /\/tools\/x\/deny_if\/0\/value: operator "gt" needs a number/],
+    ['in without a list', doc({ x: { require: [{ path: 'args.a', op: 'in', value: 'a' }] } }), /\/require\/0\/value: operator "in" needs a list/],
+    ['a path outside the arguments', doc({ x: { require: [{ path: 'state.x', op: 'exists' }] } }), /\/require\/0\/path: expected a path into the arguments/],
+    ['a bad regular expression', doc({ x: { require: [{ path: 'args.a', op: 'regex', value: '([a-z]' }] } }), /\/tools\/x\/require\/0\/value: invalid regular expression/],
+    ['a backreference (no linear-time engine runs it)', doc({ x: { require: [{ path: 'args.a', op: 'regex', value: '(a)\\1' }] } }), /\/require\/0\/value: invalid regular expression/],
+    ['a negative max', doc({ x: { limits: [{ counter: 'c', window: 'minute', max: -1 }] } }), /\/limits\/0\/max: max must be greater than 0/],
+    ['an unknown window', doc({ x: { limits: [{ counter: 'c', window: 'minutes', max: 1 }] } }), /\/limits\/0\/window: "minutes" is not a window; expected second, minute, hour, day, a duration like "15m"/],
+    ['an unknown scope', doc({ x: { limits: [{ counter: 'c', window: 'minute', max: 1, scope: 'user' }] } }), /\/limits\/0\/scope: expected grant, session or global/],
+    ['increment and increment_from together', doc({ x: { limits: [{ counter: 'c', window: 'day', max: 1, increment: 2, increment_from: 'args.n' }] } }), /\/limits\/0\/increment_from: use either increment or increment_from/],
+    [
+      'a counter shared with a different window',
+      doc({ a: { limits: [{ counter: 'shared', window: 'minute', max: 5 }] }, b: { limits: [{ counter: 'shared', window: 'hour', max: 5 }] } }),
+      /\/tools\/b\/limits\/0: counter "shared" is also defined at \/tools\/a\/limits\/0 with a different window, max or scope/,
+    ],
+    ['an empty hidden name', doc({}, { hide: [''] }), /\/hide\/0: a hidden tool name must not be empty/],
+    ['tools under methods', doc({}, { methods: { 'tools/call': 'deny' } }), /\/methods\/tools~1call: .*tools are governed by/],
+    ['text that is not YAML or JSON', '{"version": "1", ', /policy\.json: \/: not valid YAML or JSON/],
+    ['not an object', '[1, 2]', /policy\.json: \/: a policy is an object/],
+  ];
+  for (const [what, text, expected] of cases) test(what, () => assert.match(refusal(text), expected));
+
+  test('every problem is reported at once', () => {
+    const message = refusal(doc({ x: { limit: [], deny_if: [{ path: 'args.a', op: 'nope' }] } }));
+    assert.equal(message.split('\n').length, 2);
+  });
+
+  test('a counter shared the same way by several tools is one budget, and loads', () => {
+    const shared = { counter: 'writes', window: 'minute', max: 10, scope: 'grant' };
+    const loaded = parsePolicy(doc({ a: { limits: [shared] }, b: { limits: [shared] } }), 'p.json');
+    assert.equal(loaded.compiled.exact.get('a')?.limits[0]?.counter, loaded.compiled.exact.get('b')?.limits[0]?.counter);
+  });
+});
+
+test('YAML and JSON read the same', () => {
+  const yaml = parsePolicy('version: "1"\ndefault: deny\ntools:\n  read: {}\n', 'p.yaml');
+  const json = parsePolicy('{"version":"1","default":"deny","tools":{"read":{}}}', 'p.json');
+  assert.deepEqual(yaml.document, json.document);
+});
+
+describe("Intercept's YAML", () => {
+  const intercept = `
+version: "1"
+description: "GitHub"
+hide: [transfer_repository]
+tools:
+  create_issue:
+    rules:
+      - name: "hourly issue limit"
+        rate_limit: 5/hour
+        on_deny: "Hourly limit of 5 new issues reached"
+  delete_repository:
+    rules:
+      - name: "block repo deletion"
+        action: "deny"
+        on_deny: "Repository deletion is not permitted via AI agents"
+  create_charge:
+    rules:
+      - name: "max single charge"
+        conditions:
+          - path: "args.amount"
+            op: "lte"
+            value: 50000
+        on_deny: "Single charge cannot exceed $500.00"
+      - name: "daily spend cap"
+        conditions:
+          - path: "state.create_charge.daily_spend"
+            op: "lte"
+            value: 1000000
+        state:
+          counter: "daily_spend"
+          window: "day"
+          increment_from: "args.amount"
+  "*":
+    rules:
+      - name: "global rate limit"
+        rate_limit: 60/minute
+`;
+  const loaded = parsePolicy(intercept, 'github.yaml');
+
+  test('is recognised and converted to the canonical form', () => {
+    assert.equal(loaded.dialect, 'intercept');
+    assert.deepEqual(loaded.document, {
+      version: '1',
+      default: 'allow',
+      description: 'GitHub',
+      hide: ['transfer_repository'],
+      all_tools: { limits: [{ counter: '_global._rate_minute', window: 'minute', max: 60, scope: 'global', on_deny: 'Rate limit of 60 per minute reached. Try again later.' }] },
+      tools: {
+        create_issue: { limits: [{ counter: 'create_issue._rate_hour', window: 'hour', max: 5, scope: 'global', on_deny: 'Hourly limit of 5 new issues reached' }] },
+        delete_repository: { deny: true, on_deny: 'Repository deletion is not permitted via AI agents' },
+        create_charge: {
+          require: [{ path: 'args.amount', op: 'lte', value: 50000, on_deny: 'Single charge cannot exceed $500.00' }],
+          limits: [{ counter: 'create_charge.daily_spend', window: 'day', max: 1000000, scope: 'global', increment_from: 'args.amount' }],
+        },
+      },
+    });
+  });
+
+  test('enforces as Intercept does', () => {
+    const p = loaded.compiled;
+    assert.equal(decide(p, { tool: 'delete_repository', args: {} }).kind === 'deny' && decide(p, { tool: 'delete_repository', args: {} }).rule, '/tools/delete_repository');
+    const charge = decide(p, { tool: 'create_charge', args: { amount: 60000 } });
+    assert.equal(charge.kind === 'deny' && charge.message, 'Single charge cannot exceed $500.00');
+    assert.equal(decide(p, { tool: 'transfer_repository', args: {} }).kind, 'hidden');
+    assert.equal(decide(p, { tool: 'list_issues', args: {} }).kind, 'allow', 'Intercept allows unlisted tools by default');
+  });
+
+  test('says where the conversion differs in effect', () => assert.match(loaded.notes.join('\n'), /calendar-aligned/));
+
+  test('its own mistakes are located in the document as written', () => {
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - action: evaluate\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/name: required field "name" is missing/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        action: deny\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/conditions: deny rules must not have conditions/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        rate_limit: 5/week\n'), /\/tools\/x\/rules\/0\/rate_limit: expected "<count>\/<window>"/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        conditions: [{path: args.a, op: regex, value: "(?<=a)"}]\n'), /\/tools\/x\/rules\/0\/conditions\/0\/value: invalid regular expression/);
+  });
+});
+
+describe('the rule-list form', () => {
+  const ruleList = JSON.stringify({
+    tools: {
+      send_campaign: { rules: [{ action: 'allow', rate_limit: { max: 10, window: 60 } }] },
+      delete_campaign: { rules: [{ action: 'deny', reason: 'Deleting campaigns is not allowed' }] },
+      refund: { rules: [{ action: 'require_approval', reason: 'Refunds need finance' }] },
+    },
+  });
+  const loaded = parsePolicy(ruleList, 'catalogue.json');
+
+  test('is recognised and converted: rate limits per agent session, approval, deny with its reason', () => {
+    assert.equal(loaded.dialect, 'rule-list');
+    assert.deepEqual(loaded.document.tools, {
+      send_campaign: { limits: [{ counter: 'send_campaign.rate_limit', window: 60, max: 10, scope: 'session' }] },
+      delete_campaign: { deny: true, on_deny: 'Deleting campaigns is not allowed' },
+      refund: { approval: { message: 'Refunds need finance' } },
+    });
+    assert.equal(loaded.document.default, 'deny');
+    assert.match(loaded.notes.join(), /tools it does not list are denied/);
+  });
+
+  test('enforces: a listed tool allowed with its limit, an unlisted one denied', () => {
+    const send = decide(loaded.compiled, { tool: 'send_campaign', args: {} });
+    assert.equal(send.kind === 'allow' && send.limits[0]?.windowMs, 60_000);
+    assert.equal(decide(loaded.compiled, { tool: 'other', args: {} }).rule, '(default deny)');
+  });
+
+  test('an unknown action is named', () => {
+    assert.match(refusal(JSON.stringify({ tools: { x: { rules: [{ action: 'allow' }, { action: 'maybe', reason: 'r' }] } } })), /\/tools\/x\/rules\/1\/action: action must be allow, deny or require_approval/);
+  });
+});
