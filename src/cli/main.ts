@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
+import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
 
@@ -31,6 +32,8 @@ program
   .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
   .option('-s, --server <name>', 'serve one server under its own tool names (default: all, aggregated)')
   .action(stdio);
+
+program.addCommand(policyCommand());
 
 try {
   await program.parseAsync();

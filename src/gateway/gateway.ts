@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isStdioServer, type GatewayConfig } from '../config/schema.js';
+import type { GatewayConfig } from '../config/schema.js';
 import {
   ErrorCode,
   errorResponse,
@@ -26,8 +26,7 @@ import {
 } from '../protocol/eras.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
-import { HttpTransport } from '../upstream/http-transport.js';
-import { StdioTransport } from '../upstream/stdio-transport.js';
+import { transportFor } from '../upstream/transport-for.js';
 import type { Admission, Verdict } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
@@ -77,8 +76,7 @@ export class Gateway implements UpstreamListener {
     readonly admission: Admission = new PolicyAdmission(config, log),
   ) {
     for (const [name, server] of Object.entries(config.servers)) {
-      const createTransport = () => (isStdioServer(server) ? new StdioTransport(server) : new HttpTransport(server));
-      this.upstreams.set(name, new UpstreamConnection(name, server, { createTransport, listener: this }));
+      this.upstreams.set(name, new UpstreamConnection(name, server, { createTransport: () => transportFor(server), listener: this }));
     }
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));

@@ -1,0 +1,54 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { describeIssues, DocumentError } from '../documents/errors.js';
+import type { CompiledPolicy } from './compile.js';
+import { decide } from './decide.js';
+import type { Decision } from './decision.js';
+
+/**
+ * A cases file for `policy test`: calls and the decisions a policy must give them, so a policy can be checked in
+ * CI before it goes live. `rule` and `message` are optional and checked when given (`message` as a substring).
+ */
+const caseSchema = z.strictObject({
+  name: z.string().optional(),
+  tool: z.string().min(1),
+  args: z.unknown().optional(),
+  expect: z.enum(['allow', 'deny', 'hidden'], { message: 'expect is allow, deny or hidden' }),
+  rule: z.string().optional(),
+  message: z.string().optional(),
+});
+const casesSchema = z.union([z.array(caseSchema), z.strictObject({ cases: z.array(caseSchema) }).transform((d) => d.cases)]);
+
+export type PolicyCase = z.output<typeof caseSchema>;
+
+export interface CaseResult {
+  case: PolicyCase;
+  decision: Decision;
+  passed: boolean;
+  /** What differed, when the case failed. */
+  failures: string[];
+}
+
+export function parseCases(text: string, source: string): PolicyCase[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new DocumentError(source, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
+  }
+  const parsed = casesSchema.safeParse(raw);
+  if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+export function runCases(policy: CompiledPolicy, cases: readonly PolicyCase[]): CaseResult[] {
+  return cases.map((c) => {
+    const decision = decide(policy, { tool: c.tool, args: c.args ?? {} });
+    const failures: string[] = [];
+    if (decision.kind !== c.expect) failures.push(`expected ${c.expect}, got ${decision.kind} (${decision.rule})`);
+    if (c.rule !== undefined && decision.rule !== c.rule) failures.push(`expected rule ${c.rule}, got ${decision.rule}`);
+    const message = decision.kind === 'allow' ? '' : decision.message;
+    if (c.message !== undefined && !message.includes(c.message)) failures.push(`expected a message containing ${JSON.stringify(c.message)}, got ${JSON.stringify(message)}`);
+    return { case: c, decision, passed: failures.length === 0, failures };
+  });
+}
