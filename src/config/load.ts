@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { DocumentError, describeIssues, toPointer, type Problem } from '../documents/errors.js';
+import { readDocumentText } from '../documents/read-text.js';
 import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -36,13 +36,7 @@ export function interpolateEnv(
 
 /** Parses configuration text (YAML, which includes JSON), resolving relative paths against `baseDir`. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, baseDir = dirname(file)): GatewayConfig {
-  let document: unknown;
-  try {
-    document = parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    throw new DocumentError(file, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
-  }
-  if (document === null || document === undefined) document = {};
+  const document = readDocumentText(text, file) ?? {};
   const problems: Problem[] = [];
   const interpolated = interpolateEnv(document, env, [], problems);
   if (problems.length > 0) throw new DocumentError(file, problems);

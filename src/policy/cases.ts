@@ -1,6 +1,6 @@
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues, DocumentError } from '../documents/errors.js';
+import { readDocumentText } from '../documents/read-text.js';
 import type { CompiledPolicy } from './compile.js';
 import { decide } from './decide.js';
 import type { Decision } from './decision.js';
@@ -30,13 +30,7 @@ export interface CaseResult {
 }
 
 export function parseCases(text: string, source: string): PolicyCase[] {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new DocumentError(source, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
-  }
-  const parsed = casesSchema.safeParse(raw);
+  const parsed = casesSchema.safeParse(readDocumentText(text, source));
   if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -1,5 +1,5 @@
-import { parse as parseYaml } from 'yaml';
 import { describeIssues, DocumentError, type Problem } from '../documents/errors.js';
+import { readDocumentText } from '../documents/read-text.js';
 import { CompileError, compilePolicy, type CompiledPolicy } from './compile.js';
 import type { Conversion, Dialect } from './dialects/conversion.js';
 import { ConversionProblem, fromIntercept, interceptSchema } from './dialects/intercept.js';
@@ -20,13 +20,7 @@ export interface LoadedPolicy {
  * validates and compiles it. Every problem is reported at once, located in the document as written.
  */
 export function parsePolicy(text: string, source: string): LoadedPolicy {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    throw new DocumentError(source, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
-  }
-  const conversion = toCanonical(raw, source);
+  const conversion = toCanonical(readDocumentText(text, source), source);
   const located = (problems: readonly Problem[]) => problems.map((p) => ({ ...p, pointer: origin(conversion.origins, p.pointer) }));
   const parsed = policySchema.safeParse(conversion.policy);
   if (!parsed.success) throw new DocumentError(source, located(describeIssues(parsed.error.issues)));
