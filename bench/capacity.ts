@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ACCEPT, openSession, post } from './raw-session.js';
+import { ACCEPT, openSession, post, statelessCalls, toolCall, type Wire } from './raw-session.js';
 
 const run = promisify(execFile);
 /** BENCH_WRK names another wrk binary (or a missing one, to try the run without capacity). */
@@ -19,16 +19,19 @@ export function wrkVersion(): string | undefined {
 const ECHO_MESSAGE = 'hello from wrk';
 const ID_MARK = '@ID@';
 
-/** A target made ready for wrk: a session opened by hand and a Lua script that posts tools/call in it. */
+/**
+ * A target made ready for wrk: a Lua script that posts tools/call, in a session opened by hand (legacy) or as
+ * 2026-07-28 stateless requests.
+ */
 export interface Prepared {
   url: string;
   script: string;
   dispose(): void;
 }
 
-export async function prepare(url: string): Promise<Prepared> {
-  const session = await openSession(url);
-  const template = JSON.stringify({ jsonrpc: '2.0', id: ID_MARK, method: 'tools/call', params: { name: 'echo', arguments: { message: ECHO_MESSAGE } } });
+export async function prepare(url: string, wire: Wire = 'session'): Promise<Prepared> {
+  const session = wire === 'session' ? await openSession(url) : statelessCalls(url, 'echo');
+  const template = toolCall(session, ID_MARK, 'echo', { message: ECHO_MESSAGE });
   // The prepared request is checked once, with fetch, before it is used as load.
   const answer = await post(session, template.replace(`"${ID_MARK}"`, '"check"'));
   const text = (answer?.result?.content as { text?: string }[] | undefined)?.[0]?.text;

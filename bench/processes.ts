@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
@@ -93,6 +93,60 @@ export function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/** What the bench reads from /proc/<pid>/stat; undefined once the process has gone. */
+export interface ProcessStat {
+  ppid: number;
+  /** utime + stime, in clock ticks, of all the process's threads. */
+  cpuTicks: number;
+  /** cutime + cstime: the same for its children that have exited and been waited for. */
+  childrenTicks: number;
+}
+
+export function statOf(pid: number): ProcessStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces and parentheses: count the fields after its closing one.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), childrenTicks: Number(fields[13]) + Number(fields[14]) };
+}
+
+/**
+ * A process and all its live descendants: a target and whatever it spawned (upstreams, shells). Followed by
+ * parent rather than by process group, since supergateway puts each upstream it spawns in a group of its own.
+ */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = statOf(Number(name))?.ppid;
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const tree: number[] = [];
+  for (const queue = [pid]; queue.length > 0; ) {
+    const next = queue.shift()!;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** The summed RSS of a process and its descendants (supergateway, for one, spawns an upstream per session). */
+export function treeRssMiB(pid: number): { processes: number; rssMiB: number } {
+  const rss = processTree(pid).map((member) => {
+    try {
+      const { rssMiB } = memoryOf(member);
+      return Number.isFinite(rssMiB) ? rssMiB : 0; // a zombie has no VmRSS
+    } catch {
+      return 0; // gone meanwhile
+    }
+  });
+  return { processes: rss.length, rssMiB: rss.reduce((sum, x) => sum + x, 0) };
 }
 
 /** A port that was free a moment ago, for the peers, which cannot be told to pick one and report it. */

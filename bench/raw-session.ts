@@ -1,14 +1,41 @@
 /**
  * MCP over plain fetch, the way wrk will speak it: a legacy session opened by hand, so that its id can be put
- * in the load generator's headers, and single requests whose answer (JSON or SSE) is checked before loading.
+ * in the load generator's headers, or the headers and envelope of 2026-07-28 stateless requests; and single
+ * requests whose answer (JSON or SSE) is checked before loading.
  */
 export const ACCEPT = 'application/json, text/event-stream';
 const CLIENT_INFO = { name: 'toolgate-bench', version: '1.0.0' };
 
 export interface RawSession {
   url: string;
-  /** Mcp-Session-Id and MCP-Protocol-Version, as every later request must carry them. */
+  /**
+   * Mcp-Session-Id and MCP-Protocol-Version, as every later request must carry them (legacy), or the
+   * MCP-Protocol-Version, Mcp-Method and Mcp-Name of a stateless request (2026-07-28).
+   */
   headers: Record<string, string>;
+  /** What every request's `params._meta` must carry (2026-07-28); absent in a legacy session. */
+  meta?: Record<string, unknown>;
+}
+
+/** How the bench reaches an endpoint: a legacy session (2025-11-25), or stateless 2026-07-28 requests. */
+export type Wire = 'session' | 'stateless';
+
+const STATELESS_VERSION = '2026-07-28';
+const STATELESS_META = { 'io.modelcontextprotocol/protocolVersion': STATELESS_VERSION, 'io.modelcontextprotocol/clientCapabilities': {} };
+
+/**
+ * The 2026-07-28 way in, as agents on that revision call a tool: no handshake, the version and capabilities in
+ * each request's `_meta`. Mcp-Method and Mcp-Name mirror the body (intermediaries route on them, and the gateway
+ * refuses a request whose headers and body disagree), so these headers hold for calls of `tool` only.
+ */
+export function statelessCalls(url: string, tool: string): RawSession {
+  return { url, headers: { 'mcp-protocol-version': STATELESS_VERSION, 'mcp-method': 'tools/call', 'mcp-name': tool }, meta: STATELESS_META };
+}
+
+/** A tools/call request's JSON, in the envelope `session` needs. */
+export function toolCall(session: RawSession, id: string | number, name: string, args: Record<string, unknown>): string {
+  const params = { name, arguments: args, ...(session.meta && { _meta: session.meta }) };
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params });
 }
 
 export interface JsonRpcAnswer {

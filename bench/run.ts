@@ -8,12 +8,38 @@ import type { Client } from '@modelcontextprotocol/client';
 import { prepare, runWrk, wrkVersion, type Prepared } from './capacity.js';
 import { big, echo, listAll, rawEcho, summarize, timeSequential, type Workload } from './latency.js';
 import { memoryOf } from './processes.js';
-import { openSession, type RawSession } from './raw-session.js';
-import { ratios, renderNotes, renderRatios, renderTable, type TargetResult } from './table.js';
-import { echoServer, ROOT, TARGETS, type Running, type Target, type Upstream } from './targets.js';
+import { openSession, type RawSession, type Wire } from './raw-session.js';
+import { measureScaleOut, type ScaleResult } from './scale.js';
+import { measureSessions } from './sessions.js';
+import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Upstream } from './targets.js';
 
-/** BENCH_QUICK=1: the same run, smaller, for development. */
+/**
+ * Environment:
+ * - BENCH_QUICK=1: the same run, smaller, for development.
+ * - BENCH_ONLY=sessions,scale: only the phases named (comma-separated), of
+ *     startup   start-up cycles
+ *     main      idle memory, latency (echo, fetch, 64 KiB), capacity (legacy session and 2026-07-28 stateless), peak memory
+ *     list      tools/list with 1,000 tools
+ *     sessions  memory under load: 1,000 legacy sessions each holding a GET stream
+ *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
+ *   The results file is then named after the phases, so that it does not replace the day's full run.
+ * - BENCH_WRK: another wrk binary (capacity.ts).
+ */
 const QUICK = process.env.BENCH_QUICK === '1';
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale'] as const;
+type Phase = (typeof PHASES)[number];
+const ONLY = parseOnly(process.env.BENCH_ONLY);
+const runs = (phase: Phase) => ONLY.includes(phase);
+
+function parseOnly(value: string | undefined): readonly Phase[] {
+  if (!value) return PHASES;
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown phase ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}`);
+  return PHASES.filter((phase) => names.includes(phase));
+}
+
 const PLAN = {
   startupRounds: QUICK ? 1 : 3,
   rounds: QUICK ? 3 : 5,
@@ -22,6 +48,8 @@ const PLAN = {
   list: { warmup: QUICK ? 2 : 5, calls: QUICK ? 6 : 50, tools: 1000 },
   wrkSeconds: QUICK ? 3 : 10,
   connections: [8, 32, 128],
+  sessions: { count: QUICK ? 200 : 1000, echo: { warmup: QUICK ? 100 : 1000, calls: QUICK ? 50 : 300 } },
+  scale: { connections: 32, seconds: QUICK ? 3 : 10, warmupS: QUICK ? 1 : 2 },
 };
 const IDLE_SETTLE_MS = 1000;
 const START_TIMEOUT_MS = 60_000;
@@ -158,6 +186,17 @@ async function measureLatency(name: string, live: readonly Live[], callOf: CallO
   return samples;
 }
 
+/** One capacity subject: a target on one wire, made ready for wrk. */
+interface Loaded {
+  live: Live;
+  wire: Wire;
+  prepared: Prepared;
+}
+
+/**
+ * Every HTTP target is loaded in a legacy session; a target that speaks 2026-07-28 is also loaded with stateless
+ * requests, which is what agents on the current revision send, and which carry more per request to check.
+ */
 async function measureCapacity(live: readonly Live[], wrk: string | undefined): Promise<void> {
   for (const l of live) if (!l.running.url) l.result.capacity = 'n/a';
   const http = live.filter((l) => l.running.url);
@@ -166,23 +205,30 @@ async function measureCapacity(live: readonly Live[], wrk: string | undefined): 
     for (const l of http) l.result.capacity = 'no wrk';
     return;
   }
-  const prepared = new Map<Live, Prepared>();
+  const loaded: Loaded[] = [];
   for (const l of http) {
-    const p = await attempt(l.result, 'capacity set-up', () => prepare(l.running.url!));
-    if (p) prepared.set(l, p);
+    for (const wire of l.target.stateless ? (['session', 'stateless'] as const) : (['session'] as const)) {
+      const prepared = await attempt(l.result, `capacity set-up (${wire})`, () => prepare(l.running.url!, wire));
+      if (prepared) loaded.push({ live: l, wire, prepared });
+    }
   }
   try {
     for (const [i, connections] of PLAN.connections.entries()) {
-      for (const l of rotate([...prepared.keys()], i)) {
-        log(`capacity: ${l.target.name}, ${connections} connections, ${PLAN.wrkSeconds} s`);
-        const run = await attempt(l.result, `wrk @${connections}`, () => runWrk(prepared.get(l)!, connections, PLAN.wrkSeconds));
+      for (const { live: l, wire, prepared } of rotate(loaded, i)) {
+        log(`capacity: ${l.target.name}${wire === 'stateless' ? ' (stateless)' : ''}, ${connections} connections, ${PLAN.wrkSeconds} s`);
+        const run = await attempt(l.result, `wrk @${connections} (${wire})`, () => runWrk(prepared, connections, PLAN.wrkSeconds));
         if (!run) continue;
-        if (typeof l.result.capacity !== 'object') l.result.capacity = {};
-        l.result.capacity[connections] = run;
+        if (wire === 'stateless') {
+          l.result.statelessCapacity ??= {};
+          l.result.statelessCapacity[connections] = run;
+        } else {
+          if (typeof l.result.capacity !== 'object') l.result.capacity = {};
+          l.result.capacity[connections] = run;
+        }
       }
     }
   } finally {
-    for (const p of prepared.values()) p.dispose();
+    for (const { prepared } of loaded) prepared.dispose();
   }
 }
 
@@ -223,6 +269,28 @@ async function listPhase(targets: readonly Target[]): Promise<void> {
   }
 }
 
+/**
+ * Memory under load, each target freshly started so that the latency and capacity runs do not colour its
+ * memory: idle, then with every session holding its GET stream. A target that spawns a process per session is
+ * capped (Target.sessions.cap).
+ */
+async function sessionsPhase(targets: readonly Target[]): Promise<void> {
+  for (const target of targets.filter((t) => t.sessions)) {
+    const { cap, why } = target.sessions!;
+    const count = Math.min(PLAN.sessions.count, cap ?? Infinity);
+    log(`memory under load: ${target.name}, ${count} sessions with GET streams`);
+    await attempt(resultOf(target), 'memory under load', async () => {
+      const live = await startUntilAnswered(target, echoServer());
+      try {
+        const plan = { echo: PLAN.sessions.echo, settleMs: IDLE_SETTLE_MS };
+        live.result.sessions = await measureSessions(live.running, count, plan, count < PLAN.sessions.count ? why : undefined);
+      } finally {
+        await stop(live);
+      }
+    });
+  }
+}
+
 function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -255,41 +323,64 @@ async function main(): Promise<void> {
     supergateway: packageVersion('supergateway'),
     '@modelcontextprotocol/client': packageVersion('@modelcontextprotocol/client'),
   };
-  log(`${QUICK ? 'QUICK run (BENCH_QUICK=1)' : 'full run'} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.wrk}`);
+  const partial = ONLY.length < PHASES.length;
+  log(`${QUICK ? 'QUICK run (BENCH_QUICK=1)' : 'full run'}${partial ? ` of ${ONLY.join(', ')} (BENCH_ONLY)` : ''} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.wrk}`);
   const active = TARGETS.filter((t) => !t.pending);
 
-  await measureStartup(active);
-  await mainPhase(active, wrk);
-  await listPhase(active);
+  if (runs('startup')) await measureStartup(active);
+  if (runs('main')) await mainPhase(active, wrk);
+  if (runs('list')) await listPhase(active);
+  if (runs('sessions')) await sessionsPhase(active);
+  let scale: ScaleResult | undefined;
+  if (runs('scale')) {
+    if (wrk) scale = await measureScaleOut(toolgate, PLAN.scale, log);
+    else log('wrk is not installed: scale-out is NOT measured');
+  }
 
-  const table = renderTable(results, PLAN.connections);
   const ratioList = ratios(results, PLAN.connections);
-  const file = join(ROOT, 'bench/results', `${startedAt.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}.json`);
+  const name = `${startedAt.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}${partial ? `-${ONLY.join('+')}` : ''}`;
+  const file = join(ROOT, 'bench/results', `${name}.json`);
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(
-    file,
-    JSON.stringify({ startedAt, durationS: duration, quick: QUICK, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN, targets: results, ratios: ratioList }, null, 2) + '\n',
-  );
+  const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
-  process.stdout.write(
-    [
-      `Toolgate bench${QUICK ? ' (QUICK)' : ''}, ${startedAt.toISOString()}, ${duration} s: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${wrkNote}`,
+  const sections: string[][] = [
+    [`Toolgate bench${QUICK ? ' (QUICK)' : ''}${partial ? ` of ${ONLY.join(', ')}` : ''}, ${startedAt.toISOString()}, ${duration} s: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${wrkNote}`],
+  ];
+  if (runs('startup') || runs('main') || runs('list')) {
+    sections.push([
       `Upstream: bench/echo-server.ts over stdio. Latency in ms, sequential calls with the SDK v2 client (echo ${PLAN.echo.calls}, 64 KiB ${PLAN.big.calls}, tools/list with ${PLAN.list.tools} extra tools ${PLAN.list.calls});`,
       `fetch p50 = the same echo over plain fetch, without the SDK client. start = spawn to first answered tools/call (median of ${PLAN.startupRounds + 1}).`,
-      `Memory = the proxy process's RSS after start-up and its peak (VmHWM), upstream excluded. req/s = wrk, tools/call echo, one session; * = run with errors.`,
+      `Memory = the proxy process's RSS after start-up and its peak (VmHWM), upstream excluded. req/s = wrk, tools/call echo, in one legacy session;`,
+      `the (2026-07-28) row posts stateless requests instead (the _meta envelope, MCP-Protocol-Version, Mcp-Method, Mcp-Name). * = run with errors.`,
       '',
-      table,
+      renderTable(results, PLAN.connections),
       '',
       renderRatios(ratioList, PLAN.connections),
+    ]);
+  }
+  if (runs('sessions')) {
+    sections.push([
+      `Memory under load: each target freshly started; ${PLAN.sessions.count} legacy sessions (initialize 2025-11-25, notifications/initialized), each holding`,
+      `a GET stream. RSS of the proxy process (VmRSS): idle, loaded = with every stream open, peak = VmHWM; other procs = its upstreams.`,
+      `echo = sequential tools/call over fetch (${PLAN.sessions.echo.calls}, after ${PLAN.sessions.echo.warmup} untimed), ms, idle and with every stream open.`,
       '',
-      renderNotes(results),
+      renderSessions(results),
+    ]);
+  }
+  if (scale) {
+    sections.push([
+      `Scale-out: 2026-07-28 stateless tools/call echo, wrk ${scale.connections} connections, ${scale.durationS} s per setup after a ${PLAN.scale.warmupS} s warm-up;`,
+      `bench/balancer.ts: round-robin node:http, keep-alive. gateway … rest = CPU ms per 1,000 calls (gateways and upstreams summed; rest = the`,
+      `machine's other busy time: the kernel's network work not charged to a process, and anything else running).`,
       '',
-      `Raw figures: ${file}`,
-      '',
-    ].join('\n'),
-  );
+      renderScale(scale, machine.cores),
+    ]);
+  }
+  sections.push([renderNotes(results)], [`Raw figures: ${file}`, '']);
+  process.stdout.write(sections.map((lines) => lines.join('\n')).join('\n\n'));
 }
 
 await main();

@@ -1,5 +1,7 @@
 import type { WrkRun } from './capacity.js';
 import type { LatencySummary } from './latency.js';
+import type { ScaleResult } from './scale.js';
+import { GOALS, type SessionsResult } from './sessions.js';
 
 export type Measured = LatencySummary;
 
@@ -20,7 +22,23 @@ export interface TargetResult {
   list1000?: Measured & { firstMs: number };
   /** By connection count; a string when capacity was not measured (no HTTP, or no wrk). */
   capacity?: Record<number, WrkRun> | string;
+  /** The same, with 2026-07-28 stateless requests instead of a legacy session (targets that speak it). */
+  statelessCapacity?: Record<number, WrkRun>;
+  /** Memory under load: legacy sessions each holding a GET stream. */
+  sessions?: SessionsResult;
   errors: string[];
+}
+
+/** The row that holds a target's capacity on 2026-07-28 stateless requests, beside its legacy-session row. */
+const statelessRowName = (name: string) => `${name} (2026-07-28)`;
+
+/** The rows of the main table: every target, each followed by its stateless capacity row when it has one. */
+function rowsOf(results: readonly TargetResult[]): TargetResult[] {
+  return results.flatMap((r) =>
+    r.statelessCapacity
+      ? [r, { name: statelessRowName(r.name), description: `${r.description}, 2026-07-28 stateless requests`, capacity: r.statelessCapacity, errors: [] }]
+      : [r],
+  );
 }
 
 interface Column {
@@ -79,7 +97,7 @@ function render(header: string[], rows: Row[]): string {
 /** One row per target; latencies in ms, memory in MiB; a `*` marks a wrk run with errors. */
 export function renderTable(results: readonly TargetResult[], connectionLevels: readonly number[]): string {
   const cols = columns(connectionLevels);
-  const rows = results.map((r) => {
+  const rows = rowsOf(results).map((r) => {
     if (r.pending) return { name: r.name, note: r.pending };
     return [r.name, ...cols.map((c) => c.cell?.(r) ?? number(c.value(r)))];
   });
@@ -90,6 +108,7 @@ export function renderTable(results: readonly TargetResult[], connectionLevels: 
 export const COMPARISONS: readonly [string, string][] = [
   ['toolgate', 'floor'],
   ['toolgate', 'direct'],
+  [statelessRowName('toolgate'), 'toolgate'],
   ['mcp-proxy', 'toolgate'],
   ['supergateway', 'toolgate'],
 ];
@@ -100,7 +119,7 @@ export interface Ratio {
 }
 
 export function ratios(results: readonly TargetResult[], connectionLevels: readonly number[]): Ratio[] {
-  const byName = new Map(results.map((r) => [r.name, r]));
+  const byName = new Map(rowsOf(results).map((r) => [r.name, r]));
   return COMPARISONS.flatMap(([top, bottom]) => {
     const a = byName.get(top);
     const b = byName.get(bottom);
@@ -122,20 +141,111 @@ export function renderRatios(list: readonly Ratio[], connectionLevels: readonly 
   return `${render(['ratio', ...cols.map((c) => c.header)], rows)}\n${note}`;
 }
 
+/** What went wrong in a wrk run, for the notes under a table. */
+function wrkErrors(label: string, run: WrkRun): string {
+  const s = run.socketErrors;
+  return `${label} @${run.connections}: ${run.errors} errors (non-2xx ${run.non2xx}, bad answers ${run.badAnswers}, socket connect/read/write/timeout ${s.connect}/${s.read}/${s.write}/${s.timeout})`;
+}
+
 export function renderNotes(results: readonly TargetResult[]): string {
   const lines: string[] = [];
-  for (const r of results) {
+  for (const r of rowsOf(results)) {
     if (typeof r.capacity === 'object') {
-      for (const run of Object.values(r.capacity)) {
-        if (run.errors > 0) {
-          const s = run.socketErrors;
-          lines.push(
-            `${r.name} @${run.connections}: ${run.errors} errors (non-2xx ${run.non2xx}, bad answers ${run.badAnswers}, socket connect/read/write/timeout ${s.connect}/${s.read}/${s.write}/${s.timeout})`,
-          );
-        }
-      }
+      for (const run of Object.values(r.capacity)) if (run.errors > 0) lines.push(wrkErrors(r.name, run));
     }
     for (const error of r.errors) lines.push(`${r.name}: ${error}`);
   }
   return lines.length === 0 ? 'No errors.' : lines.map((l) => `- ${l}`).join('\n');
+}
+
+const MB_PER_MIB = 2 ** 20 / 1e6;
+
+/** How a Toolgate figure stands against the issue's goal, which is in MB. */
+function goal(label: string, mib: number, limitMB: number): string {
+  const mb = mib * MB_PER_MIB;
+  return `${label} ${number(mib)} MiB = ${number(mb)} MB, goal <= ${limitMB} MB: ${mb <= limitMB ? 'met' : `NOT met (over by ${number(mb - limitMB)} MB)`}`;
+}
+
+/** Memory under load: one row per target that held the sessions, then caps and Toolgate against its goals. */
+export function renderSessions(results: readonly TargetResult[]): string {
+  const held = results.filter((r) => r.sessions);
+  if (held.length === 0) return 'Memory under load: not measured (see the errors below).';
+  const header = ['target', 'sessions', 'idle MiB', 'loaded MiB', 'peak MiB', 'KiB/session', 'other procs', 'their MiB', 'open s', 'streams left', 'echo p50 idle', 'loaded p50', 'loaded p99'];
+  const rows = held.map(({ name, sessions: s }) => [
+    name,
+    String(s!.sessions),
+    number(s!.idleRssMiB),
+    number(s!.rssMiB),
+    number(s!.peakMiB),
+    number(s!.perSessionKiB),
+    String(s!.others.processes),
+    number(s!.others.rssMiB),
+    number(s!.openS),
+    String(s!.streamsOpen),
+    number(s!.echoIdle.p50Ms),
+    number(s!.echoLoaded.p50Ms),
+    number(s!.echoLoaded.p99Ms),
+  ]);
+  const lines = [render(header, rows)];
+  for (const { name, sessions: s } of held) {
+    if (s!.capped) lines.push(`- ${name}: capped at ${s!.sessions} sessions: ${s!.capped} (other procs: ${s!.others.processes}, ${number(s!.others.rssMiB)} MiB).`);
+  }
+  const toolgate = results.find((r) => r.name === 'toolgate')?.sessions;
+  if (toolgate) {
+    const short = toolgate.sessions < GOALS.sessions ? ` (this run held ${toolgate.sessions}, not ${GOALS.sessions})` : '';
+    lines.push(`- Toolgate: ${goal('idle', toolgate.idleRssMiB, GOALS.idleMB)}; ${goal(`with ${toolgate.sessions} sessions`, toolgate.rssMiB, GOALS.withSessionsMB)}${short}.`);
+  }
+  return lines.join('\n');
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, x) => total + x, 0);
+
+/** Scale-out: the three setups, then the projection their CPU figures support and what they cannot show. */
+export function renderScale(scale: ScaleResult, cores: number): string {
+  const direct = scale.runs.find((r) => !r.balanced);
+  const header = ['setup', 'calls/s', 'vs direct', 'p50 ms', 'p99 ms', 'gateway', 'upstream', 'balancer', 'wrk', 'rest', 'gateway split', 'machine busy'];
+  const rows = scale.runs.map((r) => {
+    const gateways = sum(r.cpuMsPer1k.gateways);
+    return [
+      r.label,
+      `${number(r.run.requestsPerSec)}${r.run.errors > 0 ? '*' : ''}`,
+      direct ? `${(r.run.requestsPerSec / direct.run.requestsPerSec).toFixed(2)}x` : '-',
+      number(r.run.latencyMs.p50),
+      number(r.run.latencyMs.p99),
+      number(gateways),
+      number(sum(r.cpuMsPer1k.upstreams)),
+      r.cpuMsPer1k.balancer === undefined ? '-' : number(r.cpuMsPer1k.balancer),
+      number(r.cpuMsPer1k.wrk),
+      number(r.cpuMsPer1k.rest),
+      r.cpuMsPer1k.gateways.map((ms) => `${((100 * ms) / gateways).toFixed(0)}%`).join(' / '),
+      `${(r.machineBusy * 100).toFixed(0)}%`,
+    ];
+  });
+  const lines = [render(header, rows)];
+  // The per-call costs come from the least crowded runs: the direct one, and one gateway behind the balancer.
+  const balancer = scale.runs.find((r) => r.balanced && r.gateways === 1)?.cpuMsPer1k.balancer;
+  if (direct) {
+    // CPU ms per 1,000 calls → calls per CPU second: what one core given to that process alone could carry.
+    const perCore = (msPer1k: number) => 1e6 / msPer1k;
+    const gateway = direct.cpuMsPer1k.gateways[0]!;
+    const upstream = direct.cpuMsPer1k.upstreams[0]!;
+    const replica = Math.min(perCore(gateway), perCore(upstream));
+    lines.push(
+      `- On paper, from the least crowded runs: per 1,000 calls a Toolgate process spent ${number(gateway)} ms of CPU (about ${number(perCore(gateway))} calls/s on a`,
+      `  core of its own), its upstream ${number(upstream)} ms (about ${number(perCore(upstream))} calls/s)` +
+        (balancer === undefined ? '.' : `, this node:http balancer ${number(balancer)} ms (about ${number(perCore(balancer))} calls/s on its one core).`),
+      `  2026-07-28 requests need nothing from another replica, so N replicas, each with cores of its own, carry about N × ${number(replica)} calls/s`,
+      `  as long as the balancing tier keeps up` +
+        (balancer === undefined ? '.' : `: this one-process balancer would carry about ${(perCore(balancer) / replica).toFixed(1)} replicas' worth.`),
+    );
+  }
+  lines.push(
+    `- Caveat: this machine has ${cores} cores, shared by wrk, the balancer, the gateways and their upstreams (machine busy above): the`,
+    `  two-replica run shows that the second replica takes its share (gateway split), not the gain it would bring on cores of its own.`,
+    `- Not shared between replicas: legacy sessions live in the process that opened them (a balancer must route them by Mcp-Session-Id);`,
+    `  rate-limit counters, to be shared between replicas through Redis, come with the rate-limit work later.`,
+  );
+  for (const r of scale.runs) if (r.run.errors > 0) lines.push(`- ${wrkErrors(r.label, r.run)}`);
+  for (const error of scale.errors) lines.push(`- error: ${error}`);
+  return lines.join('\n');
 }

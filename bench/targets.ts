@@ -38,6 +38,14 @@ export interface Target {
   description: string;
   /** Why the target cannot be measured yet; it keeps its row in the results all the same. */
   pending?: string;
+  /** Answers 2026-07-28 stateless requests: its capacity is measured on that wire as well. */
+  stateless?: boolean;
+  /** Keeps real legacy sessions with GET streams, so it takes part in the memory-under-load run. */
+  sessions?: {
+    /** Fewer sessions than the run's count, when each one costs the machine a process. */
+    cap?: number;
+    why?: string;
+  };
   start(upstream: Upstream): Promise<Running>;
 }
 
@@ -75,7 +83,7 @@ process.once('exit', () => rmSync(workDir, { recursive: true, force: true }));
  * carry the loader's start-up time and tens of MiB that are no part of forwarding.
  */
 const scripts = new Map<string, string>();
-function plainScript(name: string): string {
+export function plainScript(name: string): string {
   const known = scripts.get(name);
   if (known) return known;
   const file = join(workDir, `${name}.mjs`);
@@ -115,13 +123,15 @@ const floor: Target = {
   },
 };
 
-const toolgate: Target = {
+export const toolgate: Target = {
   name: 'toolgate',
   description: 'toolgate serve, one server, everything allowed',
+  stateless: true,
+  sessions: {},
   start: (upstream) => {
     const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
     // JSON is YAML: the gateway reads it as its configuration file.
-    writeFileSync(config, JSON.stringify({ servers: { fixture: upstream } }));
+    writeFileSync(config, JSON.stringify({ servers: { fixture: { ...upstream, policy: { version: '1', default: 'allow' } } } }));
     const proxy = launch(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--json'], { cwd: ROOT });
     return serving(proxy, async () => (JSON.parse(await proxy.firstLine()) as { servers: Record<string, string> }).servers.fixture!);
   },
@@ -139,6 +149,7 @@ const toolgatePolicy: Target = {
 const mcpProxy: Target = {
   name: 'mcp-proxy',
   description: 'mcp-proxy (npm), Streamable HTTP endpoint only, defaults otherwise',
+  sessions: {},
   start: async (upstream) => {
     const port = await freePort();
     const args = [binOf('mcp-proxy'), '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--', upstream.command, ...upstream.args];
@@ -150,6 +161,8 @@ const mcpProxy: Target = {
 const supergateway: Target = {
   name: 'supergateway',
   description: 'supergateway (npm), stateful Streamable HTTP, logging off',
+  // 1,000 sessions would be 1,000 more node processes (several GiB) on the machine that runs everything else.
+  sessions: { cap: 50, why: 'stateful mode spawns one upstream process per session' },
   start: async (upstream) => {
     const port = await freePort();
     const command = [upstream.command, ...upstream.args].map(shellQuote).join(' ');
