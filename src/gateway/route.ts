@@ -1,4 +1,3 @@
-import { UriTemplate } from '@modelcontextprotocol/server';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { Inventory, Item, ListKind } from './inventory.js';
 
@@ -71,6 +70,8 @@ export class Route {
     for (const upstream of this.upstreams) {
       if ((await this.inventory.cached(upstream, 'resources')).some((r) => r.uri === uri)) return upstream;
     }
+    // Loaded on first use: only the aggregate needs it, and the SDK's runtime costs about 25 MB resident.
+    const { UriTemplate } = await import('@modelcontextprotocol/server');
     for (const upstream of this.upstreams) {
       const templates = await this.inventory.cached(upstream, 'resourceTemplates');
       if (templates.some((t) => typeof t.uriTemplate === 'string' && new UriTemplate(t.uriTemplate).match(uri))) return upstream;

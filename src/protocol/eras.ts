@@ -1,24 +1,22 @@
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  LOG_LEVEL_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  SERVER_INFO_META_KEY,
-  SUBSCRIPTION_ID_META_KEY,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/server';
 import { ErrorCode, errorResponse, type JSONRPCErrorResponse, type RequestId } from './jsonrpc.js';
 
-export { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY };
-
-/**
- * Revisions that carry version and capabilities on every request (no `initialize`).
- * The SDK does not export this list publicly, so it is kept here.
+/*
+ * The `_meta` keys of the 2026-07-28 revision and the legacy version list. The SDK exports the same values, but
+ * importing its runtime for them costs about 25 MB of resident memory (measured), which a stdio-only gateway
+ * otherwise never loads; the values are fixed by the specification.
  */
+export const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+export const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
+export const CLIENT_INFO_META_KEY = 'io.modelcontextprotocol/clientInfo';
+export const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
+export const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
+export const SUBSCRIPTION_ID_META_KEY = 'io.modelcontextprotocol/subscriptionId';
+
+/** Revisions that carry version and capabilities on every request (no `initialize`). */
 export const MODERN_VERSIONS: readonly string[] = ['2026-07-28'];
 
-/** Revisions that open with the `initialize` handshake, newest first (from the SDK). */
-export const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+/** Revisions that open with the `initialize` handshake, newest first (the SDK's SUPPORTED_PROTOCOL_VERSIONS). */
+export const LEGACY_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
 
 export const LATEST_LEGACY_VERSION = LEGACY_VERSIONS[0]!;
 export const LATEST_MODERN_VERSION = MODERN_VERSIONS[0]!;

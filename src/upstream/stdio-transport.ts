@@ -1,5 +1,4 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
 import type { StdioServerConfig } from '../config/schema.js';
 import type { UpstreamTransport } from './transport.js';
@@ -28,7 +27,7 @@ export class StdioTransport implements UpstreamTransport {
       // Only a safe subset of the gateway's environment is inherited (PATH, HOME, …): the gateway's own
       // secrets never reach an upstream unless the server entry names them in `env`.
       const child = spawn(this.server.command, this.server.args, {
-        env: { ...getDefaultEnvironment(), ...this.server.env },
+        env: { ...inheritedEnvironment(), ...this.server.env },
         cwd: this.server.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
         windowsHide: true,
@@ -113,4 +112,20 @@ export class StdioTransport implements UpstreamTransport {
     this.closedReason = reason;
     this.onclose?.(reason);
   }
+}
+
+/**
+ * The part of the gateway's environment a spawned server inherits: the SDK's list (DEFAULT_INHERITED_ENV_VARS),
+ * kept here because importing the SDK's stdio module for it costs about 25 MB of resident memory.
+ */
+const INHERITED = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
+
+function inheritedEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    // Exported shell functions ("() {…") are not passed on, as in the SDK.
+    if (value !== undefined && !value.startsWith('()')) env[name] = value;
+  }
+  return env;
 }
