@@ -12,6 +12,7 @@ import { openSession, type RawSession, type Wire } from './raw-session.js';
 import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
 import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { benchDecide } from './decide.js';
 import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Upstream } from './targets.js';
 
 /**
@@ -23,11 +24,12 @@ import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Up
  *     list      tools/list with 1,000 tools
  *     sessions  memory under load: 1,000 legacy sessions each holding a GET stream
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
+ *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -251,7 +253,8 @@ async function mainPhase(targets: readonly Target[], wrk: string | undefined): P
 
 /** Fresh instances in front of a 1,000-tool server, so the big inventory does not colour the other figures. */
 async function listPhase(targets: readonly Target[]): Promise<void> {
-  const live = await startAll(targets, echoServer(PLAN.list.tools));
+  // The realistic policy lists 50 tools by design, so it has no full listing to time.
+  const live = await startAll(targets.filter((t) => t.name !== 'toolgate+policy'), echoServer(PLAN.list.tools));
   const list = viaSdk(listAll(PLAN.list.tools));
   try {
     const first = new Map<Live, number>();
@@ -331,6 +334,7 @@ async function main(): Promise<void> {
   if (runs('main')) await mainPhase(active, wrk);
   if (runs('list')) await listPhase(active);
   if (runs('sessions')) await sessionsPhase(active);
+  const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
   let scale: ScaleResult | undefined;
   if (runs('scale')) {
     if (wrk) scale = await measureScaleOut(toolgate, PLAN.scale, log);
@@ -343,7 +347,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -368,6 +372,12 @@ async function main(): Promise<void> {
       `echo = sequential tools/call over fetch (${PLAN.sessions.echo.calls}, after ${PLAN.sessions.echo.warmup} untimed), ms, idle and with every stream open.`,
       '',
       renderSessions(results),
+    ]);
+  }
+  if (policy) {
+    sections.push([
+      `Policy engine: decide() over a policy of ${policy.tools} tools, ${policy.patterns} name patterns and conditions on ${policy.conditioned} (bench/decide.ts), one core:`,
+      `${policy.decisionsPerSecond.toLocaleString('en')} decisions/s (${policy.nsPerDecision} ns each; target >= 1,000,000/s), compiled in ${policy.compileMs.toFixed(1)} ms (target < 50 ms).`,
     ]);
   }
   if (scale) {

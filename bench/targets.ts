@@ -123,27 +123,44 @@ const floor: Target = {
   },
 };
 
+/** `toolgate serve` with one server, the bench's upstream, under `policy`. */
+function toolgateServing(upstream: Upstream, policy: object): Promise<Running> {
+  const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
+  // JSON is YAML: the gateway reads it as its configuration file.
+  writeFileSync(config, JSON.stringify({ servers: { fixture: { ...upstream, policy } } }));
+  const proxy = launch(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--json'], { cwd: ROOT });
+  return serving(proxy, async () => (JSON.parse(await proxy.firstLine()) as { servers: Record<string, string> }).servers.fixture!);
+}
+
 export const toolgate: Target = {
   name: 'toolgate',
   description: 'toolgate serve, one server, everything allowed',
   stateless: true,
   sessions: {},
-  start: (upstream) => {
-    const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
-    // JSON is YAML: the gateway reads it as its configuration file.
-    writeFileSync(config, JSON.stringify({ servers: { fixture: { ...upstream, policy: { version: '1', default: 'allow' } } } }));
-    const proxy = launch(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--json'], { cwd: ROOT });
-    return serving(proxy, async () => (JSON.parse(await proxy.firstLine()) as { servers: Record<string, string> }).servers.fixture!);
+  start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }),
+};
+
+/**
+ * What an operator would write: default deny, 50 tools listed (the bench's two and 48 generated names), a condition
+ * on the echo tool's argument, and limits that never trigger. (Counters and the audit log arrive in later
+ * releases: until then the limits are decided but not yet counted, and nothing is recorded.)
+ */
+export const REALISTIC_POLICY = {
+  version: '1',
+  default: 'deny',
+  all_tools: { limits: [{ counter: 'all_calls', window: 'hour', max: 1_000_000_000, scope: 'grant' }] },
+  tools: {
+    echo: { deny_if: [{ path: 'args.message', op: 'regex', value: '^DROP ' }], limits: [{ counter: 'echo_rate', window: 'minute', max: 1_000_000_000 }] },
+    big: {},
+    ...Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`tool_${String(i).padStart(4, '0')}`, {}])),
   },
 };
 
-const POLICY_PENDING = 'not yet available: the policy engine does not exist yet';
-
 const toolgatePolicy: Target = {
   name: 'toolgate+policy',
-  description: 'toolgate serve with a realistic policy',
-  pending: POLICY_PENDING,
-  start: () => Promise.reject(new Error(POLICY_PENDING)),
+  description: 'toolgate serve with a realistic policy (limits decided, not yet counted; no audit yet)',
+  stateless: true,
+  start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY),
 };
 
 const mcpProxy: Target = {

@@ -147,7 +147,7 @@ export class Gateway implements UpstreamListener {
       const info = route.upstreams[0]!.info;
       return {
         capabilities: advertised(route.upstreams[0]!),
-        serverInfo: info?.serverInfo ?? { name: route.server, version: 'unknown' },
+        serverInfo: serverInfo(route),
         ...(info?.instructions && { instructions: info.instructions }),
       };
     }
@@ -159,7 +159,7 @@ export class Gateway implements UpstreamListener {
       }
       if (upstream.info?.instructions) instructions.push(`## ${upstream.name}\n${upstream.info.instructions}`);
     }
-    return { capabilities, serverInfo: GATEWAY_INFO, ...(instructions.length > 0 && { instructions: instructions.join('\n\n') }) };
+    return { capabilities, serverInfo: serverInfo(route), ...(instructions.length > 0 && { instructions: instructions.join('\n\n') }) };
   }
 
   /** Handles one request from a client and returns the response to send it (with the client's id). */
@@ -314,7 +314,7 @@ export class Gateway implements UpstreamListener {
       result.cacheScope = 'private';
     }
     const meta = (result._meta ??= {}) as Record<string, unknown>;
-    if (meta[SERVER_INFO_META_KEY] === undefined && method !== 'server/discover') meta[SERVER_INFO_META_KEY] = this.describe(session.route).serverInfo;
+    if (meta[SERVER_INFO_META_KEY] === undefined && method !== 'server/discover') meta[SERVER_INFO_META_KEY] = serverInfo(session.route);
   }
 
   /**
@@ -410,6 +410,12 @@ const STATELESS = 'stateless';
 
 function objectOr(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Who answers on a route: the upstream itself on a single-server route, the gateway on the aggregate. */
+function serverInfo(route: Route): Record<string, unknown> {
+  if (route.aggregated) return GATEWAY_INFO;
+  return route.upstreams[0]!.info?.serverInfo ?? { name: route.server, version: 'unknown' };
 }
 
 /**

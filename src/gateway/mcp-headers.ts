@@ -43,9 +43,15 @@ export function standardHeaderMismatch(headers: IncomingHttpHeaders, method: str
   return undefined;
 }
 
+/** Annotations per tool definition: inventory items are kept until the list changes, so this is read once each. */
+const annotations = new WeakMap<Item, { header: string; path: string[] }[]>();
+
 /** Every `x-mcp-header` annotation in a tool's input schema, with the property path it mirrors. */
 export function annotatedParams(tool: Item): { header: string; path: string[] }[] {
+  const known = annotations.get(tool);
+  if (known) return known;
   const found: { header: string; path: string[] }[] = [];
+  annotations.set(tool, found);
   const walk = (schema: unknown, path: string[]): void => {
     if (typeof schema !== 'object' || schema === null) return;
     const node = schema as Record<string, unknown>;

@@ -42,9 +42,8 @@ export class Session {
   lastSeen = Date.now();
   /** Set on the session a 2026-07-28 `subscriptions/listen` stream opens: what it asked for, and its id. */
   listen?: { filter: ListenFilter; subscriptionId: string | number };
-  /** Settles when the session is closed. */
-  readonly ended: Promise<void>;
-  private end!: () => void;
+  private endedPromise?: Promise<void>;
+  private end?: () => void;
   private readonly asked = new Map<string, (answer: ServerRequestAnswer) => void>();
   private nextAskId = 1;
   private closed = false;
@@ -58,7 +57,12 @@ export class Session {
     id: string = randomUUID(),
   ) {
     this.id = id;
-    this.ended = new Promise((resolve) => (this.end = resolve));
+  }
+
+  /** Settles when the session is closed. Made on first use: most sessions live for one request and never need it. */
+  get ended(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return (this.endedPromise ??= new Promise((resolve) => (this.end = resolve)));
   }
 
   get isClosed(): boolean {
@@ -119,7 +123,7 @@ export class Session {
 
   close(): void {
     this.closed = true;
-    this.end();
+    this.end?.();
     for (const waiting of this.asked.values()) waiting(refusal('the client session closed'));
     this.asked.clear();
   }
