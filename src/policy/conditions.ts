@@ -80,9 +80,21 @@ const EXPECTS: Record<Operator, string> = {
 /** A test of one argument value: true, false, or undefined when the value's type does not fit the operator. */
 type Check = (value: unknown) => boolean | undefined;
 
-/** Compiles the pattern of a regex condition; RE2 runs in linear time, so no policy can stall the gateway. */
+/** Patterns already compiled, by source: policies repeat them, and reloads compile the same ones again. */
+const patterns = new Map<string, RE2>();
+
+/**
+ * Compiles the pattern of a regex condition; RE2 runs in linear time, so no policy can stall the gateway. Compiled
+ * patterns are shared: without the global flag, RE2's `test` keeps no state between calls.
+ */
 export function compilePattern(pattern: string): RE2 {
-  return new RE2(pattern, 'u');
+  let compiled = patterns.get(pattern);
+  if (!compiled) {
+    compiled = new RE2(pattern, 'u');
+    if (patterns.size >= 1_000) patterns.clear();
+    patterns.set(pattern, compiled);
+  }
+  return compiled;
 }
 
 function checker(op: Operator, expected: unknown): Check {
