@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DocumentError, describeIssues, toPointer, type Problem } from '../documents/errors.js';
-import { readDocumentText } from '../documents/read-text.js';
+import { readDocumentFile, readDocumentText } from '../documents/read-text.js';
 import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
 
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -53,12 +52,5 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new DocumentError(file, [{ pointer: '', message: reason }]);
-  }
-  return parseConfig(text, file, env);
+  return parseConfig(readDocumentFile(file), file, env);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DocumentError } from './errors.js';
 
@@ -18,5 +19,15 @@ export function readDocumentText(text: string, source: string): unknown {
     return parseYaml(text, { prettyErrors: true }) ?? undefined;
   } catch (error) {
     throw new DocumentError(source, [{ pointer: '', message: `not valid YAML or JSON: ${(error as Error).message}` }]);
+  }
+}
+
+/** A document file's text; a file that cannot be read is a DocumentError naming it. */
+export function readDocumentFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new DocumentError(file, [{ pointer: '', message: reason }]);
   }
 }

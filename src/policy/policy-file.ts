@@ -1,19 +1,12 @@
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { DocumentError } from '../documents/errors.js';
+import { readDocumentFile } from '../documents/read-text.js';
 import { parsePolicy, type LoadedPolicy } from './parse.js';
 
 /** Loads a policy from a file (any dialect, YAML or JSON), or from a document given inline (`label` names it). */
 export function loadPolicy(spec: string | Record<string, unknown>, label: string): LoadedPolicy {
   if (typeof spec !== 'string') return parsePolicy(JSON.stringify(spec), label);
-  let text: string;
-  try {
-    text = readFileSync(spec, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new DocumentError(spec, [{ pointer: '', message: reason }]);
-  }
-  return parsePolicy(text, spec);
+  return parsePolicy(readDocumentFile(spec), spec);
 }
 
 /**
