@@ -14,7 +14,15 @@ export interface AdmissionRequest {
 
 export type Verdict =
   | { allow: true; decision?: Decision; policy?: string }
-  | { allow: false; message: string; rule: RulePointer; reason: DenyReason | 'approval_unavailable'; policy?: string };
+  | {
+      allow: false;
+      message: string;
+      rule: RulePointer;
+      reason: DenyReason | 'approval_unavailable' | 'rate_limited';
+      policy?: string;
+      /** For a rate limit: when the next call will pass. */
+      retryAfterSeconds?: number;
+    };
 
 /**
  * The single choke point every forwarded request passes, and the filter every list passes. The policy engine

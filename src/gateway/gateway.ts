@@ -24,6 +24,9 @@ import {
   SERVER_INFO_META_KEY,
   unsupportedVersion,
 } from '../protocol/eras.js';
+import type { CounterStore } from '../limits/counter-store.js';
+import { MemoryCounterStore } from '../limits/memory-store.js';
+import type { CompiledLimit } from '../policy/decision.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { transportFor } from '../upstream/transport-for.js';
@@ -67,6 +70,8 @@ export class Gateway implements UpstreamListener {
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, Cancellation>>();
   private readonly subscriptions: Subscriptions;
+  /** Rate limits and spend budgets: counted in this process until a shared store is configured. */
+  private readonly counters: CounterStore = new MemoryCounterStore();
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
 
@@ -98,6 +103,7 @@ export class Gateway implements UpstreamListener {
   async close(): Promise<void> {
     this.subscriptions.close();
     this.admission.close?.();
+    await this.counters.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -261,6 +267,28 @@ export class Gateway implements UpstreamListener {
   ): Promise<JSONRPCResponse> {
     const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
     if (!verdict.allow) return denial(method, verdict);
+    const binding = `${method}\0${name}`;
+    // A retry that brings a held call its answers continues that call: it was counted when it began.
+    if (session.era === 'modern' && this.held.owns(params?.requestState)) {
+      return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
+    }
+    const limits = verdict.decision?.kind === 'allow' ? verdict.decision : undefined;
+    if (!limits?.limits.length) return this.send(session, upstream, method, params, channel, binding);
+    const reservation = await this.counters.reserve(
+      limits.limits.map((limit, i) => ({ key: counterKey(limit, upstream.name, session), windowMs: limit.windowMs, max: limit.max, amount: limits.amounts[i]! })),
+      Date.now(),
+    );
+    if (reservation.kind === 'refused') return denial(method, rateLimited(limits.limits[reservation.index]!, name ?? method, reservation.retryAfterMs, verdict.policy));
+    const response = await this.send(session, upstream, method, params, channel, binding);
+    // A JSON-RPC error (the server refused or never ran the call) or a transport failure gives the amounts back; a
+    // tool result, even one marked isError, counts: the server ran the tool.
+    if ('error' in response) await this.counters.rollback(reservation);
+    else await this.counters.commit(reservation);
+    return response;
+  }
+
+  /** The call itself, once admitted and counted; translating how a server asks for input between eras. */
+  private async send(session: Session, upstream: UpstreamConnection, method: string, params: Params | undefined, channel: CallChannel, binding: string): Promise<JSONRPCResponse> {
     const hooks: CallHooks = {
       cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
@@ -270,8 +298,6 @@ export class Gateway implements UpstreamListener {
     };
     const bridged = INPUT_REQUIRED_METHODS.has(method) && session.era !== upstream.info?.era;
     if (bridged && session.era === 'modern') {
-      const binding = `${method}\0${name}`;
-      if (this.held.owns(params?.requestState)) return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
       return this.held.start(
         binding,
         (ask, cancellation, abandon) =>
@@ -396,10 +422,41 @@ export class Gateway implements UpstreamListener {
  * starting `[POLICY DENIED]`), with the decision in `_meta` for programs; any other method gets a JSON-RPC error.
  */
 function denial(method: string, verdict: Extract<Verdict, { allow: false }>): JSONRPCResponse {
-  const decision = { decision: 'deny', rule: verdict.rule, reason: verdict.reason, ...(verdict.policy && { policy: verdict.policy }) };
+  const decision = {
+    decision: 'deny',
+    rule: verdict.rule,
+    reason: verdict.reason,
+    ...(verdict.policy && { policy: verdict.policy }),
+    ...(verdict.retryAfterSeconds !== undefined && { retryAfterSeconds: verdict.retryAfterSeconds }),
+  };
   const text = `[POLICY DENIED] ${verdict.message}`;
   if (method === 'tools/call') return resultResponse(0, { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: decision } });
   return errorResponse(0, ErrorCode.InvalidRequest, text, decision);
+}
+
+/**
+ * The counter a limit names, for this call: per grant, per session or for everyone, within the server whose
+ * policy named it. Until grants exist every caller is the one local grant; a 2026-07-28 request has no session, so
+ * its session limits count per grant (never per request, which would let every call through).
+ */
+function counterKey(limit: CompiledLimit, server: string, session: Session): string {
+  const scope = limit.scope === 'global' ? 'global' : limit.scope === 'session' && session.era === 'legacy' ? `session:${session.id}` : `grant:${LOCAL_GRANT}`;
+  return `${server}/${scope}/${limit.counter}`;
+}
+
+const LOCAL_GRANT = 'local';
+
+function rateLimited(limit: CompiledLimit, subject: string, retryAfterMs: number, policy: string | undefined): Extract<Verdict, { allow: false }> {
+  const retryAfterSeconds = Number.isFinite(retryAfterMs) ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
+  const base = limit.message ?? `Rate limit reached for "${subject}": at most ${limit.max} per ${describeWindow(limit.windowMs)} (counter "${limit.counter}").`;
+  const when = retryAfterSeconds === undefined ? ' This call is larger than the whole limit and will never pass.' : ` Retry in ${retryAfterSeconds} s.`;
+  return { allow: false, message: base + when, rule: limit.pointer, reason: 'rate_limited', ...(policy && { policy }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+}
+
+function describeWindow(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
+  for (const [size, name] of units) if (ms % size === 0) return ms === size ? name : `${ms / size} ${name}s`;
+  return `${ms} ms`;
 }
 
 /** Where a denial's machine-readable decision rides in `_meta`. */

@@ -1,0 +1,46 @@
+/** One counter a call must fit in: its key (scope and name), its window, its maximum and what the call adds. */
+export interface CounterRequest {
+  readonly key: string;
+  readonly windowMs: number;
+  readonly max: number;
+  readonly amount: number;
+}
+
+/** Amounts taken, to be committed when the upstream answers or rolled back when the call fails. */
+export interface Reserved {
+  readonly kind: 'reserved';
+  readonly items: readonly { readonly key: string; readonly windowMs: number; readonly bucket: number; readonly amount: number }[];
+}
+
+/** The call does not fit: `index` names the first counter (in request order) that refused it. */
+export interface Refused {
+  readonly kind: 'refused';
+  readonly index: number;
+  /** When the amount will fit again; Infinity when it is more than the maximum itself. */
+  readonly retryAfterMs: number;
+}
+
+/** Where counters live: in memory, in SQLite, or in Redis shared by every replica. */
+export interface CounterStore {
+  /** Takes every amount or none: a call refused by one counter drains no other. */
+  reserve(items: readonly CounterRequest[], now: number): Promise<Reserved | Refused>;
+  /** The call went through: the amounts stay counted. */
+  commit(reservation: Reserved): Promise<void>;
+  /** The call failed: the amounts are given back (to the buckets they were taken from, if still in the window). */
+  rollback(reservation: Reserved): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The same counter named twice in one call (a tool's limit and an `all_tools` limit sharing a name) is checked
+ * once, for the sum. Keys carry the window, so a counter whose window changes with a policy reload starts afresh.
+ */
+export function merged(items: readonly CounterRequest[]): { request: CounterRequest; index: number }[] {
+  const byKey = new Map<string, { request: CounterRequest; index: number }>();
+  items.forEach((item, index) => {
+    const key = `${item.key}@${item.windowMs}`;
+    const known = byKey.get(key);
+    byKey.set(key, known ? { request: { ...known.request, amount: known.request.amount + item.amount }, index: known.index } : { request: { ...item, key }, index });
+  });
+  return [...byKey.values()];
+}
