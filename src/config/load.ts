@@ -44,6 +44,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
 
   const config = parsed.data;
+  if (config.store.startsWith('sqlite:')) config.store = `sqlite:${resolve(baseDir, config.store.slice('sqlite:'.length))}`;
   for (const server of Object.values(config.servers)) {
     if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
     if (typeof server.policy === 'string') server.policy = resolve(baseDir, server.policy);

@@ -24,8 +24,8 @@ import {
   SERVER_INFO_META_KEY,
   unsupportedVersion,
 } from '../protocol/eras.js';
-import type { CounterStore } from '../limits/counter-store.js';
-import { MemoryCounterStore } from '../limits/memory-store.js';
+import type { CounterStore, Refused, Reserved } from '../limits/counter-store.js';
+import { openCounterStore } from '../limits/open-store.js';
 import type { CompiledLimit } from '../policy/decision.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
@@ -70,8 +70,8 @@ export class Gateway implements UpstreamListener {
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, Cancellation>>();
   private readonly subscriptions: Subscriptions;
-  /** Rate limits and spend budgets: counted in this process until a shared store is configured. */
-  private readonly counters: CounterStore = new MemoryCounterStore();
+  /** Rate limits and spend budgets, in the store the configuration names (opened by `start`). */
+  private counters?: CounterStore;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
 
@@ -93,6 +93,7 @@ export class Gateway implements UpstreamListener {
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
   async start(): Promise<void> {
+    this.counters = await openCounterStore(this.config.store);
     await Promise.all(
       [...this.upstreams.values()].map((u) =>
         u.start().catch((error: Error) => this.log.error({ server: u.name }, `upstream not ready: ${error.message}`)),
@@ -103,7 +104,7 @@ export class Gateway implements UpstreamListener {
   async close(): Promise<void> {
     this.subscriptions.close();
     this.admission.close?.();
-    await this.counters.close();
+    await this.counters?.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -274,16 +275,28 @@ export class Gateway implements UpstreamListener {
     }
     const limits = verdict.decision?.kind === 'allow' ? verdict.decision : undefined;
     if (!limits?.limits.length) return this.send(session, upstream, method, params, channel, binding);
-    const reservation = await this.counters.reserve(
-      limits.limits.map((limit, i) => ({ key: counterKey(limit, upstream.name, session), windowMs: limit.windowMs, max: limit.max, amount: limits.amounts[i]! })),
-      Date.now(),
-    );
-    if (reservation.kind === 'refused') return denial(method, rateLimited(limits.limits[reservation.index]!, name ?? method, reservation.retryAfterMs, verdict.policy));
+    const counters = this.counters;
+    let reservation: Reserved | Refused | undefined;
+    try {
+      if (!counters) throw new Error('the gateway has not opened its counter store');
+      reservation = await counters.reserve(
+        limits.limits.map((limit, i) => ({ key: counterKey(limit, upstream.name, session), windowMs: limit.windowMs, max: limit.max, amount: limits.amounts[i]! })),
+        Date.now(),
+      );
+    } catch (error) {
+      this.log.error({ err: error, server: upstream.name }, 'rate limit store unavailable');
+      // Fail closed unless the operator chose otherwise: a limit that cannot be checked is not a limit.
+      if (this.config.fail_mode === 'closed') {
+        return denial(method, { allow: false, message: 'rate limit store unavailable', rule: limits.limits[0]!.pointer, reason: 'store_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
+      }
+    }
+    if (reservation?.kind === 'refused') return denial(method, rateLimited(limits.limits[reservation.index]!, name ?? method, reservation.retryAfterMs, verdict.policy));
     const response = await this.send(session, upstream, method, params, channel, binding);
+    if (!reservation || !counters) return response;
     // A JSON-RPC error (the server refused or never ran the call) or a transport failure gives the amounts back; a
     // tool result, even one marked isError, counts: the server ran the tool.
-    if ('error' in response) await this.counters.rollback(reservation);
-    else await this.counters.commit(reservation);
+    const settle = 'error' in response ? counters.rollback(reservation) : counters.commit(reservation);
+    await settle.catch((error: unknown) => this.log.error({ err: error }, 'could not settle a counter reservation'));
     return response;
   }
 

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { describeCounterStore } from '../../test/contracts/counter-store.js';
+import { SqliteCounterStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'toolgate-sqlite-'));
+let files = 0;
+const freshFile = () => join(dir, `counters-${files++}.db`);
+
+describeCounterStore('the SQLite counter store', async () => new SqliteCounterStore(freshFile()));
+
+const limit = { key: 'grant:a/calls', windowMs: 60_000, max: 30, amount: 1 };
+
+test('a restarted gateway keeps counting where it left off', async () => {
+  const file = freshFile();
+  const now = Date.now();
+  const before = new SqliteCounterStore(file);
+  for (let i = 0; i < 20; i++) assert.equal((await before.reserve([limit], now)).kind, 'reserved');
+  await before.close();
+  const after = new SqliteCounterStore(file);
+  const outcomes = await Promise.all(Array.from({ length: 15 }, () => after.reserve([limit], now + 1000)));
+  assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 10);
+  await after.close();
+});
+
+test('two stores on one file (two processes on one machine) share the counter exactly', async () => {
+  const file = freshFile();
+  const stores = [new SqliteCounterStore(file), new SqliteCounterStore(file)];
+  const now = Date.now();
+  const outcomes = await Promise.all(Array.from({ length: 64 }, (_, i) => stores[i % 2]!.reserve([limit], now)));
+  assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 30);
+  for (const store of stores) await store.close();
+});
