@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
+import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
@@ -34,6 +35,7 @@ program
   .action(stdio);
 
 program.addCommand(policyCommand());
+program.addCommand(limitsCommand());
 
 try {
   await program.parseAsync();

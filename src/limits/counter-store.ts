@@ -20,6 +20,15 @@ export interface Refused {
   readonly retryAfterMs: number;
 }
 
+/** What a counter holds now, for `toolgate limits status`. */
+export interface CounterStatus {
+  readonly key: string;
+  readonly windowMs: number;
+  readonly used: number;
+  /** When the oldest amount still counted leaves the window (0 when nothing is counted). */
+  readonly freesInMs: number;
+}
+
 /** Where counters live: in memory, in SQLite, or in Redis shared by every replica. */
 export interface CounterStore {
   /** Takes every amount or none: a call refused by one counter drains no other. */
@@ -28,6 +37,8 @@ export interface CounterStore {
   commit(reservation: Reserved): Promise<void>;
   /** The call failed: the amounts are given back (to the buckets they were taken from, if still in the window). */
   rollback(reservation: Reserved): Promise<void>;
+  /** Every counter with something in its window. */
+  status(now: number): Promise<CounterStatus[]>;
   close(): Promise<void>;
 }
 
@@ -43,4 +54,9 @@ export function merged(items: readonly CounterRequest[]): { request: CounterRequ
     byKey.set(key, known ? { request: { ...known.request, amount: known.request.amount + item.amount }, index: known.index } : { request: { ...item, key }, index });
   });
   return [...byKey.values()];
+}
+
+/** A stored key as the operator wrote it: without the window `merged` appended. */
+export function counterName(storedKey: string): string {
+  return storedKey.replace(/@\d+$/, '');
 }

@@ -1,5 +1,5 @@
-import { merged, type CounterRequest, type CounterStore, type Refused, type Reserved } from './counter-store.js';
-import { add, advance, bucketOf, emptyWindow, retryAfterMs, used, type WindowState } from './window.js';
+import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
+import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
 /** How many reservations between sweeps of counters whose window has emptied. */
 const SWEEP_EVERY = 10_000;
@@ -48,12 +48,14 @@ export class MemoryCounterStore implements CounterStore {
     this.windows.clear();
   }
 
-  /** What a counter holds now, for `limits status` and tests. */
-  usage(key: string, windowMs: number, now: number): number {
-    const window = this.windows.get(`${key}@${windowMs}`);
-    if (!window) return 0;
-    advance(window.state, windowMs, now);
-    return used(window.state);
+  async status(now: number): Promise<CounterStatus[]> {
+    const counters: CounterStatus[] = [];
+    for (const [key, { state, windowMs }] of this.windows) {
+      advance(state, windowMs, now);
+      const inWindow = used(state);
+      if (inWindow > 0) counters.push({ key: counterName(key), windowMs, used: inWindow, freesInMs: freesInMs(state, windowMs, now) });
+    }
+    return counters;
   }
 
   private window(key: string, windowMs: number): { state: WindowState; windowMs: number } {

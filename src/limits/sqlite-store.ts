@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { merged, type CounterRequest, type CounterStore, type Refused, type Reserved } from './counter-store.js';
-import { add, advance, bucketOf, emptyWindow, retryAfterMs, used, type WindowState } from './window.js';
+import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
+import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
 /** How many reservations between deletions of counters whose window has passed. */
 const PRUNE_EVERY = 10_000;
@@ -8,6 +8,11 @@ const PRUNE_EVERY = 10_000;
 interface Row {
   head: number;
   counts: string;
+}
+
+interface StatusRow extends Row {
+  key: string;
+  window_ms: number;
 }
 
 /**
@@ -18,7 +23,8 @@ interface Row {
 export class SqliteCounterStore implements CounterStore {
   private readonly db: Database.Database;
   private readonly select: Database.Statement<[string], Row>;
-  private readonly upsert: Database.Statement<[string, number, string, number]>;
+  private readonly upsert: Database.Statement<[string, number, number, string, number]>;
+  private readonly all: Database.Statement<[number], StatusRow>;
   private readonly update: Database.Statement<[string, string]>;
   private readonly prune: Database.Statement<[number]>;
   private readonly reserveTx: (items: readonly CounterRequest[], now: number) => Reserved | Refused;
@@ -34,15 +40,17 @@ export class SqliteCounterStore implements CounterStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS toolgate_counters (
       key TEXT PRIMARY KEY,
+      window_ms INTEGER NOT NULL,
       head INTEGER NOT NULL,
       counts TEXT NOT NULL,
       expires_at INTEGER NOT NULL
     )`);
     this.select = this.db.prepare('SELECT head, counts FROM toolgate_counters WHERE key = ?');
     this.upsert = this.db.prepare(
-      'INSERT INTO toolgate_counters (key, head, counts, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET head = excluded.head, counts = excluded.counts, expires_at = excluded.expires_at',
+      'INSERT INTO toolgate_counters (key, window_ms, head, counts, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET head = excluded.head, counts = excluded.counts, expires_at = excluded.expires_at',
     );
     this.update = this.db.prepare('UPDATE toolgate_counters SET counts = ? WHERE key = ?');
+    this.all = this.db.prepare('SELECT key, window_ms, head, counts FROM toolgate_counters WHERE expires_at >= ? ORDER BY key');
     this.prune = this.db.prepare('DELETE FROM toolgate_counters WHERE expires_at < ?');
     const reserve = this.db.transaction((items: readonly CounterRequest[], now: number) => this.reserveIn(items, now));
     this.reserveTx = (items, now) => reserve.immediate(items, now);
@@ -69,6 +77,17 @@ export class SqliteCounterStore implements CounterStore {
     this.rollbackTx(reservation);
   }
 
+  async status(now: number): Promise<CounterStatus[]> {
+    const counters: CounterStatus[] = [];
+    for (const row of this.all.all(now)) {
+      const state = { head: row.head, counts: JSON.parse(row.counts) as number[] };
+      advance(state, row.window_ms, now);
+      const inWindow = used(state);
+      if (inWindow > 0) counters.push({ key: counterName(row.key), windowMs: row.window_ms, used: inWindow, freesInMs: freesInMs(state, row.window_ms, now) });
+    }
+    return counters;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -80,7 +99,7 @@ export class SqliteCounterStore implements CounterStore {
 
   private store(key: string, windowMs: number, state: WindowState, now: number): void {
     // A counter is kept two windows past its last use, then pruned.
-    this.upsert.run(key, state.head, JSON.stringify(state.counts), now + 2 * windowMs);
+    this.upsert.run(key, windowMs, state.head, JSON.stringify(state.counts), now + 2 * windowMs);
   }
 
   private reserveIn(items: readonly CounterRequest[], now: number): Reserved | Refused {

@@ -48,6 +48,14 @@ export function add(state: WindowState, bucket: number, amount: number): void {
   if (bucket > state.head - SLOTS) state.counts[slot(bucket)] = Math.max(0, state.counts[slot(bucket)]! + amount);
 }
 
+/** How long until the oldest amount still counted leaves the window (after `advance` to now); 0 when empty. */
+export function freesInMs(state: WindowState, windowMs: number, now: number): number {
+  for (let bucket = state.head - SLOTS + 1; bucket <= state.head; bucket++) {
+    if (state.counts[slot(bucket)]! > 0) return Math.max(0, Math.ceil(((bucket + 1) * windowMs) / BUCKETS + windowMs - now));
+  }
+  return 0;
+}
+
 /**
  * How long until `amount` more fits (after `advance` to now): buckets leave the window oldest first, once the
  * window's start has passed their end. Infinity when the amount is more than `max` itself.

@@ -12,8 +12,8 @@ const limit = (max: number, amount = 1, key = 'grant:a/calls') => ({ key, window
  */
 export function describeCounterStore(name: string, open: () => Promise<CounterStore>, options: { skip?: string } = {}): void {
   describe(name, { skip: options.skip }, () => {
-  test('no rolling window ever holds more than max, and allowed + refused = issued (property)', async () => {
-    await fc.assert(
+    test('no rolling window ever holds more than max, and allowed + refused = issued (property)', async () => {
+      await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 20 }),
         fc.array(fc.record({ gap: fc.integer({ min: 0, max: 15_000 }), amount: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 200 }),
@@ -36,55 +36,67 @@ export function describeCounterStore(name: string, open: () => Promise<CounterSt
         },
       ),
       { numRuns: 300 },
-    );
-  });
+      );
+    });
 
-  test('64 concurrent callers against a counter of 30: exactly 30 go through', async () => {
-    const store = await open();
-    const now = Date.now();
-    const outcomes = await Promise.all(Array.from({ length: 64 }, () => store.reserve([limit(30)], now)));
-    assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 30);
-  });
+    test('64 concurrent callers against a counter of 30: exactly 30 go through', async () => {
+      const store = await open();
+      const now = Date.now();
+      const outcomes = await Promise.all(Array.from({ length: 64 }, () => store.reserve([limit(30)], now)));
+      assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 30);
+    });
 
-  test('a call refused by one counter drains no other', async () => {
-    const store = await open();
-    const now = Date.now();
-    for (let i = 0; i < 2; i++) await store.reserve([limit(2, 1, 'narrow')], now);
-    const outcome = await store.reserve([limit(100, 1, 'wide'), limit(2, 1, 'narrow')], now);
-    assert.deepEqual(outcome.kind === 'refused' && outcome.index, 1);
-    assert.equal((await store.reserve([limit(1, 1, 'wide')], now)).kind, 'reserved');
-  });
+    test('a call refused by one counter drains no other', async () => {
+      const store = await open();
+      const now = Date.now();
+      for (let i = 0; i < 2; i++) await store.reserve([limit(2, 1, 'narrow')], now);
+      const outcome = await store.reserve([limit(100, 1, 'wide'), limit(2, 1, 'narrow')], now);
+      assert.deepEqual(outcome.kind === 'refused' && outcome.index, 1);
+      assert.equal((await store.reserve([limit(1, 1, 'wide')], now)).kind, 'reserved');
+    });
 
-  test('the same counter named twice in a call is checked for the sum', async () => {
-    const store = await open();
-    const outcome = await store.reserve([limit(3, 2, 'shared'), limit(3, 2, 'shared')], Date.now());
-    assert.equal(outcome.kind, 'refused');
-  });
+    test('the same counter named twice in a call is checked for the sum', async () => {
+      const store = await open();
+      const outcome = await store.reserve([limit(3, 2, 'shared'), limit(3, 2, 'shared')], Date.now());
+      assert.equal(outcome.kind, 'refused');
+    });
 
-  test('a rolled-back reservation gives its amount back', async () => {
-    const store = await open();
-    const now = Date.now();
-    const first = await store.reserve([limit(1)], now);
-    assert.equal((await store.reserve([limit(1)], now)).kind, 'refused');
-    if (first.kind === 'reserved') await store.rollback(first);
-    assert.equal((await store.reserve([limit(1)], now)).kind, 'reserved');
-  });
+    test('a rolled-back reservation gives its amount back', async () => {
+      const store = await open();
+      const now = Date.now();
+      const first = await store.reserve([limit(1)], now);
+      assert.equal((await store.reserve([limit(1)], now)).kind, 'refused');
+      if (first.kind === 'reserved') await store.rollback(first);
+      assert.equal((await store.reserve([limit(1)], now)).kind, 'reserved');
+    });
 
-  test('retry-after says when the next call will pass, and it does', async () => {
-    const store = await open();
-    const start = 1_700_000_000_000;
-    for (let i = 0; i < 5; i++) await store.reserve([limit(5)], start + i * 1000);
-    const refused = await store.reserve([limit(5)], start + 10_000);
-    assert.equal(refused.kind, 'refused');
-    const wait = refused.kind === 'refused' ? refused.retryAfterMs : 0;
-    assert.ok(wait > 50_000 && wait <= 66_000, `retry after ${wait} ms`);
-    assert.equal((await store.reserve([limit(5)], start + 10_000 + wait - 1_000)).kind, 'refused', 'not before');
-    assert.equal((await store.reserve([limit(5)], start + 10_000 + wait)).kind, 'reserved', 'but then');
-  });
+    test('retry-after says when the next call will pass, and it does', async () => {
+      const store = await open();
+      const start = 1_700_000_000_000;
+      for (let i = 0; i < 5; i++) await store.reserve([limit(5)], start + i * 1000);
+      const refused = await store.reserve([limit(5)], start + 10_000);
+      assert.equal(refused.kind, 'refused');
+      const wait = refused.kind === 'refused' ? refused.retryAfterMs : 0;
+      assert.ok(wait > 50_000 && wait <= 66_000, `retry after ${wait} ms`);
+      assert.equal((await store.reserve([limit(5)], start + 10_000 + wait - 1_000)).kind, 'refused', 'not before');
+      assert.equal((await store.reserve([limit(5)], start + 10_000 + wait)).kind, 'reserved', 'but then');
+    });
 
-  test('an amount larger than max never fits', async () => {
-    const outcome = await (await open()).reserve([limit(5, 6)], Date.now());
-    assert.deepEqual(outcome, { kind: 'refused', index: 0, retryAfterMs: Infinity });
+    test('an amount larger than max never fits', async () => {
+      const outcome = await (await open()).reserve([limit(5, 6)], Date.now());
+      assert.deepEqual(outcome, { kind: 'refused', index: 0, retryAfterMs: Infinity });
+    });
+
+    test('status shows what each counter holds and when it frees up', async () => {
+      const store = await open();
+      const now = 1_700_000_000_000;
+      for (let i = 0; i < 3; i++) await store.reserve([limit(10, 1, 'server/grant:local/status_counter')], now);
+      const status = (await store.status(now + 1000)).filter((c) => c.key.startsWith('server/grant:local/status_counter'));
+      assert.equal(status.length, 1);
+      assert.equal(status[0]!.used, 3);
+      assert.equal(status[0]!.windowMs, MINUTE);
+      assert.ok(status[0]!.freesInMs > 50_000 && status[0]!.freesInMs <= 66_000);
+      assert.deepEqual((await store.status(now + 10 * MINUTE)).filter((c) => c.key.startsWith('server/grant:local/status_counter')), []);
+    });
   });
-});
 }
