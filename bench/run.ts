@@ -12,6 +12,7 @@ import { openSession, type RawSession, type Wire } from './raw-session.js';
 import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
 import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { benchCounters } from './counters.js';
 import { benchDecide } from './decide.js';
 import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Upstream } from './targets.js';
 
@@ -25,11 +26,12 @@ import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Up
  *     sessions  memory under load: 1,000 legacy sessions each holding a GET stream
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
+ *     counters  counter reservations per second for each store (bench/counters.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'counters'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -335,6 +337,7 @@ async function main(): Promise<void> {
   if (runs('list')) await listPhase(active);
   if (runs('sessions')) await sessionsPhase(active);
   const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
+  const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000) : undefined;
   let scale: ScaleResult | undefined;
   if (runs('scale')) {
     if (wrk) scale = await measureScaleOut(toolgate, PLAN.scale, log);
@@ -347,7 +350,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(counterStores && { counters: counterStores }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -378,6 +381,12 @@ async function main(): Promise<void> {
     sections.push([
       `Policy engine: decide() over a policy of ${policy.tools} tools, ${policy.patterns} name patterns and conditions on ${policy.conditioned} (bench/decide.ts), one core:`,
       `${policy.decisionsPerSecond.toLocaleString('en')} decisions/s (${policy.nsPerDecision} ns each; target >= 1,000,000/s), compiled in ${policy.compileMs.toFixed(1)} ms (target < 50 ms).`,
+    ]);
+  }
+  if (counterStores) {
+    sections.push([
+      'Counter stores: a call reserved against two counters over 1,000 grants (bench/counters.ts); targets in counter checks/s: memory >= 1,000,000, SQLite >= 50,000, Redis >= 20,000.',
+      ...counterStores.map((r) => `${r.store}: ${r.reservationsPerSecond.toLocaleString('en')} calls/s = ${r.checksPerSecond.toLocaleString('en')} counter checks/s`),
     ]);
   }
   if (scale) {
