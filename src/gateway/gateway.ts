@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
+import { DocumentError } from '../documents/errors.js';
 import {
   ErrorCode,
   errorResponse,
@@ -93,7 +94,11 @@ export class Gateway implements UpstreamListener {
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
   async start(): Promise<void> {
-    this.counters = await openCounterStore(this.config.store);
+    try {
+      this.counters = await openCounterStore(this.config.store);
+    } catch (error) {
+      throw new DocumentError('configuration', [{ pointer: '/store', message: `could not open ${this.config.store}: ${(error as Error).message}` }]);
+    }
     await Promise.all(
       [...this.upstreams.values()].map((u) =>
         u.start().catch((error: Error) => this.log.error({ server: u.name }, `upstream not ready: ${error.message}`)),
