@@ -47,7 +47,7 @@ export async function benchCounters(durationMs = 2_000): Promise<CounterBenchRes
   results.push(measured('memory', await rate(new MemoryCounterStore(), durationMs, 1)));
   const dir = mkdtempSync(join(tmpdir(), 'toolgate-bench-counters-'));
   const sqlite = new SqliteCounterStore(join(dir, 'counters.db'));
-  results.push(measured('sqlite', await rate(sqlite, durationMs, 1)));
+  results.push(measured('sqlite', await rate(sqlite, durationMs, 64)));
   await sqlite.close();
   rmSync(dir, { recursive: true, force: true });
   return results;

@@ -142,8 +142,8 @@ export const toolgate: Target = {
 
 /**
  * What an operator would write: default deny, 50 tools listed (the bench's two and 48 generated names), a condition
- * on the echo tool's argument, and limits that never trigger. (Counters and the audit log arrive in later
- * releases: until then the limits are decided but not yet counted, and nothing is recorded.)
+ * on the echo tool's argument, and limits that never trigger, counted in the default SQLite store. (The audit log
+ * arrives in a later release: until then nothing is recorded.)
  */
 export const REALISTIC_POLICY = {
   version: '1',
@@ -158,7 +158,7 @@ export const REALISTIC_POLICY = {
 
 const toolgatePolicy: Target = {
   name: 'toolgate+policy',
-  description: 'toolgate serve with a realistic policy (limits decided, not yet counted; no audit yet)',
+  description: 'toolgate serve with a realistic policy (limits counted in SQLite; no audit yet)',
   stateless: true,
   start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY),
 };

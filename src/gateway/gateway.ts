@@ -25,9 +25,7 @@ import {
   SERVER_INFO_META_KEY,
   unsupportedVersion,
 } from '../protocol/eras.js';
-import type { CounterStore, Refused, Reserved } from '../limits/counter-store.js';
 import { openCounterStore } from '../limits/open-store.js';
-import type { CompiledLimit } from '../policy/decision.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { transportFor } from '../upstream/transport-for.js';
@@ -35,6 +33,7 @@ import type { Admission, Verdict } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { PolicyAdmission } from './policy-admission.js';
+import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
 import { Subscriptions } from './subscriptions.js';
 import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
@@ -72,7 +71,7 @@ export class Gateway implements UpstreamListener {
   private readonly inFlight = new Map<Session, Map<RequestId, Cancellation>>();
   private readonly subscriptions: Subscriptions;
   /** Rate limits and spend budgets, in the store the configuration names (opened by `start`). */
-  private counters?: CounterStore;
+  private readonly limits: RateLimits;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
 
@@ -86,6 +85,7 @@ export class Gateway implements UpstreamListener {
     }
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
+    this.limits = new RateLimits(config.fail_mode, log);
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
       admit: (request) => this.admission.admit(request),
       endSession: (session) => this.endSession(session),
@@ -95,7 +95,7 @@ export class Gateway implements UpstreamListener {
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
   async start(): Promise<void> {
     try {
-      this.counters = await openCounterStore(this.config.store);
+      this.limits.open(await openCounterStore(this.config.store));
     } catch (error) {
       throw new DocumentError('configuration', [{ pointer: '/store', message: `could not open ${this.config.store}: ${(error as Error).message}` }]);
     }
@@ -109,7 +109,7 @@ export class Gateway implements UpstreamListener {
   async close(): Promise<void> {
     this.subscriptions.close();
     this.admission.close?.();
-    await this.counters?.close();
+    await this.limits.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -278,30 +278,10 @@ export class Gateway implements UpstreamListener {
     if (session.era === 'modern' && this.held.owns(params?.requestState)) {
       return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
     }
-    const limits = verdict.decision?.kind === 'allow' ? verdict.decision : undefined;
-    if (!limits?.limits.length) return this.send(session, upstream, method, params, channel, binding);
-    const counters = this.counters;
-    let reservation: Reserved | Refused | undefined;
-    try {
-      if (!counters) throw new Error('the gateway has not opened its counter store');
-      reservation = await counters.reserve(
-        limits.limits.map((limit, i) => ({ key: counterKey(limit, upstream.name, session), windowMs: limit.windowMs, max: limit.max, amount: limits.amounts[i]! })),
-        Date.now(),
-      );
-    } catch (error) {
-      this.log.error({ err: error, server: upstream.name }, 'rate limit store unavailable');
-      // Fail closed unless the operator chose otherwise: a limit that cannot be checked is not a limit.
-      if (this.config.fail_mode === 'closed') {
-        return denial(method, { allow: false, message: 'rate limit store unavailable', rule: limits.limits[0]!.pointer, reason: 'store_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
-      }
-    }
-    if (reservation?.kind === 'refused') return denial(method, rateLimited(limits.limits[reservation.index]!, name ?? method, reservation.retryAfterMs, verdict.policy));
+    const counted = await this.limits.reserve(verdict, upstream.name, session, name ?? method);
+    if ('denial' in counted) return denial(method, counted.denial);
     const response = await this.send(session, upstream, method, params, channel, binding);
-    if (!reservation || !counters) return response;
-    // A JSON-RPC error (the server refused or never ran the call) or a transport failure gives the amounts back; a
-    // tool result, even one marked isError, counts: the server ran the tool.
-    const settle = 'error' in response ? counters.rollback(reservation) : counters.commit(reservation);
-    await settle.catch((error: unknown) => this.log.error({ err: error }, 'could not settle a counter reservation'));
+    if (counted.reservation) await this.limits.settle(counted.reservation, response);
     return response;
   }
 
@@ -450,31 +430,6 @@ function denial(method: string, verdict: Extract<Verdict, { allow: false }>): JS
   const text = `[POLICY DENIED] ${verdict.message}`;
   if (method === 'tools/call') return resultResponse(0, { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: decision } });
   return errorResponse(0, ErrorCode.InvalidRequest, text, decision);
-}
-
-/**
- * The counter a limit names, for this call: per grant, per session or for everyone, within the server whose
- * policy named it. Until grants exist every caller is the one local grant; a 2026-07-28 request has no session, so
- * its session limits count per grant (never per request, which would let every call through).
- */
-function counterKey(limit: CompiledLimit, server: string, session: Session): string {
-  const scope = limit.scope === 'global' ? 'global' : limit.scope === 'session' && session.era === 'legacy' ? `session:${session.id}` : `grant:${LOCAL_GRANT}`;
-  return `${server}/${scope}/${limit.counter}`;
-}
-
-const LOCAL_GRANT = 'local';
-
-function rateLimited(limit: CompiledLimit, subject: string, retryAfterMs: number, policy: string | undefined): Extract<Verdict, { allow: false }> {
-  const retryAfterSeconds = Number.isFinite(retryAfterMs) ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
-  const base = limit.message ?? `Rate limit reached for "${subject}": at most ${limit.max} per ${describeWindow(limit.windowMs)} (counter "${limit.counter}").`;
-  const when = retryAfterSeconds === undefined ? ' This call is larger than the whole limit and will never pass.' : ` Retry in ${retryAfterSeconds} s.`;
-  return { allow: false, message: base + when, rule: limit.pointer, reason: 'rate_limited', ...(policy && { policy }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
-}
-
-function describeWindow(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
-  for (const [size, name] of units) if (ms % size === 0) return ms === size ? name : `${ms / size} ${name}s`;
-  return `${ms} ms`;
 }
 
 /** Where a denial's machine-readable decision rides in `_meta`. */

