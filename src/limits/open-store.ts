@@ -1,8 +1,8 @@
 import type { CounterStore } from './counter-store.js';
 
 /**
- * The counter store a configuration names: `memory`, `sqlite:PATH` (the embedded default) or `redis://…` (shared by
- * replicas). Each is loaded only when chosen, so a gateway does not carry the drivers it does not use.
+ * The counter store a configuration names: `memory` or `sqlite:PATH` (the embedded default). Each is loaded only
+ * when chosen, so a gateway does not carry the drivers it does not use.
  */
 export async function openCounterStore(spec: string): Promise<CounterStore> {
   if (spec === 'memory') return new (await import('./memory-store.js')).MemoryCounterStore();
