@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 
+/** One JSON pointer segment, escaped as RFC 6901 says. */
+export function segment(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 export function toPointer(path: readonly PropertyKey[]): string {
-  return path.map((key) => '/' + String(key).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  return path.map((key) => '/' + segment(String(key))).join('');
 }
 
 /** Words a zod issue for a person editing a file: unknown fields and bad keys say which. */

@@ -5,7 +5,7 @@ import type { ApprovalRequirement, CompiledLimit, Decision, RulePointer } from '
 import { toMilliseconds } from './duration.js';
 import { Glob } from './glob.js';
 import type { PolicyDocument, RuleDocument, ToolRuleDocument } from './schema.js';
-import type { Problem } from '../documents/errors.js';
+import { segment, type Problem } from '../documents/errors.js';
 
 export interface CompiledApproval extends ApprovalRequirement {
   /** Approval is needed only when all of these hold (always, when there are none). */
@@ -56,10 +56,7 @@ export class CompileError extends Error {
   }
 }
 
-/** JSON pointer segment escaping (RFC 6901). */
-export function segment(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}
+export { segment };
 
 /**
  * Pattern precedence, for a name that more than one `tools` pattern matches (an exact key always wins first):

@@ -1,6 +1,6 @@
 import { resolvePath } from './argument-path.js';
 import type { CompiledCondition, Outcome } from './conditions.js';
-import type { CompiledPolicy, CompiledRule, CompiledTool } from './compile.js';
+import { segment, type CompiledPolicy, type CompiledRule, type CompiledTool } from './compile.js';
 import {
   DEFAULT_DENY,
   HIDDEN,
@@ -47,9 +47,9 @@ export function listed(policy: CompiledPolicy, tool: string): boolean {
 /** Whether a method other than tools/call may be used (`methods`; allowed unless a rule says deny). */
 export function methodAllowed(policy: CompiledPolicy, method: string): { allow: boolean; rule: RulePointer } {
   const exact = policy.methods.exact.get(method);
-  if (exact) return { allow: exact === 'allow', rule: `/methods/${method.replaceAll('~', '~0').replaceAll('/', '~1')}` };
+  if (exact) return { allow: exact === 'allow', rule: `/methods/${segment(method)}` };
   for (const { glob, effect } of policy.methods.patterns) {
-    if (glob.matches(method)) return { allow: effect === 'allow', rule: `/methods/${glob.text.replaceAll('~', '~0').replaceAll('/', '~1')}` };
+    if (glob.matches(method)) return { allow: effect === 'allow', rule: `/methods/${segment(glob.text)}` };
   }
   return { allow: true, rule: '(methods default allow)' };
 }
