@@ -14,7 +14,8 @@ import { measureSessions } from './sessions.js';
 import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchCounters } from './counters.js';
 import { benchDecide } from './decide.js';
-import { echoServer, ROOT, TARGETS, toolgate, type Running, type Target, type Upstream } from './targets.js';
+import { dropPrefix, freshPrefix, testRedis, withPrefix } from '../test/support/redis.js';
+import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running, type Target, type Upstream } from './targets.js';
 
 /**
  * Environment:
@@ -337,11 +338,16 @@ async function main(): Promise<void> {
   if (runs('list')) await listPhase(active);
   if (runs('sessions')) await sessionsPhase(active);
   const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
-  const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000) : undefined;
+  const redis = runs('counters') || runs('scale') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
+  if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
+  const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
   let scale: ScaleResult | undefined;
   if (runs('scale')) {
-    if (wrk) scale = await measureScaleOut(toolgate, PLAN.scale, log);
+    // Replicas that share counters are what scale-out means; without Redis the run still shows the balancer's cost.
+    const prefix = freshPrefix();
+    if (wrk) scale = await measureScaleOut(redis?.url ? toolgateSharingRedis(withPrefix(redis.url, prefix)) : toolgate, PLAN.scale, log);
     else log('wrk is not installed: scale-out is NOT measured');
+    if (redis?.url) await dropPrefix(redis.url, prefix);
   }
 
   const ratioList = ratios(results, PLAN.connections);
@@ -391,7 +397,7 @@ async function main(): Promise<void> {
   }
   if (scale) {
     sections.push([
-      `Scale-out: 2026-07-28 stateless tools/call echo, wrk ${scale.connections} connections, ${scale.durationS} s per setup after a ${PLAN.scale.warmupS} s warm-up;`,
+      `Scale-out, each replica ${scale.gateway}: 2026-07-28 stateless tools/call echo, wrk ${scale.connections} connections, ${scale.durationS} s per setup after a ${PLAN.scale.warmupS} s warm-up;`,
       `bench/balancer.ts: round-robin node:http, keep-alive. gateway … rest = CPU ms per 1,000 calls (gateways and upstreams summed; rest = the`,
       `machine's other busy time: the kernel's network work not charged to a process, and anything else running).`,
       '',

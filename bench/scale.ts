@@ -27,6 +27,8 @@ export interface ScaleRun {
 }
 
 export interface ScaleResult {
+  /** What each replica runs (the target's description). */
+  gateway: string;
   connections: number;
   durationS: number;
   runs: ScaleRun[];
@@ -102,7 +104,7 @@ async function measure(setup: Setup, plan: ScalePlan): Promise<ScaleRun> {
 
 /** Runs the three setups; failures are recorded in `errors` and the others still run. */
 export async function measureScaleOut(gateway: Target, plan: ScalePlan, log: (line: string) => void): Promise<ScaleResult> {
-  const result: ScaleResult = { connections: plan.connections, durationS: plan.seconds, runs: [], errors: [] };
+  const result: ScaleResult = { gateway: gateway.description, connections: plan.connections, durationS: plan.seconds, runs: [], errors: [] };
   const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
   const stops: (() => Promise<void>)[] = [];
   try {

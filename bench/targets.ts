@@ -123,11 +123,11 @@ const floor: Target = {
   },
 };
 
-/** `toolgate serve` with one server, the bench's upstream, under `policy`. */
-function toolgateServing(upstream: Upstream, policy: object): Promise<Running> {
+/** `toolgate serve` with one server, the bench's upstream, under `policy`, with counters in `store` (default SQLite). */
+function toolgateServing(upstream: Upstream, policy: object, store?: string): Promise<Running> {
   const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
   // JSON is YAML: the gateway reads it as its configuration file.
-  writeFileSync(config, JSON.stringify({ servers: { fixture: { ...upstream, policy } } }));
+  writeFileSync(config, JSON.stringify({ ...(store && { store }), servers: { fixture: { ...upstream, policy } } }));
   const proxy = launch(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--json'], { cwd: ROOT });
   return serving(proxy, async () => (JSON.parse(await proxy.firstLine()) as { servers: Record<string, string> }).servers.fixture!);
 }
@@ -162,6 +162,16 @@ const toolgatePolicy: Target = {
   stateless: true,
   start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY),
 };
+
+/** The realistic policy with its counters in a Redis shared by every replica: what the scale-out run measures. */
+export function toolgateSharingRedis(redis: string): Target {
+  return {
+    name: 'toolgate+policy (Redis)',
+    description: 'toolgate serve with the realistic policy, limits counted in a shared Redis',
+    stateless: true,
+    start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY, redis),
+  };
+}
 
 const mcpProxy: Target = {
   name: 'mcp-proxy',

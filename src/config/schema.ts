@@ -60,10 +60,10 @@ export const configSchema = z
     allowed_origins: z.array(z.string()).default([]),
     /** Largest request body accepted, in bytes. */
     max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
-    /** Where rate-limit counters live: `memory`, or `sqlite:PATH` (relative to this file). */
+    /** Where rate-limit counters live: `memory`, `sqlite:PATH` (relative to this file), or `redis://HOST:PORT/DB` (shared by replicas). */
     store: z
       .string()
-      .regex(/^(memory|sqlite:.+)$/, { message: 'expected memory or sqlite:PATH' })
+      .regex(/^(memory|sqlite:.+|rediss?:\/\/.+)$/, { message: 'expected memory, sqlite:PATH or redis://HOST:PORT/DB' })
       .default('sqlite:./toolgate.db'),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
