@@ -234,16 +234,17 @@ export function renderScale(scale: ScaleResult, cores: number): string {
       `- On paper, from the least crowded runs: per 1,000 calls a Toolgate process spent ${number(gateway)} ms of CPU (about ${number(perCore(gateway))} calls/s on a`,
       `  core of its own), its upstream ${number(upstream)} ms (about ${number(perCore(upstream))} calls/s)` +
         (balancer === undefined ? '.' : `, this node:http balancer ${number(balancer)} ms (about ${number(perCore(balancer))} calls/s on its one core).`),
-      `  2026-07-28 requests need nothing from another replica, so N replicas, each with cores of its own, carry about N × ${number(replica)} calls/s`,
-      `  as long as the balancing tier keeps up` +
+      `  2026-07-28 requests need no session from another replica, so N replicas, each with cores of its own, carry about N × ${number(replica)} calls/s`,
+      `  as long as the balancing tier, and the shared counter store when replicas share one, keep up` +
         (balancer === undefined ? '.' : `: this one-process balancer would carry about ${(perCore(balancer) / replica).toFixed(1)} replicas' worth.`),
     );
   }
   lines.push(
     `- Caveat: this machine has ${cores} cores, shared by wrk, the balancer, the gateways and their upstreams (machine busy above): the`,
     `  two-replica run shows that the second replica takes its share (gateway split), not the gain it would bring on cores of its own.`,
-    `- Not shared between replicas: legacy sessions live in the process that opened them (a balancer must route them by Mcp-Session-Id);`,
-    `  rate-limit counters, to be shared between replicas through Redis, come with the rate-limit work later.`,
+    `- Not shared between replicas: legacy sessions live in the process that opened them (a balancer must route them by Mcp-Session-Id).`,
+    `  Shared, when the replicas run with a Redis store: rate-limit counters, one Lua script per limited call; the counter stores'`,
+    `  Redis figure (calls/s from one process) is the bound to set against N replicas' calls/s.`,
   );
   for (const r of scale.runs) if (r.run.errors > 0) lines.push(`- ${wrkErrors(r.label, r.run)}`);
   for (const error of scale.errors) lines.push(`- error: ${error}`);

@@ -14,8 +14,8 @@ export function limitsCommand(): Command {
     .option('--json', 'print the counters as JSON')
     .action(async (options: { config: string; grant?: string; json?: boolean }) => {
       const config = loadConfig(options.config);
-      if (config.store === 'memory') throw new UsageError('store is "memory": its counters live only inside the running gateway');
-      const store = await openCounterStore(config.store);
+      if (config.store.counters === 'memory') throw new UsageError('store is "memory": its counters live only inside the running gateway');
+      const store = await openCounterStore(config.store.counters);
       try {
         const counters = (await store.status(Date.now())).filter((c) => !options.grant || c.key.includes(`/grant:${options.grant}/`));
         if (options.json) {

@@ -2,6 +2,9 @@
 import { Command } from 'commander';
 import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
+import { GrantError } from '../grants/grants.js';
+import { adminCommand } from './admin.js';
+import { grantCommand } from './grant.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
@@ -23,7 +26,7 @@ program
   .description('serve the configured MCP servers over Streamable HTTP at /mcp and /mcp/<server>')
   .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
   .option('-p, --port <port>', 'port to listen on (overrides "listen")')
-  .option('--host <host>', 'address to bind (overrides "listen"; loopback only for now)')
+  .option('--host <host>', 'address to bind (overrides "listen"; off loopback, agents must authenticate)')
   .option('--json', 'print the endpoint URLs as JSON')
   .action(serve);
 
@@ -32,10 +35,13 @@ program
   .description('serve over stdio, in place of a server entry in a client configuration')
   .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
   .option('-s, --server <name>', 'serve one server under its own tool names (default: all, aggregated)')
+  .option('-g, --grant <label>', 'the grant to serve as (default: TOOLGATE_GRANT; none needed without auth)')
   .action(stdio);
 
 program.addCommand(policyCommand());
 program.addCommand(limitsCommand());
+program.addCommand(grantCommand());
+program.addCommand(adminCommand());
 
 try {
   await program.parseAsync();
@@ -43,6 +49,10 @@ try {
   if (error instanceof DocumentError || error instanceof UsageError) {
     process.stderr.write(`toolgate: ${error.message}\n`);
     process.exit(EXIT_USAGE);
+  }
+  if (error instanceof GrantError) {
+    process.stderr.write(`toolgate: ${error.message}\n`);
+    process.exit(EXIT_FAILURE);
   }
   process.stderr.write(`toolgate: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(EXIT_FAILURE);

@@ -20,12 +20,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   const host = options.host ?? configHost;
   const port = options.port === undefined ? configPort : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number`);
-  if (!LOOPBACK.test(host)) {
-    // Agent credentials (grants) are not built yet: until they are, the gateway refuses to listen beyond this machine.
-    throw new UsageError(`listen: ${host} is not a loopback address; serving off loopback requires authentication, which this version does not have yet`);
-  }
+  const loopback = LOOPBACK.test(host);
+  // Off this machine every agent must prove its grant; `auth: none` is for one local user.
+  const auth = config.auth ?? (loopback ? 'none' : 'grants');
+  if (auth === 'none' && !loopback) throw new UsageError(`auth: none serves one local user, so it needs a loopback address, not ${host}; use auth: grants (or jwt) to listen on ${host}`);
   const log = createLogger();
-  const gateway = new Gateway(config, log);
+  const gateway = new Gateway({ ...config, auth }, log);
   const endpoint = new HttpEndpoint(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
   const base = await endpoint.listen();
   await gateway.start();

@@ -4,18 +4,37 @@ import { StdioEndpoint } from '../gateway/stdio-endpoint.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
 
-/** `toolgate stdio`: the gateway as a stdio MCP server, for a client's `mcpServers` entry. */
-export async function stdio(options: { config: string; server?: string }): Promise<void> {
-  const config = loadConfig(options.config);
-  const log = createLogger();
-  const gateway = new Gateway(config, log);
+export interface StdioOptions {
+  config: string;
+  server?: string;
+  /** The grant to serve as; else TOOLGATE_GRANT. */
+  grant?: string;
+}
+
+/**
+ * `toolgate stdio`: the gateway as a stdio MCP server, for a client's `mcpServers` entry. There is no header to
+ * carry a token, so the process names its grant (`--grant`): whoever can start it can read its configuration and
+ * store anyway. Without one, and without `auth` in the configuration, it serves the one local user.
+ */
+export async function stdio(options: StdioOptions): Promise<void> {
+  const loaded = loadConfig(options.config);
+  const grant = options.grant ?? process.env.TOOLGATE_GRANT;
+  const auth = loaded.auth ?? (grant === undefined ? 'none' : 'grants');
+  if (auth !== 'none' && grant === undefined) throw new UsageError(`auth: ${auth} in ${options.config}: name the grant to serve as with --grant LABEL or TOOLGATE_GRANT`);
+  const gateway = new Gateway({ ...loaded, auth }, createLogger());
   const route = gateway.route(options.server);
   if (!route) {
     throw new UsageError(`--server: "${options.server}" is not in ${options.config}; it has ${[...gateway.upstreams.keys()].join(', ')}`);
   }
-  const endpoint = new StdioEndpoint(gateway, route);
-  const served = endpoint.run();
-  await gateway.start();
-  await served;
-  await gateway.close();
+  await gateway.open();
+  try {
+    const named = await gateway.named(grant ?? 'local');
+    if (named.kind === 'rejected') throw new UsageError(`--grant: ${named.description}`);
+    // The client's first requests are read while the upstreams start: they wait for them in the gateway.
+    const served = new StdioEndpoint(gateway, route, named.caller).run();
+    await gateway.connect();
+    await served;
+  } finally {
+    await gateway.close();
+  }
 }

@@ -44,7 +44,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
 
   const config = parsed.data;
-  if (config.store.startsWith('sqlite:')) config.store = `sqlite:${resolve(baseDir, config.store.slice('sqlite:'.length))}`;
+  for (const part of ['counters', 'grants'] as const) {
+    const spec = config.store[part];
+    if (spec.startsWith('sqlite:')) config.store[part] = `sqlite:${resolve(baseDir, spec.slice('sqlite:'.length))}`;
+  }
   for (const server of Object.values(config.servers)) {
     if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
     if (typeof server.policy === 'string') server.policy = resolve(baseDir, server.policy);

@@ -48,6 +48,10 @@ const server = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+const DEFAULT_STORE = 'sqlite:./toolgate.db';
+const COUNTER_STORE = /^(memory|sqlite:.+|rediss?:\/\/.+)$/;
+const GRANT_STORE = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, like 127.0.0.1:7420' })
@@ -60,11 +64,30 @@ export const configSchema = z
     allowed_origins: z.array(z.string()).default([]),
     /** Largest request body accepted, in bytes. */
     max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
-    /** Where rate-limit counters live: `memory`, `sqlite:PATH` (relative to this file), or `redis://HOST:PORT/DB` (shared by replicas). */
+    /**
+     * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file), or a place per
+     * part: `{ counters: redis://…, grants: postgres://… }` for replicas. A part left out stays in `sqlite:./toolgate.db`.
+     */
     store: z
-      .string()
-      .regex(/^(memory|sqlite:.+|rediss?:\/\/.+)$/, { message: 'expected memory, sqlite:PATH or redis://HOST:PORT/DB' })
-      .default('sqlite:./toolgate.db'),
+      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional() })], {
+        error: 'expected a store (memory, sqlite:PATH) or { counters, grants }',
+      })
+      .default(DEFAULT_STORE),
+    /** How agents prove who they are: grant tokens, nobody (one local user, loopback only), or the operator's JWTs. Default: none on loopback, grants elsewhere. */
+    auth: z.enum(['grants', 'none', 'jwt'], { message: 'expected grants, none or jwt' }).optional(),
+    /** For `auth: jwt`: tokens from the operator's identity provider. */
+    jwt: z
+      .strictObject({
+        issuer: z.string().min(1),
+        /** This gateway, as the tokens' `aud` names it. */
+        audience: z.string().min(1),
+        jwks_url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+        /** The claim whose value is the grant label. */
+        label_claim: z.string().min(1).default('sub'),
+      })
+      .optional(),
+    /** The admin API (`/admin/…`): on only when its credential is set, as the SHA-256 of the token (`toolgate admin token`). */
+    admin: z.strictObject({ token_sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lowercase hex digits (the SHA-256 of the admin token)' }) }).optional(),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: z.record(serverName, server).optional(),
@@ -81,7 +104,24 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['servers'], message: 'at least one server is required' });
       return z.NEVER;
     }
-    return { ...rest, servers: merged };
+    if (rest.auth === 'jwt' && !rest.jwt) {
+      ctx.addIssue({ code: 'custom', path: ['jwt'], message: 'auth: jwt needs jwt: { issuer, audience, jwks_url }' });
+      return z.NEVER;
+    }
+    const { store, ...others } = rest;
+    const stores = typeof store === 'string' ? { counters: store, grants: store } : { counters: store.counters ?? DEFAULT_STORE, grants: store.grants ?? DEFAULT_STORE };
+    const path = (part: string) => (typeof store === 'string' ? ['store'] : ['store', part]);
+    if (!COUNTER_STORE.test(stores.counters)) {
+      ctx.addIssue({ code: 'custom', path: path('counters'), message: `counters live in memory, sqlite:PATH or redis://HOST:PORT/DB, not "${stores.counters}"` });
+    }
+    // Grants are only read when agents authenticate with them, so `store: redis://…` alone is fine without them
+    // (and, should the listen address call for grants, opening them says what is missing).
+    if (rest.auth === 'grants' || typeof store !== 'string') {
+      if (!GRANT_STORE.test(stores.grants)) {
+        ctx.addIssue({ code: 'custom', path: path('grants'), message: `grants live in memory, sqlite:PATH or postgres://…, not "${stores.grants}"; name a place for each: store: { counters: …, grants: … }` });
+      }
+    }
+    return { ...others, store: stores, servers: merged };
   });
 
 export type GatewayConfig = z.output<typeof configSchema>;

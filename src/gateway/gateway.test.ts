@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { configSchema } from '../config/schema.js';
+import { LOCAL_CALLER } from '../grants/authenticator.js';
 import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
 import { Gateway } from './gateway.js';
 import { Session } from './session.js';
@@ -13,7 +14,7 @@ function setup() {
   const gateway = new Gateway(config, pino({ level: 'silent' }));
   const client = (server: string | undefined, logLevel?: string) => {
     const received: JSONRPCMessage[] = [];
-    const session = new Session(gateway.route(server)!, 'legacy', '2025-11-25', {}, undefined);
+    const session = new Session(gateway.route(server)!, LOCAL_CALLER, 'legacy', '2025-11-25', {}, undefined);
     session.standalone = { send: (message) => received.push(message) > 0 };
     session.logLevel = logLevel;
     gateway.sessions.set(session.id, session);

@@ -25,6 +25,11 @@ import {
   SERVER_INFO_META_KEY,
   unsupportedVersion,
 } from '../protocol/eras.js';
+import type { AuthOutcome, Authenticator, Caller } from '../grants/authenticator.js';
+import { authenticatorFor } from '../grants/authenticator-for.js';
+import type { GrantStore } from '../grants/grant-store.js';
+import { Grants } from '../grants/grants.js';
+import { openGrantStore } from '../grants/open-grant-store.js';
 import { openCounterStore } from '../limits/open-store.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
@@ -74,6 +79,12 @@ export class Gateway implements UpstreamListener {
   private readonly limits: RateLimits;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
+  /** Who may call: opened by `start`; until then every request is refused. */
+  private authenticator?: Authenticator;
+  /** Where grants live, when agents authenticate with them or the admin API manages them. */
+  private grantStore?: GrantStore;
+  /** The grants, for the admin API (opened by `start`; undefined when the gateway keeps none). */
+  grants?: Grants;
 
   constructor(
     readonly config: GatewayConfig,
@@ -92,13 +103,31 @@ export class Gateway implements UpstreamListener {
     });
   }
 
-  /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
+  /** Opens the stores and connects every upstream. */
   async start(): Promise<void> {
+    await this.open();
+    await this.connect();
+  }
+
+  /** Opens the counter store and the authenticator: after this, requests can be admitted. */
+  async open(): Promise<void> {
     try {
-      this.limits.open(await openCounterStore(this.config.store));
+      this.limits.open(await openCounterStore(this.config.store.counters));
     } catch (error) {
-      throw new DocumentError('configuration', [{ pointer: '/store', message: `could not open ${this.config.store}: ${(error as Error).message}` }]);
+      throw new DocumentError('configuration', [{ pointer: '/store/counters', message: `could not open ${this.config.store.counters}: ${(error as Error).message}` }]);
     }
+    try {
+      if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await openGrantStore(this.config.store.grants);
+    } catch (error) {
+      throw new DocumentError('configuration', [{ pointer: '/store/grants', message: `could not open ${this.config.store.grants}: ${(error as Error).message}` }]);
+    }
+    this.authenticator = await authenticatorFor(this.config, this.grantStore);
+    if (this.grantStore) this.grants = new Grants(this.grantStore);
+  }
+
+
+  /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
+  async connect(): Promise<void> {
     await Promise.all(
       [...this.upstreams.values()].map((u) =>
         u.start().catch((error: Error) => this.log.error({ server: u.name }, `upstream not ready: ${error.message}`)),
@@ -110,9 +139,22 @@ export class Gateway implements UpstreamListener {
     this.subscriptions.close();
     this.admission.close?.();
     await this.limits.close();
+    await this.grantStore?.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+  }
+
+  /** Which grant a request's `Authorization` header proves, if any. */
+  authenticate(authorization: string | undefined): Promise<AuthOutcome> {
+    if (!this.authenticator) return Promise.resolve({ kind: 'rejected', description: 'the gateway is starting' });
+    return this.authenticator.authenticate(authorization);
+  }
+
+  /** The grant a trusted local process names (stdio). */
+  named(label: string): Promise<AuthOutcome> {
+    if (!this.authenticator) return Promise.resolve({ kind: 'rejected', description: 'the gateway is starting' });
+    return this.authenticator.named(label);
   }
 
   /** The route for `/mcp/<server>`, or for `/mcp` when `server` is undefined. */
@@ -124,11 +166,11 @@ export class Gateway implements UpstreamListener {
    * Opens a legacy session for an `initialize` request. The answer names the upstream's own identity on a
    * single-server route, and the gateway's on the aggregate.
    */
-  async openSession(route: Route, params: Params, id?: string): Promise<{ session: Session; result: Record<string, unknown> }> {
+  async openSession(route: Route, caller: Caller, params: Params, id?: string): Promise<{ session: Session; result: Record<string, unknown> }> {
     const requested = params.protocolVersion;
     const protocolVersion = typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
     await this.settled(route);
-    const session = new Session(route, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
+    const session = new Session(route, caller, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
     this.sessions.set(session.id, session);
     return { session, result: { protocolVersion, ...this.describe(route) } };
   }
@@ -137,7 +179,7 @@ export class Gateway implements UpstreamListener {
    * The one-request session a 2026-07-28 request runs in, from its `_meta` envelope, or the error to answer when
    * it asks for a version the gateway does not speak.
    */
-  statelessSession(route: Route, request: JSONRPCRequest): Session | JSONRPCResponse {
+  statelessSession(route: Route, caller: Caller, request: JSONRPCRequest): Session | JSONRPCResponse {
     const meta = objectOr(paramsOf(request)._meta);
     const version = meta[PROTOCOL_VERSION_META_KEY];
     for (const key of [PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY]) {
@@ -146,7 +188,7 @@ export class Gateway implements UpstreamListener {
     if (!isModernVersion(version)) {
       return unsupportedVersion(request.id, version);
     }
-    return new Session(route, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
+    return new Session(route, caller, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
   }
 
   /** The handshake answers carry the upstreams' capabilities, so a (re)starting upstream is given its moment. */
@@ -273,7 +315,8 @@ export class Gateway implements UpstreamListener {
   ): Promise<JSONRPCResponse> {
     const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
     if (!verdict.allow) return denial(method, verdict);
-    const binding = `${method}\0${name}`;
+    // The grant is part of what a held call is bound to: another grant's retry cannot continue it.
+    const binding = `${session.caller.id}\0${method}\0${name}`;
     // A retry that brings a held call its answers continues that call: it was counted when it began.
     if (session.era === 'modern' && this.held.owns(params?.requestState)) {
       return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);

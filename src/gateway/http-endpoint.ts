@@ -13,6 +13,10 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
+import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
+import { sendJson } from '../admin/json-http.js';
+import { reaches, type Caller } from '../grants/authenticator.js';
+import { readBody } from '../http/read-body.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
@@ -67,6 +71,7 @@ export class HttpEndpoint {
   readonly server: Server;
   private readonly streams = new Set<ServerResponse>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private adminApi?: AdminApi;
 
   constructor(
     private readonly gateway: Gateway,
@@ -110,6 +115,7 @@ export class HttpEndpoint {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/admin/')) return this.admin(req, res, path);
     const match = ENDPOINT.exec(path);
     if (!match) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
@@ -122,20 +128,48 @@ export class HttpEndpoint {
       const known = [...this.gateway.upstreams.keys()].join(', ');
       fail(404, ErrorCode.InvalidRequest, `unknown server "${serverName}"; this gateway serves: ${known}`);
     }
+    if (req.method === 'OPTIONS') {
+      // A CORS preflight carries no credentials: it is answered before authentication, and grants nothing.
+      res.writeHead(204).end();
+      return;
+    }
+    const caller = await this.authenticate(req, res);
+    if (serverName !== undefined && !reaches(caller, serverName)) {
+      fail(403, ErrorCode.InvalidRequest, `grant "${caller.label}" may not reach server "${serverName}"`);
+    }
     switch (req.method) {
       case 'POST':
-        return this.post(req, res, route);
+        return this.post(req, res, route, caller);
       case 'GET':
-        return this.get(req, res, route);
+        return this.get(req, res, route, caller);
       case 'DELETE':
-        return this.delete(req, res, route);
-      case 'OPTIONS':
-        res.writeHead(204).end();
-        return;
+        return this.delete(req, res, route, caller);
       default:
         res.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
         fail(405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed`);
     }
+  }
+
+  /** The admin API, on the same listener; it answers to the admin token only (admin/admin-api.ts). */
+  private async admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    this.checkHostAndOrigin(req, res);
+    const grants = this.gateway.grants;
+    // Without grants there is no admin credential either (setting one opens the grant store).
+    if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
+    this.adminApi ??= new AdminApi({ grants, tokenSha256: this.gateway.config.admin?.token_sha256 });
+    await this.adminApi.handle(req, res, path);
+  }
+
+  /**
+   * Every request proves its grant (a legacy session is no credential: the token is checked each time, so a
+   * revocation holds from the next request). Refusals are 401s with RFC 6750's WWW-Authenticate.
+   */
+  private async authenticate(req: IncomingMessage, res: ServerResponse): Promise<Caller> {
+    const outcome = await this.gateway.authenticate(req.headers.authorization);
+    if (outcome.kind === 'ok') return outcome.caller;
+    const error = outcome.error ? `, error="${outcome.error}", error_description="${outcome.description.replaceAll('"', "'")}"` : '';
+    res.setHeader('www-authenticate', `Bearer realm="toolgate"${error}`);
+    fail(401, ErrorCode.InvalidRequest, `Unauthorized: ${outcome.description}`);
   }
 
   /** DNS rebinding defence: a browser page must not reach a loopback gateway under a foreign name or origin. */
@@ -162,7 +196,7 @@ export class HttpEndpoint {
     res.setHeader('vary', 'origin');
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+  private async post(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): Promise<void> {
     const contentType = req.headers['content-type'] ?? '';
     if (!/^application\/json\b/i.test(contentType)) fail(415, ErrorCode.InvalidRequest, 'Content-Type must be application/json');
     const accept = req.headers.accept ?? '';
@@ -177,7 +211,7 @@ export class HttpEndpoint {
     } catch {
       fail(400, ErrorCode.ParseError, 'Parse error: the body is not valid JSON');
     }
-    if (Array.isArray(parsed)) return this.batch(req, res, route, parsed);
+    if (Array.isArray(parsed)) return this.batch(req, res, route, caller, parsed);
     const classified = classify(parsed);
     if ('invalid' in classified) fail(400, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
     const message = classified.message;
@@ -189,31 +223,33 @@ export class HttpEndpoint {
         res.writeHead(202).end();
         return;
       }
-      const session = await this.modernSession(req, route, message as JSONRPCRequest, params);
+      const session = await this.modernSession(req, route, caller, message as JSONRPCRequest, params);
       return this.run(res, session, message as JSONRPCRequest);
     }
     if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
-      return this.initialize(res, route, message as JSONRPCRequest);
+      return this.initialize(res, route, caller, message as JSONRPCRequest);
     }
-    const session = this.legacySession(req, route);
+    const session = this.legacySession(req, route, caller);
     if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
     if (classified.kind === 'notification') this.gateway.notification(session, message as JSONRPCRequest);
     else session.answer(message as JSONRPCResponse);
     res.writeHead(202).end();
   }
 
-  private async initialize(res: ServerResponse, route: Route, request: JSONRPCRequest): Promise<void> {
-    const { session, result } = await this.gateway.openSession(route, paramsOf(request));
+  private async initialize(res: ServerResponse, route: Route, caller: Caller, request: JSONRPCRequest): Promise<void> {
+    const { session, result } = await this.gateway.openSession(route, caller, paramsOf(request));
     this.json(res, 200, { jsonrpc: '2.0', id: request.id, result }, { 'mcp-session-id': session.id });
   }
 
-  private legacySession(req: IncomingMessage, route: Route): Session {
+  /** The session the request names, if it exists on this route and belongs to the caller's grant. */
+  private legacySession(req: IncomingMessage, route: Route, caller: Caller): Session {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
       fail(400, ErrorCode.InvalidRequest, 'Bad Request: send initialize first (legacy revisions) or the 2026-07-28 _meta envelope with every request');
     }
     const session = this.gateway.sessions.get(id);
-    if (!session || session.route !== route) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
+    // Another grant's session is answered as unknown: its existence is not the caller's business.
+    if (!session || session.route !== route || session.caller.id !== caller.id) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !LEGACY_VERSIONS.includes(version)) {
       fail(400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version "${version}"`);
@@ -222,7 +258,7 @@ export class HttpEndpoint {
   }
 
   /** Validates a 2026-07-28 request's envelope and headers and makes the one-request session it runs in. */
-  private async modernSession(req: IncomingMessage, route: Route, request: JSONRPCRequest, params: Params): Promise<Session> {
+  private async modernSession(req: IncomingMessage, route: Route, caller: Caller, request: JSONRPCRequest, params: Params): Promise<Session> {
     const headerVersion = req.headers['mcp-protocol-version'];
     const bodyVersion = (params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
     if (bodyVersion !== undefined && headerVersion !== bodyVersion) {
@@ -233,7 +269,7 @@ export class HttpEndpoint {
       }
       fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(bodyVersion)}`, undefined, request.id);
     }
-    const session = this.gateway.statelessSession(route, request);
+    const session = this.gateway.statelessSession(route, caller, request);
     if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
@@ -262,10 +298,10 @@ export class HttpEndpoint {
   }
 
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
-  private async batch(req: IncomingMessage, res: ServerResponse, route: Route, items: unknown[]): Promise<void> {
+  private async batch(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller, items: unknown[]): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     const session = typeof sessionId === 'string' ? this.gateway.sessions.get(sessionId) : undefined;
-    if (!session || session.route !== route || !allowsBatches(session.protocolVersion)) {
+    if (!session || session.route !== route || session.caller.id !== caller.id || !allowsBatches(session.protocolVersion)) {
       fail(400, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not allowed${session ? ` in protocol revision ${session.protocolVersion}` : ' outside a 2025-03-26 session'}`);
     }
     if (items.length === 0) fail(400, ErrorCode.InvalidRequest, 'Invalid Request: empty batch');
@@ -284,13 +320,13 @@ export class HttpEndpoint {
     else this.json(res, 200, answered);
   }
 
-  private get(req: IncomingMessage, res: ServerResponse, route: Route): void {
+  private get(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
       res.setHeader('allow', 'POST');
       fail(405, ErrorCode.InvalidRequest, 'GET opens a legacy session stream and needs an Mcp-Session-Id; 2026-07-28 has no GET stream');
     }
-    const session = this.legacySession(req, route);
+    const session = this.legacySession(req, route, caller);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
     if (session.standalone) fail(409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
     const stream = new ResponseStream(res, this.streams);
@@ -301,33 +337,17 @@ export class HttpEndpoint {
     });
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse, route: Route): void {
-    const session = this.legacySession(req, route);
+  private delete(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {
+    const session = this.legacySession(req, route, caller);
     this.gateway.endSession(session);
     res.writeHead(200).end();
   }
 
   private readBody(req: IncomingMessage): Promise<string> {
     const limit = this.options.maxBodyBytes;
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) fail(413, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`);
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          req.removeAllListeners('data');
-          req.resume();
-          reject(new HttpFailure(413, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
+    return readBody(req, limit, () => new HttpFailure(413, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
   }
+
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);

@@ -1,22 +1,30 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
+import { reaches, type Caller } from '../grants/authenticator.js';
 import { decide, listed, methodAllowed } from '../policy/decide.js';
 import { NO_POLICY, notPermitted } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
 import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
 import type { Admission, AdmissionRequest, Verdict } from './admission.js';
 import type { Item, ListKind } from './inventory.js';
+import type { Session } from './session.js';
 
 /** The method whose permission governs whether a list's items are shown. */
 const USE_OF: Record<ListKind, string | undefined> = { tools: undefined, prompts: 'prompts/get', resources: 'resources/read', resourceTemplates: 'resources/read' };
 
+/** The rule named when a grant reaches for a server it was not given. */
+export const NOT_GRANTED = '(not granted)';
+
 /**
- * Each server's policy, applied at the choke point. A server without a policy is denied everything. Policy files
- * are watched: an edit takes effect on the next call, and an edit that does not validate is logged and ignored,
- * the last good policy staying in force.
+ * Each server's policy, or the caller's grant's own, applied at the choke point. A server without a policy is
+ * denied everything, and so is a grant whose policy file cannot be read. Policy files are watched: an edit takes
+ * effect on the next call, and an edit that does not validate is logged and ignored, the last good policy staying
+ * in force.
  */
 export class PolicyAdmission implements Admission {
   private readonly policies = new Map<string, LoadedPolicy | undefined>();
+  /** Grants' own policies by file, loaded at a grant's first call (grants are made while the gateway runs). */
+  private readonly grantPolicies = new Map<string, LoadedPolicy | undefined>();
   private readonly unwatch: (() => void)[] = [];
 
   /** Loads every server's policy; one that does not validate stops the gateway from starting (DocumentError). */
@@ -48,11 +56,37 @@ export class PolicyAdmission implements Admission {
     }
   }
 
+  /** The policy that governs this caller on this server: its grant's own, else the server's. */
+  private policyFor(caller: Caller, server: string): LoadedPolicy | undefined {
+    if (caller.policy === null) return this.policies.get(server);
+    const file = caller.policy;
+    if (!this.grantPolicies.has(file)) {
+      this.grantPolicies.set(file, undefined);
+      this.loadGrantPolicy(file);
+      this.unwatch.push(watchPolicyFile(file, () => this.loadGrantPolicy(file)));
+    }
+    return this.grantPolicies.get(file);
+  }
+
+  private loadGrantPolicy(file: string): void {
+    try {
+      this.grantPolicies.set(file, loadPolicy(file, file));
+    } catch (error) {
+      const kept = this.grantPolicies.get(file) ? 'the last good one stays in force' : 'its grants are denied everything until it loads';
+      this.log.error({ policy: file }, `grant policy ${file} not loaded, ${kept}: ${(error as Error).message}`);
+    }
+  }
+
   admit(request: AdmissionRequest): Verdict {
-    const loaded = this.policies.get(request.server);
+    const subject = () => (request.method === 'tools/call' ? notPermitted(request.name ?? '') : `${request.method} is not permitted by policy`);
+    const caller = request.session.caller;
+    if (!reaches(caller, request.server)) {
+      return { allow: false, message: `${subject()}: grant "${caller.label}" may not reach server "${request.server}"`, rule: NOT_GRANTED, reason: 'not_granted' };
+    }
+    const loaded = this.policyFor(caller, request.server);
     if (!loaded) {
-      const subject = request.method === 'tools/call' ? notPermitted(request.name ?? '') : `${request.method} is not permitted by policy`;
-      return { allow: false, message: `${subject}: server "${request.server}" has no policy`, rule: NO_POLICY, reason: 'no_policy' };
+      const why = caller.policy === null ? `server "${request.server}" has no policy` : `the policy of grant "${caller.label}" (${caller.policy}) does not load`;
+      return { allow: false, message: `${subject()}: ${why}`, rule: NO_POLICY, reason: 'no_policy' };
     }
     const policy = loaded.compiled;
     if (request.method !== 'tools/call') {
@@ -73,8 +107,9 @@ export class PolicyAdmission implements Admission {
     return { allow: true, decision, policy: policy.version };
   }
 
-  listed(_session: unknown, server: string, kind: ListKind, item: Item): boolean {
-    const loaded = this.policies.get(server);
+  listed(session: Session, server: string, kind: ListKind, item: Item): boolean {
+    if (!reaches(session.caller, server)) return false;
+    const loaded = this.policyFor(session.caller, server);
     if (!loaded) return false;
     const use = USE_OF[kind];
     return use === undefined ? listed(loaded.compiled, String(item.name)) : methodAllowed(loaded.compiled, use).allow;

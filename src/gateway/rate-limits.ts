@@ -62,16 +62,14 @@ export class RateLimits {
 }
 
 /**
- * The counter a limit names, for this call: per grant, per session or for everyone, within the server whose
- * policy named it. Until grants exist every caller is the one local grant; a 2026-07-28 request has no session, so
- * its session limits count per grant (never per request, which would let every call through).
+ * The counter a limit names, for this call: per grant (by label, so `limits status --grant` reads as written), per
+ * session or for everyone, within the server whose policy named it. A 2026-07-28 request has no session, so its
+ * session limits count per grant (never per request, which would let every call through).
  */
 function counterKey(limit: CompiledLimit, server: string, session: Session): string {
-  const scope = limit.scope === 'global' ? 'global' : limit.scope === 'session' && session.era === 'legacy' ? `session:${session.id}` : `grant:${LOCAL_GRANT}`;
+  const scope = limit.scope === 'global' ? 'global' : limit.scope === 'session' && session.era === 'legacy' ? `session:${session.id}` : `grant:${session.caller.label}`;
   return `${server}/${scope}/${limit.counter}`;
 }
-
-const LOCAL_GRANT = 'local';
 
 function rateLimited(limit: CompiledLimit, subject: string, retryAfterMs: number, policy: string | undefined): Denial {
   const retryAfterSeconds = Number.isFinite(retryAfterMs) ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;

@@ -3,6 +3,7 @@ import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, JSONRPCRespon
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { Era } from '../protocol/eras.js';
 import type { ServerRequestAnswer } from '../upstream/connection.js';
+import type { Caller } from '../grants/authenticator.js';
 import type { Route } from './route.js';
 
 /** The notification types a 2026-07-28 listener opted in to (`subscriptions/listen`). */
@@ -50,6 +51,8 @@ export class Session {
 
   constructor(
     readonly route: Route,
+    /** The grant the client authenticated as: every request of a legacy session must come from it. */
+    readonly caller: Caller,
     readonly era: Era,
     readonly protocolVersion: string,
     readonly clientCapabilities: Record<string, unknown>,

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { classify, ErrorCode, errorResponse, paramsOf, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
+import type { Caller } from '../grants/authenticator.js';
 import type { Gateway } from './gateway.js';
 import type { Route } from './route.js';
 import { Session, type Outbound } from './session.js';
@@ -17,6 +18,8 @@ export class StdioEndpoint {
   constructor(
     private readonly gateway: Gateway,
     private readonly route: Route,
+    /** The grant this process serves: named on the command line, since stdio has no headers. */
+    private readonly caller: Caller,
     private readonly input: Readable = process.stdin,
     output: Writable = process.stdout,
   ) {
@@ -62,12 +65,12 @@ export class StdioEndpoint {
   private async request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
     const params = paramsOf(request);
     if ((params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined) {
-      const session = this.gateway.statelessSession(this.route, request);
+      const session = this.gateway.statelessSession(this.route, this.caller, request);
       return session instanceof Session ? this.gateway.handle(session, request, { outbound: this.outbound }) : session;
     }
     if (request.method === 'initialize') {
       if (this.session) this.gateway.endSession(this.session);
-      const { session, result } = await this.gateway.openSession(this.route, params, 'stdio');
+      const { session, result } = await this.gateway.openSession(this.route, this.caller, params, 'stdio');
       session.standalone = this.outbound;
       this.session = session;
       return { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;

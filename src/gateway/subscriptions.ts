@@ -55,7 +55,7 @@ export class Subscriptions {
   async listen(session: Session, request: JSONRPCRequest, params: Params, channel: CallChannel): Promise<JSONRPCResponse> {
     if (!channel.outbound) return errorResponse(request.id, ErrorCode.InvalidRequest, 'subscriptions/listen needs a stream to deliver on');
     const requested = (params.notifications ?? {}) as ListenFilter;
-    const listener = new Session(session.route, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
+    const listener = new Session(session.route, session.caller, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
     const filter: ListenFilter = {};
     // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
     const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;

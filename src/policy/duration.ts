@@ -7,8 +7,7 @@ const UNIT: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000,
  */
 export function toMilliseconds(value: string | number): number {
   if (typeof value === 'number') return value * 1_000;
-  const named = NAMED[value];
-  if (named !== undefined) return named;
+  if (Object.hasOwn(NAMED, value)) return NAMED[value]!;
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
   if (!match) throw new Error(`not a duration: ${JSON.stringify(value)}`);
   return Number(match[1]) * UNIT[match[2]!]!;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -65,10 +65,11 @@ describe('configuration errors', () => {
     assert.match(run.stderr, /absent\.yaml: \/: file not found/);
   });
 
-  test('serving off loopback is refused until agent credentials exist', () => {
-    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', fixtureConfig, '--host', '0.0.0.0'], { encoding: 'utf8' });
+  test('serving off loopback without authentication is refused', () => {
+    const open = configFile('open.yaml', `auth: none\n${readFileSync(fixtureConfig, 'utf8')}`);
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', open, '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /not a loopback address/);
+    assert.match(run.stderr, /auth: none serves one local user, so it needs a loopback address, not 0\.0\.0\.0/);
   });
 });
 

@@ -24,8 +24,9 @@ export const ALLOW_ALL = { version: '1', default: 'allow' };
 /** Starts a gateway in this process on a free loopback port, with the given `servers` block. */
 export async function startGateway(servers: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunningGateway> {
   const withPolicies = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { policy: ALLOW_ALL, ...(server as object) }]));
-  // Counters in memory unless a test names a store: tests leave no files behind.
-  const config: GatewayConfig = configSchema.parse({ servers: withPolicies, store: 'memory', ...extra });
+  // Counters in memory and no authentication unless a test says otherwise: tests leave no files behind, and
+  // tests of the proxy itself need no tokens.
+  const config: GatewayConfig = configSchema.parse({ servers: withPolicies, store: 'memory', auth: 'none', ...extra });
   const gateway = new Gateway(config, pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }));
   const endpoint = new HttpEndpoint(gateway, { host: '127.0.0.1', port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
   const base = await endpoint.listen();

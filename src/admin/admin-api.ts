@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GrantError, type Grants } from '../grants/grants.js';
+import { grantJson, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import { adminTokenMatches } from './admin-token.js';
+import { HttpError, readJsonObject, sendJson } from './json-http.js';
+
+export interface AdminApiOptions {
+  grants: Grants;
+  /** `admin.token_sha256` from the configuration; the API is off without it. */
+  tokenSha256: string | undefined;
+}
+
+/** A grant request is a few hundred bytes; anything near this is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+const REALM = 'Bearer realm="toolgate-admin"';
+const GRANT_PATH = /^\/admin\/grants\/([^/]+)(\/rotate)?$/;
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+type Handlers = Partial<Record<string, () => Promise<Reply>>>;
+
+/**
+ * The admin HTTP API (`/admin/…`) for managing grants, e.g. from a web console. It answers to the admin token only,
+ * never to a grant token, and shows a grant's token once: in the answer that minted it.
+ */
+export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 in the configuration (toolgate admin token)';
+
+export class AdminApi {
+  private readonly grants: Grants;
+  private readonly tokenSha256: string | undefined;
+
+  constructor({ grants, tokenSha256 }: AdminApiOptions) {
+    this.grants = grants;
+    this.tokenSha256 = tokenSha256;
+  }
+
+  /** Answers a request for `path` (under `/admin/`). Rejects only on an unexpected failure, such as a store that is down. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    try {
+      const { status, body } = await this.serve(req, path);
+      sendJson(res, status, body);
+    } catch (error) {
+      if (error instanceof HttpError) sendJson(res, error.status, { error: error.message }, error.headers);
+      else if (error instanceof GrantError) sendJson(res, GRANT_ERROR_STATUS[error.reason], { error: error.message });
+      else throw error;
+    }
+  }
+
+  private async serve(req: IncomingMessage, path: string): Promise<Reply> {
+    if (this.tokenSha256 === undefined) throw new HttpError(404, ADMIN_OFF);
+    // Before routing, so a caller without the token learns nothing, not even which paths exist.
+    const authorization = req.headers.authorization;
+    if (!adminTokenMatches(authorization, this.tokenSha256)) {
+      if (authorization === undefined || authorization === '') throw new HttpError(401, 'the admin API needs Authorization: Bearer <admin token>', { 'www-authenticate': REALM });
+      throw new HttpError(401, 'not the admin token', { 'www-authenticate': `${REALM}, error="invalid_token"` });
+    }
+    const handlers = this.route(req, path);
+    const method = req.method ?? '';
+    // Own keys only: a method named like an Object.prototype member must not find one.
+    const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+    if (!handler) throw new HttpError(405, `method ${req.method} is not allowed here`, { allow: Object.keys(handlers).join(', ') });
+    return handler();
+  }
+
+  private route(req: IncomingMessage, path: string): Handlers {
+    if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
+    const match = GRANT_PATH.exec(path);
+    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label> and /admin/grants/<label>/rotate');
+    const label = decodeLabel(match[1]!);
+    return match[2] ? { POST: () => this.rotate(req, label) } : { DELETE: () => this.revoke(label) };
+  }
+
+  private async list(): Promise<Reply> {
+    return { status: 200, body: { grants: (await this.grants.list()).map(grantJson) } };
+  }
+
+  private async create(req: IncomingMessage): Promise<Reply> {
+    const request = validate(newGrantRequest, await readJsonObject(req, MAX_BODY_BYTES));
+    const now = Date.now();
+    if (request.expiresAt !== undefined && request.expiresAt <= now) throw new HttpError(400, 'expiresAt: expected a time in the future');
+    const expiresAt = request.expires !== undefined ? now + request.expires : (request.expiresAt ?? null);
+    const { grant, token } = await this.grants.create({ label: request.label, servers: request.servers, policy: request.policy, expiresAt }, now);
+    return { status: 201, body: { grant: grantJson(grant), token } };
+  }
+
+  private async rotate(req: IncomingMessage, label: string): Promise<Reply> {
+    const { grace } = validate(rotateRequest, await readJsonObject(req, MAX_BODY_BYTES));
+    const { grant, token } = await this.grants.rotate(label, { graceMs: grace }, Date.now());
+    return { status: 200, body: { grant: grantJson(grant), token } };
+  }
+
+  private async revoke(label: string): Promise<Reply> {
+    return { status: 200, body: { grant: grantJson(await this.grants.revoke(label, Date.now())) } };
+  }
+}
+
+function decodeLabel(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'label: the path segment is not valid percent-encoding');
+  }
+}
+
+/** GrantError has no kind of its own yet, so its message decides: a taken label, a missing grant, or bad input. */
+const GRANT_ERROR_STATUS = { invalid: 400, taken: 409, unknown: 404 } as const;

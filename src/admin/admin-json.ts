@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { issueMessage } from '../documents/errors.js';
+import type { Grant } from '../grants/grant-store.js';
+import { toMilliseconds } from '../policy/duration.js';
+import { HttpError } from './json-http.js';
+
+const SERVERS = 'expected an array of server names';
+
+/** Milliseconds in a duration like "30d", or undefined. */
+function milliseconds(text: string): number | undefined {
+  try {
+    const ms = toMilliseconds(text);
+    // Also refuses amounts too large to add to a time.
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function duration(minimumMs: number) {
+  const message = `expected a duration like "30d", "12h" or "90m"${minimumMs > 0 ? ', longer than zero' : ''}`;
+  return z.string({ error: message }).transform((text, ctx) => {
+    const ms = milliseconds(text);
+    if (ms !== undefined && ms >= minimumMs) return ms;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+}
+
+/**
+ * `POST /admin/grants`. Unknown fields are refused rather than ignored, so a misspelt `expires` cannot create a grant
+ * that never expires. What a label or a server list must be is Grants' to say.
+ */
+export const newGrantRequest = z
+  .strictObject({
+    label: z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected a grant label (a string)') }),
+    servers: z.array(z.string({ error: SERVERS }), { error: SERVERS }).default(['*']),
+    policy: z.string({ error: 'expected a policy file path' }).min(1, { error: 'expected a policy file path' }).optional(),
+    expires: duration(1).optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: 'expected an ISO 8601 time with its zone, like 2030-01-31T12:00:00Z' })
+      .transform((text) => Date.parse(text))
+      .optional(),
+  })
+  .refine((body) => body.expires === undefined || body.expiresAt === undefined, { path: ['expires'], error: 'give expires or expiresAt, not both' });
+
+/** `POST /admin/grants/:label/rotate`: how long the grant's other tokens keep working (none by default). */
+export const rotateRequest = z.strictObject({ grace: duration(0).optional() });
+
+/** The body as the schema reads it, or a 400 naming each field that is wrong. */
+export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issueMessage(issue)}` : issueMessage(issue)));
+  throw new HttpError(400, problems.join('; '));
+}
+
+/** A grant as the API shows it: every field, times as ISO 8601 (null when unset). Grants hold no token or hash. */
+export function grantJson(grant: Grant) {
+  return {
+    id: grant.id,
+    label: grant.label,
+    servers: grant.servers,
+    policy: grant.policy,
+    expiresAt: iso(grant.expiresAt),
+    createdAt: new Date(grant.createdAt).toISOString(),
+    lastUsedAt: iso(grant.lastUsedAt),
+    revokedAt: iso(grant.revokedAt),
+  };
+}
+
+function iso(time: number | null): string | null {
+  return time === null ? null : new Date(time).toISOString();
+}

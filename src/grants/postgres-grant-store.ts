@@ -1,0 +1,134 @@
+import { DatabaseError, escapeIdentifier, Pool } from 'pg';
+import type { Credential, Grant, GrantStore } from './grant-store.js';
+import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
+
+const ACTIVE_LABEL_INDEX = 'toolgate_grants_active_label';
+/** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export interface PostgresGrantStoreOptions {
+  /** The schema holding the tables, created if missing; by default the connection's search path (usually `public`). */
+  readonly schema?: string;
+}
+
+/** Grants in PostgreSQL, shared by every replica: a rotation or revocation holds on all of them from their next lookup. */
+export class PostgresGrantStore implements GrantStore {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly grants: string,
+    private readonly credentials: string,
+  ) {}
+
+  /** Connects to a `postgres://` URL and creates the tables if they are missing. */
+  static async open(url: string, options: PostgresGrantStoreOptions = {}): Promise<PostgresGrantStore> {
+    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // An idle connection that drops is discarded by the pool and replaced at the next query; unheard, the event
+    // would end the process.
+    pool.on('error', () => {});
+    const table = (name: string) => (options.schema === undefined ? name : `${escapeIdentifier(options.schema)}.${name}`);
+    const store = new PostgresGrantStore(pool, table('toolgate_grants'), table('toolgate_credentials'));
+    try {
+      await store.createTables(options.schema);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  async insertGrant(grant: Grant): Promise<boolean> {
+    try {
+      await this.pool.query(`INSERT INTO ${this.grants} (${GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, grantValues(grant));
+      return true;
+    } catch (error) {
+      // The partial unique index is what keeps two replicas from both taking a label.
+      if (error instanceof DatabaseError && error.constraint === ACTIVE_LABEL_INDEX) return false;
+      throw error;
+    }
+  }
+
+  async insertCredential(credential: Credential): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.credentials} (key_id, grant_id, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      credential.keyId,
+      credential.grantId,
+      credential.hash,
+      credential.createdAt,
+      credential.expiresAt,
+    ]);
+  }
+
+  async findCredential(keyId: string): Promise<{ credential: Credential; grant: Grant } | undefined> {
+    const { rows } = await this.pool.query<CredentialRow>(
+      `SELECT ${CREDENTIAL_WITH_GRANT} FROM ${this.credentials} c JOIN ${this.grants} g ON g.id = c.grant_id WHERE c.key_id = $1`,
+      [keyId],
+    );
+    return rows[0] && credentialFromRow(rows[0]);
+  }
+
+  async listGrants(): Promise<Grant[]> {
+    return (await this.pool.query<GrantRow>(`SELECT * FROM ${this.grants}`)).rows.map(grantFromRow);
+  }
+
+  async latestGrant(label: string): Promise<Grant | undefined> {
+    const { rows } = await this.pool.query<GrantRow>(`SELECT * FROM ${this.grants} WHERE label = $1 ORDER BY revoked_at IS NULL DESC, created_at DESC LIMIT 1`, [label]);
+    return rows[0] && grantFromRow(rows[0]);
+  }
+
+  async markRevoked(grantId: string, at: number): Promise<void> {
+    await this.pool.query(`UPDATE ${this.grants} SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, [grantId, at]);
+  }
+
+  async expireCredentials(grantId: string, at: number, exceptKeyId?: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.credentials} SET expires_at = $2 WHERE grant_id = $1 AND key_id IS DISTINCT FROM $3 AND (expires_at IS NULL OR expires_at > $2)`,
+      [grantId, at, exceptKeyId ?? null],
+    );
+  }
+
+  async touchGrant(grantId: string, at: number): Promise<void> {
+    await this.pool.query(`UPDATE ${this.grants} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`, [grantId, at]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async createTables(schema: string | undefined): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Replicas starting together would race on CREATE ... IF NOT EXISTS (which is not safe concurrently); the
+      // lock lets one create and the others find the tables made.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('toolgate_grants'))");
+      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.grants} (
+          id TEXT PRIMARY KEY,
+          label TEXT NOT NULL,
+          servers TEXT NOT NULL,
+          policy TEXT,
+          expires_at BIGINT,
+          created_at BIGINT NOT NULL,
+          last_used_at BIGINT,
+          revoked_at BIGINT
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS ${ACTIVE_LABEL_INDEX} ON ${this.grants} (label) WHERE revoked_at IS NULL;
+        CREATE TABLE IF NOT EXISTS ${this.credentials} (
+          key_id TEXT PRIMARY KEY,
+          grant_id TEXT NOT NULL REFERENCES ${this.grants} (id),
+          hash BYTEA NOT NULL,
+          created_at BIGINT NOT NULL,
+          expires_at BIGINT
+        );
+        CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON ${this.credentials} (grant_id);
+      `);
+      await client.query('COMMIT');
+    } catch (error) {
+      // The failure is the error to report, whatever becomes of the rollback.
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
