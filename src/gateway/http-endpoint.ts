@@ -102,7 +102,9 @@ export class HttpEndpoint {
     sweep.unref();
     this.timers.push(keepalive, sweep);
     const { port } = this.server.address() as AddressInfo;
-    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    // Bound to every address, it is reachable on loopback: a URL a client on this machine can use as printed.
+    const bound = this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host === '::' ? '::1' : this.options.host;
+    const host = bound.includes(':') ? `[${bound}]` : bound;
     return `http://${host}:${port}`;
   }
 
