@@ -252,8 +252,11 @@ export class Gateway implements UpstreamListener {
     const route = session.route;
     const listKind = LIST_KIND[method];
     if (listKind) {
-      const page = await route.list(listKind, typeof params.cursor === 'string' ? params.cursor : undefined, (server, item) =>
-        this.admission.listed(session, server, listKind, item),
+      const page = await route.list(
+        listKind,
+        typeof params.cursor === 'string' ? params.cursor : undefined,
+        (server, item) => this.admission.listed(session, server, listKind, item),
+        session.reachable,
       );
       return resultResponse(request.id, { [listKind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) });
     }
@@ -272,7 +275,7 @@ export class Gateway implements UpstreamListener {
       case 'tools/call':
       case 'prompts/get': {
         const kind = method === 'tools/call' ? 'tools' : 'prompts';
-        const target = typeof params.name === 'string' ? await route.resolve(kind, params.name) : undefined;
+        const target = typeof params.name === 'string' ? await route.resolve(kind, params.name, session.reachable) : undefined;
         if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown ${kind === 'tools' ? 'tool' : 'prompt'} ${JSON.stringify(params.name)}`);
         const forwarded = target.name === params.name ? params : { ...params, name: target.name };
         return this.forward(session, target.upstream, method, forwarded, channel, target.name);
@@ -289,7 +292,7 @@ export class Gateway implements UpstreamListener {
       case 'completion/complete': {
         const ref = (params.ref ?? {}) as Params;
         if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
-          const target = await route.resolve('prompts', ref.name);
+          const target = await route.resolve('prompts', ref.name, session.reachable);
           if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown prompt ${JSON.stringify(ref.name)}`);
           return this.forward(session, target.upstream, method, { ...params, ref: { ...ref, name: target.name } }, channel, target.name);
         }

@@ -15,12 +15,12 @@ import {
 import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
 import { sendJson } from '../admin/json-http.js';
-import { reaches, type Caller } from '../grants/authenticator.js';
+import { AuthenticationUnavailable, reaches, type AuthOutcome, type Caller } from '../grants/authenticator.js';
 import { readBody } from '../http/read-body.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
-import type { Route } from './route.js';
+import type { Reachable, Route } from './route.js';
 import { Session, type Outbound } from './session.js';
 
 export interface HttpEndpointOptions {
@@ -167,7 +167,15 @@ export class HttpEndpoint {
    * revocation holds from the next request). Refusals are 401s with RFC 6750's WWW-Authenticate.
    */
   private async authenticate(req: IncomingMessage, res: ServerResponse): Promise<Caller> {
-    const outcome = await this.gateway.authenticate(req.headers.authorization);
+    let outcome: AuthOutcome;
+    try {
+      outcome = await this.gateway.authenticate(req.headers.authorization);
+    } catch (error) {
+      // Fail closed, and say it is passing: the credential may be good, so the client should keep it and retry.
+      if (!(error instanceof AuthenticationUnavailable)) this.gateway.log.error({ err: error }, 'grant store unavailable');
+      res.setHeader('retry-after', '5');
+      fail(503, ErrorCode.InternalError, `Service Unavailable: ${error instanceof AuthenticationUnavailable ? error.message : 'the grant store is unavailable'}`);
+    }
     if (outcome.kind === 'ok') return outcome.caller;
     const error = outcome.error ? `, error="${outcome.error}", error_description="${outcome.description.replaceAll('"', "'")}"` : '';
     res.setHeader('www-authenticate', `Bearer realm="toolgate"${error}`);
@@ -275,14 +283,14 @@ export class HttpEndpoint {
     if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
-      (request.method === 'tools/call' ? await this.paramHeaders(req, route, params) : undefined);
+      (request.method === 'tools/call' ? await this.paramHeaders(req, route, params, session.reachable) : undefined);
     if (mismatch) fail(400, ErrorCode.HeaderMismatch, `Header mismatch: ${mismatch}`, undefined, request.id);
     return session;
   }
 
-  private async paramHeaders(req: IncomingMessage, route: Route, params: Params): Promise<string | undefined> {
+  private async paramHeaders(req: IncomingMessage, route: Route, params: Params, reachable: Reachable): Promise<string | undefined> {
     if (typeof params.name !== 'string') return undefined;
-    const target = await route.resolve('tools', params.name);
+    const target = await route.resolve('tools', params.name, reachable);
     if (!target) return undefined;
     const tools = await this.gateway.inventory.cached(target.upstream, 'tools').catch(() => []);
     return paramHeaderMismatch(req.headers, tools.find((t) => t.name === target.name), params.arguments);

@@ -13,11 +13,17 @@ export interface Target {
   name: string;
 }
 
+/** The servers a caller may reach: names on the aggregate are worked out among these only. */
+export type Reachable = (server: string) => boolean;
+
+const everyServer: Reachable = () => true;
+
 /**
  * What one downstream endpoint exposes: a single server under its own names (`/mcp/<server>`), or every
- * server at once (`/mcp`). On the aggregate, a tool or prompt name that more than one server offers is shown
- * as `<server>__<name>` for each of them; a unique name is shown as it is. A prefixed name is accepted for any
- * tool, so a client that saw a collision keeps working after it is resolved.
+ * server at once (`/mcp`). On the aggregate, a tool or prompt name that more than one of the caller's servers
+ * offers is shown as `<server>__<name>` for each of them; a unique name is shown as it is. Servers the caller may
+ * not reach play no part in the naming, so they neither rename its tools nor reveal a collision. A prefixed name is
+ * accepted for any tool, so a client that saw a collision keeps working after it is resolved.
  */
 export class Route {
   constructor(
@@ -40,28 +46,34 @@ export class Route {
     kind: ListKind,
     cursor: string | undefined,
     keep: (server: string, item: Item) => boolean = () => true,
+    reachable: Reachable = everyServer,
   ): Promise<{ items: Item[]; nextCursor?: string }> {
     const offset = cursor === undefined ? 0 : decodeCursor(cursor);
     // Only a first page revalidates the inventory: the pages after it continue the same listing.
-    const all = (await this.exposed(kind, cursor !== undefined)).filter(({ upstream, source }) => keep(upstream.name, source));
+    const all = (await this.exposed(kind, cursor !== undefined, reachable)).filter(({ upstream, source }) => keep(upstream.name, source));
     const items = all.slice(offset, offset + PAGE_SIZE).map(({ item }) => item);
     const next = offset + PAGE_SIZE;
     return next < all.length ? { items, nextCursor: encodeCursor(next) } : { items };
   }
 
-  /** Finds the server and upstream name behind a tool or prompt name a client used. */
-  async resolve(kind: 'tools' | 'prompts', name: string): Promise<Target | undefined> {
+  /**
+   * Finds the server and upstream name behind a tool or prompt name a client used: as the caller's listing names
+   * it, else by prefix, else as any server names it (a server the caller may not reach is then refused by
+   * admission, a policy denial rather than an unknown tool).
+   */
+  async resolve(kind: 'tools' | 'prompts', name: string, reachable: Reachable = everyServer): Promise<Target | undefined> {
     if (!this.aggregated) return { upstream: this.upstreams[0]!, name };
-    for (const { item, upstream, original } of await this.exposed(kind, true)) {
-      if (item.name === name) return { upstream, name: original };
-    }
+    const named = async (among: Reachable) => (await this.exposed(kind, true, among)).find(({ item }) => item.name === name);
+    const listed = await named(reachable);
+    if (listed) return { upstream: listed.upstream, name: listed.original };
     const separator = name.indexOf(PREFIX_SEPARATOR);
     if (separator > 0) {
       const upstream = this.upstreams.find((u) => u.name === name.slice(0, separator));
       const rest = name.slice(separator + PREFIX_SEPARATOR.length);
       if (upstream && (await this.inventory.cached(upstream, kind)).some((i) => i.name === rest)) return { upstream, name: rest };
     }
-    return undefined;
+    const elsewhere = reachable === everyServer ? undefined : await named(everyServer);
+    return elsewhere && { upstream: elsewhere.upstream, name: elsewhere.original };
   }
 
   /** Finds the server that serves a resource URI: listed resources first, then templates that match. */
@@ -79,9 +91,9 @@ export class Route {
     return undefined;
   }
 
-  private async exposed(kind: ListKind, cached = false): Promise<{ item: Item; source: Item; upstream: UpstreamConnection; original: string }[]> {
+  private async exposed(kind: ListKind, cached: boolean, reachable: Reachable): Promise<{ item: Item; source: Item; upstream: UpstreamConnection; original: string }[]> {
     const lists = await Promise.all(
-      this.upstreams.map(async (upstream) => ({
+      this.upstreams.filter((upstream) => reachable(upstream.name)).map(async (upstream) => ({
         upstream,
         items: await (cached ? this.inventory.cached(upstream, kind) : this.inventory.list(upstream, kind)).catch(() => []),
       })),

@@ -3,7 +3,7 @@ import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, JSONRPCRespon
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { Era } from '../protocol/eras.js';
 import type { ServerRequestAnswer } from '../upstream/connection.js';
-import type { Caller } from '../grants/authenticator.js';
+import { reaches, type Caller } from '../grants/authenticator.js';
 import type { Route } from './route.js';
 
 /** The notification types a 2026-07-28 listener opted in to (`subscriptions/listen`). */
@@ -67,6 +67,9 @@ export class Session {
     if (this.closed) return Promise.resolve();
     return (this.endedPromise ??= new Promise((resolve) => (this.end = resolve)));
   }
+
+  /** Whether the caller's grant reaches a server: how the aggregate names its tools for this client. */
+  readonly reachable = (server: string): boolean => reaches(this.caller, server);
 
   get isClosed(): boolean {
     return this.closed;

@@ -14,7 +14,15 @@ export function reaches(caller: Caller, server: string): boolean {
 /** `error` is RFC 6750's code for the WWW-Authenticate header: none when no credential was sent at all. */
 export type AuthOutcome = { kind: 'ok'; caller: Caller } | { kind: 'rejected'; error?: 'invalid_request' | 'invalid_token'; description: string };
 
-/** How a request proves which grant it is: `none`, grant tokens, or the operator's JWTs. */
+/**
+ * Thrown when a credential cannot be checked at all (the identity provider's keys cannot be fetched): the caller
+ * answers 503, not 401, so a client keeps its credential and retries, and nothing passes unchecked.
+ */
+export class AuthenticationUnavailable extends Error {
+  override name = 'AuthenticationUnavailable';
+}
+
+/** How a request proves which grant it is: `none`, grant tokens, or the operator's JWTs. A store that fails throws. */
 export interface Authenticator {
   /** From the `Authorization` header's value (undefined when absent). */
   authenticate(authorization: string | undefined): Promise<AuthOutcome>;

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { bearerToken, type AuthOutcome, type Authenticator } from './authenticator.js';
+import { AuthenticationUnavailable, bearerToken, type Authenticator, type AuthOutcome } from './authenticator.js';
 import type { GrantStore } from './grant-store.js';
 import { LABEL } from './grants.js';
 
@@ -61,7 +61,9 @@ export class JwtAuthenticator implements Authenticator {
     try {
       ({ payload: claims } = await jwtVerify(bearer.token, this.keys, this.checks));
     } catch (error) {
-      return invalid(failure(error));
+      const why = failure(error);
+      if (why === KEYS_UNAVAILABLE) throw new AuthenticationUnavailable(why);
+      return invalid(why);
     }
     const claim = this.options.labelClaim;
     const label = claims[claim];

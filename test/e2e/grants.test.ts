@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { generateKeyPair, SignJWT } from 'jose';
 import * as z from 'zod/v4';
 import { mintAdminToken } from '../../src/admin/admin-token.js';
 import type { Grants, NewGrant } from '../../src/grants/grants.js';
@@ -329,6 +330,35 @@ describe('a grant reaches only its servers', () => {
   });
 });
 
+describe('names on the aggregate are worked out among the servers a grant reaches', () => {
+  // Two copies of the fixture: every tool name collides, but only for a grant that reaches both.
+  let twins: RunningGateway;
+  const clients: Client[] = [];
+  before(async () => {
+    twins = await startGateway({ a: FIXTURE, b: FIXTURE }, { auth: 'grants', store: 'memory' });
+  });
+  after(async () => {
+    for (const client of clients) await client.close();
+    await twins?.close();
+  });
+  const connect = async (servers: string[]) => {
+    const issued = await twins.gateway.grants!.create({ label: `twins-${servers.join('-')}`, servers }, Date.now());
+    const client = await agent(twins.url(), bearer(issued.token));
+    clients.push(client);
+    return client;
+  };
+
+  test('a grant of both sees prefixed names; a grant of one sees its names as they are', async () => {
+    const both = await connect(['a', 'b']);
+    assert.deepEqual((await both.listTools()).tools.map((t) => t.name).filter((n) => n.endsWith('echo')).sort(), ['a__echo', 'b__echo']);
+    const one = await connect(['a']);
+    assert.deepEqual((await one.listTools()).tools.map((t) => t.name).sort(), FIXTURE_TOOLS);
+    assert.equal(text(await one.callTool({ name: 'echo', arguments: { message: 'unprefixed' } })), 'unprefixed');
+    const other = await one.callTool({ name: 'b__echo', arguments: { message: 'x' } });
+    assert.equal(decision(other)?.rule, '(not granted)');
+  });
+});
+
 describe("a grant's own policy", () => {
   let dir: string;
   let own: Client;
@@ -480,5 +510,30 @@ describe('2026-07-28 requests authenticate too', () => {
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="toolgate"');
     assert.equal(response.body?.error.code, -32600);
+  });
+});
+
+describe('when credentials cannot be checked at all', () => {
+  test("an identity provider whose keys cannot be fetched: 503 with Retry-After, nothing forwarded", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const jwt = { issuer: 'https://idp.example', audience: 'toolgate', jwks_url: `http://127.0.0.1:${port}/jwks` };
+    const sso = await startGateway({ fixture: FIXTURE }, { auth: 'jwt', jwt, store: 'memory' });
+    try {
+      const { privateKey } = await generateKeyPair('ES256');
+      const token = await new SignJWT({ sub: 'someone' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(jwt.issuer).setAudience(jwt.audience).setExpirationTime('5m').sign(privateKey);
+      const response = await fetch(sso.url('fixture'), {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, authorization: `Bearer ${token}`, 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'echo' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' }, _meta: envelope } }),
+      });
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '5');
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, /^Service Unavailable: the identity provider's signing keys could not be fetched$/);
+    } finally {
+      await sso.close();
+    }
   });
 });
