@@ -12,6 +12,7 @@ import { openSession, type RawSession, type Wire } from './raw-session.js';
 import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
 import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { benchAudit } from './audit.js';
 import { benchCounters } from './counters.js';
 import { benchDecide } from './decide.js';
 import { dropPrefix, freshPrefix, testRedis, withPrefix } from '../test/support/redis.js';
@@ -28,11 +29,12 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
  *     counters  counter reservations per second for each store (bench/counters.ts)
+ *     audit     audit appends per second and the latency one adds, SQLite sink (bench/audit.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'counters'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'counters', 'audit'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -341,6 +343,7 @@ async function main(): Promise<void> {
   const redis = runs('counters') || runs('scale') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
   if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
   const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
+  const audit = runs('audit') ? await benchAudit(QUICK ? 1_000 : 3_000) : undefined;
   let scale: ScaleResult | undefined;
   if (runs('scale')) {
     // Replicas that share counters are what scale-out means; without Redis the run still shows the balancer's cost.
@@ -356,7 +359,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(counterStores && { counters: counterStores }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -393,6 +396,12 @@ async function main(): Promise<void> {
     sections.push([
       'Counter stores: a call reserved against two counters over 1,000 grants (bench/counters.ts); targets in counter checks/s: memory >= 1,000,000, SQLite >= 50,000, Redis >= 20,000.',
       ...counterStores.map((r) => `${r.store}: ${r.reservationsPerSecond.toLocaleString('en')} calls/s = ${r.checksPerSecond.toLocaleString('en')} counter checks/s`),
+    ]);
+  }
+  if (audit) {
+    sections.push([
+      `Audit log, SQLite sink (bench/audit.ts): ${audit.appendsPerSecond.toLocaleString('en')} records/s sustained with 64 appends in flight (target >= 20,000);`,
+      `${(audit.meanAppendMs * 1000).toFixed(0)} µs per append awaited one at a time at low load (what write-ahead adds to a call; target <= 100 µs).`,
     ]);
   }
   if (scale) {

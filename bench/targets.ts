@@ -123,11 +123,11 @@ const floor: Target = {
   },
 };
 
-/** `toolgate serve` with one server, the bench's upstream, under `policy`, with counters in `store` (default SQLite). */
-function toolgateServing(upstream: Upstream, policy: object, store?: string): Promise<Running> {
+/** `toolgate serve` with one server, the bench's upstream, under `policy`, with the rest of its configuration. */
+function toolgateServing(upstream: Upstream, policy: object, settings: object = {}): Promise<Running> {
   const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
   // JSON is YAML: the gateway reads it as its configuration file.
-  writeFileSync(config, JSON.stringify({ ...(store && { store }), servers: { fixture: { ...upstream, policy } } }));
+  writeFileSync(config, JSON.stringify({ ...settings, servers: { fixture: { ...upstream, policy } } }));
   const proxy = launch(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--config', config, '--port', '0', '--json'], { cwd: ROOT });
   return serving(proxy, async () => (JSON.parse(await proxy.firstLine()) as { servers: Record<string, string> }).servers.fixture!);
 }
@@ -137,13 +137,14 @@ export const toolgate: Target = {
   description: 'toolgate serve, one server, everything allowed',
   stateless: true,
   sessions: {},
-  start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }),
+  // The baseline: nothing counted, nothing recorded.
+  start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }, { audit: { enabled: false } }),
 };
 
 /**
  * What an operator would write: default deny, 50 tools listed (the bench's two and 48 generated names), a condition
- * on the echo tool's argument, and limits that never trigger, counted in the default SQLite store. (The audit log
- * arrives in a later release: until then nothing is recorded.)
+ * on the echo tool's argument, and limits that never trigger, counted in the default SQLite store, where every
+ * decision is also recorded in the audit log (written ahead of each forwarded call).
  */
 export const REALISTIC_POLICY = {
   version: '1',
@@ -158,7 +159,7 @@ export const REALISTIC_POLICY = {
 
 const toolgatePolicy: Target = {
   name: 'toolgate+policy',
-  description: 'toolgate serve with a realistic policy (limits counted in SQLite; no audit yet)',
+  description: 'toolgate serve with a realistic policy (limits counted and audit log in SQLite)',
   stateless: true,
   start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY),
 };
@@ -169,7 +170,7 @@ export function toolgateSharingRedis(redis: string): Target {
     name: 'toolgate+policy (Redis)',
     description: 'toolgate serve with the realistic policy, limits counted in a shared Redis',
     stateless: true,
-    start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY, redis),
+    start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY, { store: { counters: redis } }),
   };
 }
 

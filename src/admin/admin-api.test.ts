@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Grants } from '../grants/grants.js';
 import { MemoryGrantStore } from '../grants/memory-grant-store.js';
+import { MemoryAuditSink } from '../audit/memory-sink.js';
 import { AdminApi } from './admin-api.js';
 import { mintAdminToken } from './admin-token.js';
 
@@ -285,5 +286,52 @@ describe('the admin API', () => {
     for (const path of ['/admin/', '/admin/grant', '/admin/grants/', '/admin/grants/ci/rotate/now', '/admin/grants/ci/renew']) {
       assert.equal((await call('GET', path)).status, 404, path);
     }
+  });
+});
+
+describe('GET /admin/audit', () => {
+  const admin = mintAdminToken();
+  const audit = new MemoryAuditSink();
+  let server: Awaited<ReturnType<typeof serve>>;
+  const get = async (query: string) => answer(await fetch(`${server.url}/admin/audit${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
+
+  before(async () => {
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, tokenSha256: admin.sha256 }));
+    for (let i = 0; i < 5; i++) {
+      const requestId = `request-${i}`;
+      const grant = i % 2 === 0 ? { id: 'gr_a', label: 'alice' } : { id: 'gr_b', label: 'bob' };
+      await audit.append({ kind: 'decision', requestId, time: 1_000 + i, grant, server: 's', method: 'tools/call', tool: 'echo', decision: i === 4 ? 'denied' : 'allowed' });
+      if (i !== 4) await audit.append({ kind: 'outcome', requestId, time: 1_000 + i, status: 'ok', gatewayMs: 0.1, upstreamMs: 1 });
+    }
+  });
+  after(() => server.close());
+
+  test('answers the filters of audit tail, newest first, each decision with its outcome', async () => {
+    const { status, body } = await get('?grant=alice');
+    assert.equal(status, 200);
+    const requests = body.requests as { requestId: string; decision: { grant: { label: string } }; outcome?: { status: string } }[];
+    assert.deepEqual(requests.map((r) => r.requestId), ['request-4', 'request-2', 'request-0']);
+    assert.equal(requests[1]!.outcome?.status, 'ok');
+    assert.equal(requests[0]!.outcome, undefined, 'a denied call has no outcome');
+    const denied = await get('?decision=denied');
+    assert.deepEqual((denied.body.requests as { requestId: string }[]).map((r) => r.requestId), ['request-4']);
+  });
+
+  test('pages with limit and after', async () => {
+    const first = await get('?limit=3&order=asc');
+    assert.equal(typeof first.body.next, 'number');
+    const second = await get(`?limit=100&order=asc&after=${first.body.next}`);
+    const ids = (page: Answer) => (page.body.requests as { requestId: string }[]).map((r) => r.requestId);
+    // 9 entries: the first 3 hold requests 0 and 1; the rest continue from request 1's outcome.
+    assert.deepEqual(ids(first), ['request-0', 'request-1']);
+    assert.deepEqual(ids(second), ['request-1', 'request-2', 'request-3', 'request-4']);
+    assert.equal(second.body.next, undefined);
+  });
+
+  test('a bad query is a 400 naming the field', async () => {
+    assert.match(String((await get('?limit=0')).body.error), /limit/);
+    assert.match(String((await get('?decision=maybe')).body.error), /decision/);
+    assert.match(String((await get('?since=yesterday')).body.error), /since: expected an ISO time/);
+    assert.match(String((await get('?colour=red')).body.error), /colour/);
   });
 });

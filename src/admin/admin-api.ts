@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GrantError, type Grants } from '../grants/grants.js';
-import { grantJson, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { joinOutcomes } from '../audit/join-outcomes.js';
+import { auditQuery, grantJson, newGrantRequest, rotateRequest, validate } from './admin-json.js';
 import { adminTokenMatches } from './admin-token.js';
 import { HttpError, readJsonObject, sendJson } from './json-http.js';
 
 export interface AdminApiOptions {
   grants: Grants;
+  /** The audit log, read by `GET /admin/audit`; undefined when it is off. */
+  audit?: AuditSink;
   /** `admin.token_sha256` from the configuration; the API is off without it. */
   tokenSha256: string | undefined;
 }
@@ -22,18 +26,20 @@ interface Reply {
 
 type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 
-/**
- * The admin HTTP API (`/admin/…`) for managing grants, e.g. from a web console. It answers to the admin token only,
- * never to a grant token, and shows a grant's token once: in the answer that minted it.
- */
 export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 in the configuration (toolgate admin token)';
 
+/**
+ * The admin HTTP API (`/admin/…`) for managing grants and reading the audit log, e.g. from a web console. It answers
+ * to the admin token only, never to a grant token, and shows a grant's token once: in the answer that minted it.
+ */
 export class AdminApi {
   private readonly grants: Grants;
+  private readonly audit?: AuditSink;
   private readonly tokenSha256: string | undefined;
 
-  constructor({ grants, tokenSha256 }: AdminApiOptions) {
+  constructor({ grants, audit, tokenSha256 }: AdminApiOptions) {
     this.grants = grants;
+    this.audit = audit;
     this.tokenSha256 = tokenSha256;
   }
 
@@ -67,8 +73,9 @@ export class AdminApi {
 
   private route(req: IncomingMessage, path: string): Handlers {
     if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
+    if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
     const match = GRANT_PATH.exec(path);
-    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label> and /admin/grants/<label>/rotate');
+    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate and /admin/audit');
     const label = decodeLabel(match[1]!);
     return match[2] ? { POST: () => this.rotate(req, label) } : { DELETE: () => this.revoke(label) };
   }
@@ -92,6 +99,15 @@ export class AdminApi {
     return { status: 200, body: { grant: grantJson(grant), token } };
   }
 
+  /** One page of the audit log, newest first unless `order=asc`; `next` is the `after` of the following page. */
+  private async auditPage(req: IncomingMessage): Promise<Reply> {
+    if (!this.audit) throw new HttpError(404, 'the audit log is off in this configuration');
+    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams);
+    const { limit, after, order, ...filter } = validate(auditQuery, query);
+    const { entries, next } = await this.audit.query(filter, { limit, after, order });
+    return { status: 200, body: { requests: joinOutcomes(entries), ...(next !== undefined && { next }) } };
+  }
+
   private async revoke(label: string): Promise<Reply> {
     return { status: 200, body: { grant: grantJson(await this.grants.revoke(label, Date.now())) } };
   }
@@ -105,5 +121,4 @@ function decodeLabel(segment: string): string {
   }
 }
 
-/** GrantError has no kind of its own yet, so its message decides: a taken label, a missing grant, or bad input. */
 const GRANT_ERROR_STATUS = { invalid: 400, taken: 409, unknown: 404 } as const;

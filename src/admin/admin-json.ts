@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
+import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import type { Grant } from '../grants/grant-store.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from './json-http.js';
@@ -46,6 +47,28 @@ export const newGrantRequest = z
 
 /** `POST /admin/grants/:label/rotate`: how long the grant's other tokens keep working (none by default). */
 export const rotateRequest = z.strictObject({ grace: duration(0).optional() });
+
+/** A time in a query string: an ISO time with a zone, or milliseconds since the epoch. */
+const time = z.string().transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isSafeInteger(ms)) return ms;
+  ctx.addIssue({ code: 'custom', message: 'expected an ISO time (2026-11-29T10:00:00Z) or milliseconds since the epoch' });
+  return z.NEVER;
+});
+const count = (min: number, max: number) => z.coerce.number({ error: `expected a whole number from ${min} to ${max}` }).int().min(min).max(max);
+
+/** `GET /admin/audit`'s query string: the filters of `toolgate audit tail`, and paging. */
+export const auditQuery = z.strictObject({
+  grant: z.string().min(1).optional(),
+  tool: z.string().min(1).optional(),
+  server: z.string().min(1).optional(),
+  decision: z.enum(AUDIT_DECISIONS).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  limit: count(1, 1_000).default(100),
+  after: count(0, Number.MAX_SAFE_INTEGER).optional(),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
 
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

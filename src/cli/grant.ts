@@ -5,7 +5,7 @@ import type { Grant } from '../grants/grant-store.js';
 import { Grants } from '../grants/grants.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import { loadPolicy } from '../policy/policy-file.js';
-import { toMilliseconds } from '../policy/duration.js';
+import { durationOption } from './duration-option.js';
 import { UsageError } from './errors.js';
 
 interface Common {
@@ -30,7 +30,7 @@ export function grantCommand(): Command {
         // A policy that does not load would deny the grant everything: better said now than at its first call.
         if (policy !== undefined) loadPolicy(policy, policy);
         const now = Date.now();
-        const expiresAt = options.expires === undefined ? null : now + duration('--expires', options.expires);
+        const expiresAt = options.expires === undefined ? null : now + durationOption('--expires', options.expires);
         const issued = await grants.create({ label, servers: options.server.length ? options.server : ['*'], policy, expiresAt }, now);
         print(options, { grant: view(issued.grant, now), token: issued.token }, `${issued.token}\n`);
         if (!options.json) process.stderr.write(`grant "${label}" created; the token above is shown only this once: give it to the agent as Authorization: Bearer <token>\n`);
@@ -53,7 +53,7 @@ export function grantCommand(): Command {
     .action((label: string, options: Common & { grace?: string }) =>
       withGrants(options, async (grants) => {
         const now = Date.now();
-        const issued = await grants.rotate(label, { graceMs: options.grace === undefined ? 0 : duration('--grace', options.grace) }, now);
+        const issued = await grants.rotate(label, { graceMs: options.grace === undefined ? 0 : durationOption('--grace', options.grace) }, now);
         print(options, { grant: view(issued.grant, now), token: issued.token }, `${issued.token}\n`);
       }),
     );
@@ -108,12 +108,5 @@ function print(options: Common, data: unknown, human: string): void {
   process.stdout.write(options.json ? `${JSON.stringify(data, null, 2)}\n` : human);
 }
 
-function duration(option: string, value: string): number {
-  try {
-    return toMilliseconds(value);
-  } catch {
-    throw new UsageError(`${option}: "${value}" is not a duration (like 30d, 12h, 15m, 90s)`);
-  }
-}
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -4,6 +4,7 @@ import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
 import { GrantError } from '../grants/grants.js';
 import { adminCommand } from './admin.js';
+import { auditCommand } from './audit.js';
 import { grantCommand } from './grant.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
@@ -42,6 +43,7 @@ program.addCommand(policyCommand());
 program.addCommand(limitsCommand());
 program.addCommand(grantCommand());
 program.addCommand(adminCommand());
+program.addCommand(auditCommand());
 
 try {
   await program.parseAsync();

@@ -44,9 +44,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
 
   const config = parsed.data;
-  for (const part of ['counters', 'grants'] as const) {
-    const spec = config.store[part];
-    if (spec.startsWith('sqlite:')) config.store[part] = `sqlite:${resolve(baseDir, spec.slice('sqlite:'.length))}`;
+  for (const part of ['counters', 'grants', 'audit'] as const) {
+    const [, scheme, file] = /^(sqlite|jsonl):(.+)$/.exec(config.store[part]) ?? [];
+    if (scheme && file !== '-') config.store[part] = `${scheme}:${resolve(baseDir, file!)}`;
   }
   for (const server of Object.values(config.servers)) {
     if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);

@@ -49,8 +49,13 @@ const server = z.unknown().transform((value, ctx) => {
 });
 
 const DEFAULT_STORE = 'sqlite:./toolgate.db';
-const COUNTER_STORE = /^(memory|sqlite:.+|rediss?:\/\/.+)$/;
-const GRANT_STORE = /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/;
+const REDIS = /^rediss?:\/\/.+$/;
+/** Where each part may live, and how to say so. */
+const PLACES = [
+  ['counters', /^(memory|sqlite:.+|rediss?:\/\/.+)$/, 'memory, sqlite:PATH or redis://HOST:PORT/DB'],
+  ['grants', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
+  ['audit', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+|jsonl:.+)$/, 'memory, sqlite:PATH, postgres://… or jsonl:PATH (jsonl:- for stdout)'],
+] as const;
 
 const listen = z
   .string()
@@ -65,14 +70,22 @@ export const configSchema = z
     /** Largest request body accepted, in bytes. */
     max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
     /**
-     * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file), or a place per
-     * part: `{ counters: redis://…, grants: postgres://… }` for replicas. A part left out stays in `sqlite:./toolgate.db`.
+     * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file; a `redis://`
+     * URL holds the counters only), or a place per part: `{ counters: redis://…, grants: postgres://…, audit:
+     * postgres://… | jsonl:PATH }` for replicas. A part left out stays in `sqlite:./toolgate.db`.
      */
     store: z
-      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional() })], {
-        error: 'expected a store (memory, sqlite:PATH) or { counters, grants }',
+      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional() })], {
+        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit }',
       })
       .default(DEFAULT_STORE),
+    /** The audit log: on unless switched off (a benchmark's baseline); entries older than `retain_days` are pruned. */
+    audit: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        retain_days: z.number().positive().optional(),
+      })
+      .default({ enabled: true }),
     /** How agents prove who they are: grant tokens, nobody (one local user, loopback only), or the operator's JWTs. Default: none on loopback, grants elsewhere. */
     auth: z.enum(['grants', 'none', 'jwt'], { message: 'expected grants, none or jwt' }).optional(),
     /** For `auth: jwt`: tokens from the operator's identity provider. */
@@ -109,17 +122,15 @@ export const configSchema = z
       return z.NEVER;
     }
     const { store, ...others } = rest;
-    const stores = typeof store === 'string' ? { counters: store, grants: store } : { counters: store.counters ?? DEFAULT_STORE, grants: store.grants ?? DEFAULT_STORE };
+    const stores =
+      typeof store === 'string'
+        ? REDIS.test(store)
+          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE }
+          : { counters: store, grants: store, audit: store }
+        : { counters: store.counters ?? DEFAULT_STORE, grants: store.grants ?? DEFAULT_STORE, audit: store.audit ?? DEFAULT_STORE };
     const path = (part: string) => (typeof store === 'string' ? ['store'] : ['store', part]);
-    if (!COUNTER_STORE.test(stores.counters)) {
-      ctx.addIssue({ code: 'custom', path: path('counters'), message: `counters live in memory, sqlite:PATH or redis://HOST:PORT/DB, not "${stores.counters}"` });
-    }
-    // Grants are only read when agents authenticate with them, so `store: redis://…` alone is fine without them
-    // (and, should the listen address call for grants, opening them says what is missing).
-    if (rest.auth === 'grants' || typeof store !== 'string') {
-      if (!GRANT_STORE.test(stores.grants)) {
-        ctx.addIssue({ code: 'custom', path: path('grants'), message: `grants live in memory, sqlite:PATH or postgres://…, not "${stores.grants}"; name a place for each: store: { counters: …, grants: … }` });
-      }
+    for (const [part, pattern, places] of PLACES) {
+      if (!pattern.test(stores[part])) ctx.addIssue({ code: 'custom', path: path(part), message: `${part} live in ${places}, not "${stores[part]}"` });
     }
     return { ...others, store: stores, servers: merged };
   });

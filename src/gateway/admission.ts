@@ -18,7 +18,7 @@ export type Verdict =
       allow: false;
       message: string;
       rule: RulePointer;
-      reason: DenyReason | 'not_granted' | 'approval_unavailable' | 'rate_limited' | 'store_unavailable';
+      reason: DenyReason | 'not_granted' | 'approval_unavailable' | 'rate_limited' | 'store_unavailable' | 'audit_unavailable';
       policy?: string;
       /** For a rate limit: when the next call will pass. */
       retryAfterSeconds?: number;

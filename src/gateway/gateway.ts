@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import { DocumentError } from '../documents/errors.js';
@@ -31,6 +32,8 @@ import type { GrantStore } from '../grants/grant-store.js';
 import { Grants } from '../grants/grants.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import { openCounterStore } from '../limits/open-store.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { openAuditSink } from '../audit/open-audit-sink.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { transportFor } from '../upstream/transport-for.js';
@@ -38,6 +41,7 @@ import type { Admission, Verdict } from './admission.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { PolicyAdmission } from './policy-admission.js';
+import { AuditTrail, type AuditedCall } from './audit-trail.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
 import { Subscriptions } from './subscriptions.js';
@@ -77,6 +81,13 @@ export class Gateway implements UpstreamListener {
   private readonly subscriptions: Subscriptions;
   /** Rate limits and spend budgets, in the store the configuration names (opened by `start`). */
   private readonly limits: RateLimits;
+  /** Every decision, recorded (opened by `start`). */
+  private readonly audit: AuditTrail;
+
+  /** The audit log, for reading it back (admin API, tests); undefined when it is off. */
+  get auditLog(): AuditSink | undefined {
+    return this.audit.entries;
+  }
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
   /** Who may call: opened by `start`; until then every request is refused. */
@@ -97,6 +108,7 @@ export class Gateway implements UpstreamListener {
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
     this.limits = new RateLimits(config.fail_mode, log);
+    this.audit = new AuditTrail(log);
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
       admit: (request) => this.admission.admit(request),
       endSession: (session) => this.endSession(session),
@@ -109,7 +121,7 @@ export class Gateway implements UpstreamListener {
     await this.connect();
   }
 
-  /** Opens the counter store and the authenticator: after this, requests can be admitted. */
+  /** Opens the counter store, the authenticator and the audit log: after this, requests can be admitted. */
   async open(): Promise<void> {
     try {
       this.limits.open(await openCounterStore(this.config.store.counters));
@@ -123,6 +135,12 @@ export class Gateway implements UpstreamListener {
     }
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
+    if (!this.config.audit.enabled) return;
+    try {
+      this.audit.open(await openAuditSink(this.config.store.audit), this.config.audit.retain_days);
+    } catch (error) {
+      throw new DocumentError('configuration', [{ pointer: '/store/audit', message: `could not open ${this.config.store.audit}: ${(error as Error).message}` }]);
+    }
   }
 
 
@@ -139,6 +157,7 @@ export class Gateway implements UpstreamListener {
     this.subscriptions.close();
     this.admission.close?.();
     await this.limits.close();
+    await this.audit.close();
     await this.grantStore?.close();
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
@@ -307,7 +326,7 @@ export class Gateway implements UpstreamListener {
     }
   }
 
-  /** The choke point: admission first, then the upstream. */
+  /** The choke point: admission, counting and the write-ahead audit record, then the upstream. */
   private async forward(
     session: Session,
     upstream: UpstreamConnection,
@@ -316,19 +335,31 @@ export class Gateway implements UpstreamListener {
     channel: CallChannel,
     name?: string,
   ): Promise<JSONRPCResponse> {
-    const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
-    if (!verdict.allow) return denial(method, verdict);
     // The grant is part of what a held call is bound to: another grant's retry cannot continue it.
     const binding = `${session.caller.id}\0${method}\0${name}`;
-    // A retry that brings a held call its answers continues that call: it was counted when it began.
+    const call = this.audit.begin(session, upstream.name, method, name, params?.arguments);
+    const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
+    if (!verdict.allow) return this.refuse(call, verdict);
+    // A retry that brings a held call its answers continues that call: it was counted and recorded when it began.
     if (session.era === 'modern' && this.held.owns(params?.requestState)) {
       return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
     }
     const counted = await this.limits.reserve(verdict, upstream.name, session, name ?? method);
-    if ('denial' in counted) return denial(method, counted.denial);
+    if ('denial' in counted) return this.refuse(call, counted.denial);
+    if (!(await this.audit.allowed(call, verdict))) {
+      if (counted.reservation) await this.limits.settle(counted.reservation, errorResponse(0, ErrorCode.InternalError, 'not forwarded'));
+      return denial(method, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
+    }
+    const sent = performance.now();
     const response = await this.send(session, upstream, method, params, channel, binding);
+    this.audit.finished(call, response, channel.cancellation?.cancelled ?? false, performance.now() - sent);
     if (counted.reservation) await this.limits.settle(counted.reservation, response);
     return response;
+  }
+
+  private async refuse(call: AuditedCall, verdict: Extract<Verdict, { allow: false }>): Promise<JSONRPCResponse> {
+    await this.audit.refused(call, verdict);
+    return denial(call.method, verdict);
   }
 
   /** The call itself, once admitted and counted; translating how a server asks for input between eras. */

@@ -158,7 +158,7 @@ export class HttpEndpoint {
     const grants = this.gateway.grants;
     // Without grants there is no admin credential either (setting one opens the grant store).
     if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
-    this.adminApi ??= new AdminApi({ grants, tokenSha256: this.gateway.config.admin?.token_sha256 });
+    this.adminApi ??= new AdminApi({ grants, audit: this.gateway.auditLog, tokenSha256: this.gateway.config.admin?.token_sha256 });
     await this.adminApi.handle(req, res, path);
   }
 

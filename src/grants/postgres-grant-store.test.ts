@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { Client, escapeIdentifier } from 'pg';
+import { test } from 'node:test';
+import { escapeIdentifier } from 'pg';
 import { describeGrantStore, rowsAsText } from '../../test/contracts/grant-store.js';
+import { testPostgres } from '../../test/support/postgres.js';
 import { GrantError, Grants } from './grants.js';
 import { openGrantStore } from './open-grant-store.js';
 import { PostgresGrantStore } from './postgres-grant-store.js';
-import { randomBase62 } from './token.js';
 
-const url = process.env.TOOLGATE_TEST_PG_URL ?? '';
-/** Reads the raw tables and drops the test schemas; its connecting is also what decides whether the suite runs. */
-const admin = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-const skip = url
-  ? await admin.connect().then(() => undefined, (error: Error) => `PostgreSQL at TOOLGATE_TEST_PG_URL is unreachable: ${error.message}`)
-  : 'TOOLGATE_TEST_PG_URL is not set';
-
-/** Each test gets its own schema, dropped when the file is done, so runs never see each other's grants. */
-const schemas: string[] = [];
-const freshSchema = () => {
-  schemas.push(`toolgate_test_${process.pid}_${randomBase62(8).toLowerCase()}`);
-  return schemas.at(-1)!;
-};
-after(async () => {
-  if (skip) return;
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${escapeIdentifier(schema)} CASCADE`);
-  await admin.end();
-});
+const { url, skip, admin, freshSchema } = await testPostgres();
 
 async function rawText(schema: string): Promise<string> {
   const tables = ['toolgate_grants', 'toolgate_credentials'].map((table) => `${escapeIdentifier(schema)}.${table}`);

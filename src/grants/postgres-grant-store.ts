@@ -1,10 +1,9 @@
-import { DatabaseError, escapeIdentifier, Pool } from 'pg';
+import { DatabaseError, escapeIdentifier, type Pool } from 'pg';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
+import { openPostgres } from '../store/postgres.js';
 
 const ACTIVE_LABEL_INDEX = 'toolgate_grants_active_label';
-/** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
-const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface PostgresGrantStoreOptions {
   /** The schema holding the tables, created if missing; by default the connection's search path (usually `public`). */
@@ -21,11 +20,7 @@ export class PostgresGrantStore implements GrantStore {
 
   /** Connects to a `postgres://` URL and creates the tables if they are missing. */
   static async open(url: string, options: PostgresGrantStoreOptions = {}): Promise<PostgresGrantStore> {
-    const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    // An idle connection that drops is discarded by the pool and replaced at the next query; unheard, the event
-    // would end the process.
-    pool.on('error', () => {});
-    const table = (name: string) => (options.schema === undefined ? name : `${escapeIdentifier(options.schema)}.${name}`);
+    const { pool, table } = openPostgres(url, options.schema);
     const store = new PostgresGrantStore(pool, table('toolgate_grants'), table('toolgate_credentials'));
     try {
       await store.createTables(options.schema);

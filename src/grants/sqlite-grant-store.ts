@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openSqlite } from '../store/sqlite.js';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
 
@@ -53,12 +54,7 @@ export class SqliteGrantStore implements GrantStore {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    // As for counters (limits/sqlite-store.ts): readers and the writer proceed together, and processes sharing the
-    // file wait their turn rather than fail.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
     this.sql = prepare(this.db);
   }

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../store/sqlite.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
@@ -40,12 +41,7 @@ export class SqliteCounterStore implements CounterStore {
   private queue: Pending[] = [];
 
   constructor(file: string) {
-    this.db = new Database(file);
-    // WAL lets readers and the writer proceed together; NORMAL sync is durable across a process crash, which is
-    // what counters need (an OS crash may lose the last moments of counts, never corrupt the file).
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS toolgate_counters (
       key TEXT PRIMARY KEY,
       window_ms INTEGER NOT NULL,

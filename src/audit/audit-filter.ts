@@ -1,0 +1,44 @@
+import type { DecisionEntry, ChainedEntry } from './audit-record.js';
+import type { AuditFilter, AuditPage, AuditResult } from './audit-sink.js';
+
+/** Whether an entry passes the filter; `decision` is the entry's own decision, or the one its outcome completes. */
+export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: DecisionEntry | undefined): boolean {
+  if (filter.since !== undefined && entry.time < filter.since) return false;
+  if (filter.until !== undefined && entry.time >= filter.until) return false;
+  if (!filtersDecision(filter)) return true;
+  if (!decision) return false;
+  return (
+    (filter.grant === undefined || decision.grant.id === filter.grant || decision.grant.label === filter.grant) &&
+    (filter.tool === undefined || decision.tool === filter.tool) &&
+    (filter.server === undefined || decision.server === filter.server) &&
+    (filter.decision === undefined || decision.decision === filter.decision)
+  );
+}
+
+export function filtersDecision(filter: AuditFilter): boolean {
+  return filter.grant !== undefined || filter.tool !== undefined || filter.server !== undefined || filter.decision !== undefined;
+}
+
+/**
+ * One page of a log held in seq order (memory, JSON lines), with the semantics the SQL sinks give in SQL: the
+ * filter, then `after` and `order`, then `limit`.
+ */
+export function pageOf(log: Iterable<ChainedEntry>, filter: AuditFilter, page: AuditPage): AuditResult {
+  const decisions = new Map<string, DecisionEntry>();
+  const found: ChainedEntry[] = [];
+  for (const chained of log) {
+    if (chained.entry.kind === 'decision') decisions.set(chained.entry.requestId, chained.entry);
+    const decision = decisions.get(chained.entry.requestId);
+    const past = page.after === undefined || (page.order === 'desc' ? chained.seq < page.after : chained.seq > page.after);
+    if (past && matches(filter, chained, decision)) found.push(chained);
+  }
+  if (page.order === 'desc') found.reverse();
+  return paged(found.slice(0, page.limit + 1), page.limit);
+}
+
+/** A page from `limit + 1` rows: the extra row only says that there is a next page. */
+export function paged(rows: ChainedEntry[], limit: number): AuditResult {
+  if (rows.length <= limit) return { entries: rows };
+  const entries = rows.slice(0, limit);
+  return { entries, next: entries.at(-1)!.seq };
+}

@@ -1,0 +1,58 @@
+/**
+ * What the audit log holds: one entry per decision, written before an allowed call is forwarded, and one per
+ * outcome, appended when the call ends. Both are links of one hash chain, so neither can be edited unseen.
+ */
+
+/** What the gateway decided about a request. */
+export const AUDIT_DECISIONS = ['allowed', 'denied', 'hidden', 'not_granted', 'rate_limited', 'unavailable'] as const;
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+
+export interface DecisionEntry {
+  readonly kind: 'decision';
+  /** The gateway's id for this request (a UUID): the outcome entry names it too. */
+  readonly requestId: string;
+  readonly time: number;
+  readonly grant: { readonly id: string; readonly label: string };
+  /** The legacy session, if the request came in one. */
+  readonly session?: string;
+  readonly client?: { readonly name?: string; readonly version?: string };
+  readonly server: string;
+  readonly method: string;
+  /** The tool or prompt name as the upstream knows it, or the resource URI. */
+  readonly tool?: string;
+  readonly decision: AuditDecision;
+  /** The verdict's reason (`default`, `condition`, `rate_limited`, `store_unavailable`, …), for denials. */
+  readonly reason?: string;
+  /** The rule that decided: a JSON pointer into the policy, or `(default deny)`, `(hidden)`, `(no policy)`, … */
+  readonly rule?: string;
+  readonly message?: string;
+  /** The version of the policy that decided. */
+  readonly policy?: string;
+  /** The arguments as the policy's audit mode allows: top-level keys by default, never values unless asked. */
+  readonly args?: unknown;
+}
+
+/** How a forwarded call ended. */
+export type AuditStatus = 'ok' | 'tool_error' | 'upstream_error' | 'transport_error' | 'cancelled';
+
+export interface OutcomeEntry {
+  readonly kind: 'outcome';
+  readonly requestId: string;
+  readonly time: number;
+  readonly status: AuditStatus;
+  /** The JSON-RPC error code, for `upstream_error`. */
+  readonly errorCode?: number;
+  /** Time in the gateway (decision, counting, writing) and waiting for the upstream, in milliseconds. */
+  readonly gatewayMs: number;
+  readonly upstreamMs: number;
+}
+
+export type AuditEntry = DecisionEntry | OutcomeEntry;
+
+/** A stored entry: its place in the chain and the hashes that bind it there. */
+export interface ChainedEntry {
+  readonly seq: number;
+  readonly entry: AuditEntry;
+  readonly prevHash: string;
+  readonly hash: string;
+}

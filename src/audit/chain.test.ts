@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { decision, outcome } from '../../test/contracts/audit-sink.js';
+import { canonical, chain, GENESIS, GENESIS_ANCHOR, linkHash, verifyChain } from './chain.js';
+
+test('canonical JSON sorts keys at every depth and leaves out undefined', () => {
+  assert.equal(canonical({ b: 1, a: { d: [1, { f: 2, e: undefined }], c: 'x' }, u: undefined }), '{"a":{"c":"x","d":[1,{"f":2}]},"b":1}');
+});
+
+test('a link hashes the previous hash, the seq and the canonical entry', () => {
+  const entry = outcome(1);
+  const expected = createHash('sha256').update(`${GENESIS}\n1\n${canonical(entry)}`).digest('hex');
+  assert.equal(linkHash(GENESIS, 1, entry), expected);
+  assert.equal(GENESIS, '0'.repeat(64));
+});
+
+test('verify names the first broken link: an edit, a relinked entry, a gap', () => {
+  const entries = chain(GENESIS_ANCHOR, [decision(1), outcome(1), decision(2), decision(3)]);
+  assert.deepEqual(verifyChain(entries), { ok: true, count: 4 });
+  const edited = entries.map((c) => (c.seq === 2 ? { ...c, entry: { ...outcome(1), upstreamMs: 1 } } : c));
+  assert.deepEqual(verifyChain(edited), { ok: false, seq: 2, reason: 'entry 2 was changed after it was written' });
+  const rehashed = edited.map((c) => (c.seq === 2 ? { ...c, hash: linkHash(c.prevHash, 2, c.entry) } : c));
+  assert.deepEqual(verifyChain(rehashed), { ok: false, seq: 3, reason: 'entry 3 does not link to the entry before it' });
+  assert.deepEqual(verifyChain(entries.filter((c) => c.seq !== 3)), { ok: false, seq: 4, reason: 'entry 3 is missing (found 4 next)' });
+  assert.deepEqual(verifyChain(entries.slice(2), { seq: 3, prevHash: entries[1]!.hash }), { ok: true, count: 2 }, 'from an anchor');
+});

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { AuditEntry, ChainedEntry } from './audit-record.js';
+
+/** The hash before the first entry of a log that was never pruned. */
+export const GENESIS = '0'.repeat(64);
+
+/**
+ * Where a chain starts: the seq of its first entry and the hash that entry links to. A fresh log starts at
+ * `{ seq: 1, prevHash: GENESIS }`; a pruned one at the anchor its prune recorded, so what is left still verifies.
+ */
+export interface ChainAnchor {
+  readonly seq: number;
+  readonly prevHash: string;
+}
+
+export const GENESIS_ANCHOR: ChainAnchor = { seq: 1, prevHash: GENESIS };
+
+export type VerifyResult = { ok: true; count: number } | { ok: false; seq: number; reason: string };
+
+/** JSON with keys sorted at every depth and undefined left out, so one entry always hashes the same. */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonical(item))).join(',')}]`;
+  const fields = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
+  return `{${fields.join(',')}}`;
+}
+
+export function linkHash(prevHash: string, seq: number, entry: AuditEntry): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical(entry)}`).digest('hex');
+}
+
+/** The anchor the next appended entry links to, given the last stored entry (if any) and the log's anchor. */
+export function nextLink(last: { seq: number; hash: string } | undefined, anchor: ChainAnchor): ChainAnchor {
+  return last ? { seq: last.seq + 1, prevHash: last.hash } : anchor;
+}
+
+/** Links a batch of entries onto the chain after `start`: what every sink stores. */
+export function chain(start: ChainAnchor, entries: readonly AuditEntry[]): ChainedEntry[] {
+  let prevHash = start.prevHash;
+  return entries.map((entry, i) => {
+    const seq = start.seq + i;
+    const hash = linkHash(prevHash, seq, entry);
+    const linked = { seq, entry, prevHash, hash };
+    prevHash = hash;
+    return linked;
+  });
+}
+
+/** Checks every link from `start` and names the first broken one. */
+export function verifyChain(entries: Iterable<ChainedEntry>, start: ChainAnchor = GENESIS_ANCHOR): VerifyResult {
+  let expected = start;
+  let count = 0;
+  for (const { seq, entry, prevHash, hash } of entries) {
+    if (seq !== expected.seq) return { ok: false, seq, reason: `entry ${expected.seq} is missing (found ${seq} next)` };
+    if (prevHash !== expected.prevHash) return { ok: false, seq, reason: `entry ${seq} does not link to the entry before it` };
+    if (linkHash(prevHash, seq, entry) !== hash) return { ok: false, seq, reason: `entry ${seq} was changed after it was written` };
+    expected = { seq: seq + 1, prevHash: hash };
+    count++;
+  }
+  return { ok: true, count };
+}
+
+/**
+ * Verifies a chain read a page at a time (`page(afterSeq)` returns the next entries in seq order, empty at the end),
+ * so a large log is checked without holding it all.
+ */
+export async function verifyPages(start: ChainAnchor, page: (afterSeq: number) => Promise<readonly ChainedEntry[]> | readonly ChainedEntry[]): Promise<VerifyResult> {
+  let from = start;
+  let count = 0;
+  for (let entries = await page(start.seq - 1); entries.length > 0; entries = await page(from.seq - 1)) {
+    const result = verifyChain(entries, from);
+    if (!result.ok) return result;
+    count += result.count;
+    const last = entries.at(-1)!;
+    from = { seq: last.seq + 1, prevHash: last.hash };
+  }
+  return { ok: true, count };
+}

@@ -1,0 +1,23 @@
+import type { ChainedEntry, DecisionEntry, OutcomeEntry } from './audit-record.js';
+
+/** One request as `audit tail` shows it: the decision, and how the call ended if it was forwarded and has ended. */
+export interface AuditRequest {
+  readonly requestId: string;
+  /** The seq of the request's first entry in the page. */
+  readonly seq: number;
+  /** Missing when the decision is outside the page (or was pruned). */
+  readonly decision?: DecisionEntry;
+  readonly outcome?: OutcomeEntry;
+}
+
+/** Pairs each decision with its outcome, in the order of the page's entries. */
+export function joinOutcomes(entries: readonly ChainedEntry[]): AuditRequest[] {
+  const byRequest = new Map<string, { requestId: string; seq: number; decision?: DecisionEntry; outcome?: OutcomeEntry }>();
+  for (const { seq, entry } of entries) {
+    const request = byRequest.get(entry.requestId) ?? { requestId: entry.requestId, seq };
+    if (entry.kind === 'decision') request.decision = entry;
+    else request.outcome = entry;
+    byRequest.set(entry.requestId, request);
+  }
+  return [...byRequest.values()];
+}

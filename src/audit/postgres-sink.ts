@@ -1,0 +1,143 @@
+import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
+import type { AuditEntry, ChainedEntry } from './audit-record.js';
+import { paged } from './audit-filter.js';
+import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, toRow, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
+import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
+import { GroupCommit } from './group-commit.js';
+import { openPostgres } from '../store/postgres.js';
+
+/** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
+/** Array types for inserting a whole batch with one `unnest`, in AUDIT_COLUMNS order. */
+const COLUMN_TYPES = ['bigint', 'double precision', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
+
+export interface PostgresAuditSinkOptions {
+  /** The schema holding the tables, created if missing; by default the connection's search path. */
+  readonly schema?: string;
+}
+
+/**
+ * The audit log in PostgreSQL, one chain shared by every replica. Each batch is one transaction that first takes an
+ * advisory lock, so replicas append one after another and each reads the head the last one wrote; a committed batch
+ * is durable (synchronous_commit on, the default) before any of its appends resolves.
+ */
+export class PostgresAuditSink implements AuditSink {
+  private readonly commits = new GroupCommit((entries) => this.transaction((client) => this.write(client, entries)));
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly table: string,
+    private readonly anchorTable: string,
+    /** The advisory lock's key: one per log, so tests in separate schemas do not wait on each other. */
+    private readonly lockKey: string,
+  ) {}
+
+  static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<PostgresAuditSink> {
+    const { pool, table } = openPostgres(url, options.schema);
+    const sink = new PostgresAuditSink(pool, table('toolgate_audit'), table('toolgate_audit_anchor'), table('toolgate_audit'));
+    try {
+      await sink.transaction((client) => sink.createTables(client, options.schema));
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return sink;
+  }
+
+  append(entry: AuditEntry): Promise<ChainedEntry> {
+    return this.commits.append(entry);
+  }
+
+  async query(filter: AuditFilter, page: AuditPage): Promise<AuditResult> {
+    const params: unknown[] = [];
+    const sql = pageQuery(this.table, filter, page, (value) => `$${params.push(value)}`);
+    return paged((await this.pool.query<AuditRow>(sql, params)).rows.map(fromRow), page.limit);
+  }
+
+  verify(): Promise<VerifyResult> {
+    // Under the lock, so no replica prunes or appends between the pages.
+    return this.transaction(async (client) => {
+      const range = `SELECT * FROM ${this.table} WHERE seq > $1 ORDER BY seq LIMIT ${VERIFY_PAGE}`;
+      return verifyPages(await this.anchor(client), async (after) => (await client.query<AuditRow>(range, [after])).rows.map(fromRow));
+    });
+  }
+
+  prune(before: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ seq: string; prev_hash: string }>(`SELECT seq, prev_hash FROM ${this.table} WHERE time >= $1 ORDER BY seq LIMIT 1`, [before]);
+      const kept = rows[0] ? { seq: Number(rows[0].seq), prevHash: rows[0].prev_hash } : await this.head(client);
+      await client.query(
+        `INSERT INTO ${this.anchorTable} (id, seq, prev_hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash`,
+        [kept.seq, kept.prevHash],
+      );
+      return (await client.query(`DELETE FROM ${this.table} WHERE seq < $1`, [kept.seq])).rowCount ?? 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.commits.exclusive(() => this.pool.end());
+  }
+
+  private async write(client: PoolClient, entries: AuditEntry[]): Promise<ChainedEntry[]> {
+    const chained = chain(await this.head(client), entries);
+    const rows = chained.map(toRow);
+    const columns = AUDIT_COLUMNS.map((column) => rows.map((row) => row[column]));
+    const arrays = COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`);
+    await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${arrays})`, columns);
+    return chained;
+  }
+
+  private async head(client: PoolClient): Promise<ChainAnchor> {
+    const { rows } = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
+    return nextLink(rows[0] && { seq: Number(rows[0].seq), hash: rows[0].hash }, await this.anchor(client));
+  }
+
+  private async anchor(client: PoolClient): Promise<ChainAnchor> {
+    const { rows } = await client.query<{ seq: string; prev_hash: string }>(`SELECT seq, prev_hash FROM ${this.anchorTable}`);
+    return rows[0] ? { seq: Number(rows[0].seq), prevHash: rows[0].prev_hash } : GENESIS_ANCHOR;
+  }
+
+  /** Runs `work` in a transaction holding the log's advisory lock: the chain's head moves only under it. */
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // The failure is the error to report, whatever becomes of the rollback.
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async createTables(client: PoolClient, schema: string | undefined): Promise<void> {
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${this.table} (
+        seq BIGINT PRIMARY KEY,
+        time DOUBLE PRECISION NOT NULL,
+        kind TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        grant_id TEXT,
+        grant_label TEXT,
+        server TEXT,
+        tool TEXT,
+        decision TEXT,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      ${auditIndexes(this.table, 'toolgate_audit')}
+      CREATE TABLE IF NOT EXISTS ${this.anchorTable} (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        prev_hash TEXT NOT NULL
+      );
+    `);
+  }
+}

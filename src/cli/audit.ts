@@ -1,0 +1,109 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { AUDIT_DECISIONS, type AuditDecision } from '../audit/audit-record.js';
+import type { AuditFilter, AuditSink } from '../audit/audit-sink.js';
+import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
+import { openAuditSink } from '../audit/open-audit-sink.js';
+import { durationOption } from './duration-option.js';
+import { UsageError } from './errors.js';
+
+const FOLLOW_EVERY_MS = 1_000;
+/** `audit verify` exits 1 when the chain is broken: the answer a script looks for. */
+const EXIT_BROKEN = 1;
+
+interface Common {
+  config: string;
+  json?: boolean;
+}
+
+interface TailOptions extends Common {
+  follow?: boolean;
+  grant?: string;
+  tool?: string;
+  server?: string;
+  decision?: AuditDecision;
+  since?: string;
+  lines: string;
+}
+
+/** `toolgate audit tail|verify`: what was decided, and whether the record is whole. */
+export function auditCommand(): Command {
+  const audit = new Command('audit').description('the audit log: every decision the gateway made');
+  const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print JSON (one object per line with --follow)');
+
+  common(audit.command('tail'))
+    .description('show the latest decisions, each with how its call ended')
+    .option('-f, --follow', 'keep printing decisions as they are made')
+    .option('-g, --grant <label>', 'only this grant (label or id)')
+    .option('-t, --tool <name>', 'only this tool (or prompt, or resource URI)')
+    .option('-s, --server <name>', 'only this server')
+    .addOption(new Option('-d, --decision <decision>', 'only this decision').choices(AUDIT_DECISIONS))
+    .option('--since <duration>', 'only the last so long (1h, 30m, 2d)')
+    .option('-n, --lines <count>', 'how many requests to show', '20')
+    .action((options: TailOptions) => withSink(options, (sink) => tail(sink, options)));
+
+  common(audit.command('verify'))
+    .description('check the hash chain from its anchor; exit 1 at the first broken link')
+    .action((options: Common) =>
+      withSink(options, async (sink) => {
+        const result = await sink.verify();
+        if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else if (result.ok) process.stdout.write(`the audit log is whole: ${result.count} entries verified\n`);
+        else process.stdout.write(`the audit log is broken at entry ${result.seq}: ${result.reason}\n`);
+        if (!result.ok) process.exitCode = EXIT_BROKEN;
+      }),
+    );
+  return audit;
+}
+
+async function withSink(options: Common, work: (sink: AuditSink) => Promise<void>): Promise<void> {
+  const config = loadConfig(options.config);
+  const spec = config.store.audit;
+  if (spec === 'memory' || spec === 'jsonl:-') throw new UsageError(`the audit log goes to ${spec === 'memory' ? 'memory' : 'stdout'}: there is nothing to read back`);
+  const sink = await openAuditSink(spec);
+  try {
+    await work(sink);
+  } finally {
+    await sink.close();
+  }
+}
+
+async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
+  const lines = Number(options.lines);
+  if (!Number.isInteger(lines) || lines < 1) throw new UsageError(`--lines: "${options.lines}" is not a positive whole number`);
+  const filter: AuditFilter = {
+    ...(options.grant && { grant: options.grant }),
+    ...(options.tool && { tool: options.tool }),
+    ...(options.server && { server: options.server }),
+    ...(options.decision && { decision: options.decision }),
+    ...(options.since && { since: Date.now() - durationOption('--since', options.since) }),
+  };
+  // A request takes two entries (decision, outcome), and outcomes of older calls interleave with newer decisions:
+  // read ahead, and show the newest requests whose decision was read.
+  const latest = await sink.query(filter, { limit: 4 * lines, order: 'desc' });
+  const entries = latest.entries.reverse();
+  print(options, joinOutcomes(entries).filter((request) => request.decision).slice(-lines));
+  if (!options.follow) return;
+  let after = entries.at(-1)?.seq ?? 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS));
+    const fresh = await sink.query(filter, { limit: 1_000, after, order: 'asc' });
+    if (fresh.entries.length === 0) continue;
+    after = fresh.entries.at(-1)!.seq;
+    print(options, joinOutcomes(fresh.entries));
+  }
+}
+
+function print(options: Common, requests: AuditRequest[]): void {
+  for (const request of requests) process.stdout.write(options.json ? `${JSON.stringify(request)}\n` : `${line(request)}\n`);
+}
+
+/** One request on one line: when, who, what, the decision and why, and how it ended. */
+function line({ requestId, decision, outcome }: AuditRequest): string {
+  if (!decision) return `${iso(outcome!.time)}  (decision not shown)  ${requestId}  ${outcome!.status}`;
+  const why = decision.decision === 'allowed' ? '' : `  ${decision.rule ?? ''}  ${decision.message ?? ''}`;
+  const ended = outcome ? `  ${outcome.status}${outcome.errorCode === undefined ? '' : ` ${outcome.errorCode}`}  ${outcome.upstreamMs} ms upstream` : '';
+  return `${iso(decision.time)}  ${decision.grant.label}  ${decision.server}  ${decision.method}${decision.tool === undefined ? '' : ` ${decision.tool}`}  ${decision.decision}${why}${ended}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { auditArguments } from '../audit/arguments.js';
+import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
+import { ErrorCode } from '../protocol/jsonrpc.js';
+import type { Verdict } from './admission.js';
+import type { Session } from './session.js';
+
+type Denial = Extract<Verdict, { allow: false }>;
+
+/** One forwarded-or-refused request, from the moment the gateway took it up. */
+export interface AuditedCall {
+  readonly requestId: string;
+  readonly time: number;
+  readonly started: number;
+  readonly session: Session;
+  readonly server: string;
+  readonly method: string;
+  readonly name?: string;
+  readonly args?: unknown;
+}
+
+const DECISION_OF: Partial<Record<Denial['reason'], AuditDecision>> = {
+  hidden: 'hidden',
+  not_granted: 'not_granted',
+  rate_limited: 'rate_limited',
+  store_unavailable: 'unavailable',
+  approval_unavailable: 'unavailable',
+  audit_unavailable: 'unavailable',
+};
+
+/**
+ * The audit log at the choke point: a refusal is recorded as it is answered; an allowed call is recorded durably
+ * before it is forwarded (write-ahead: a crash never leaves a forwarded call unrecorded), and its outcome is
+ * appended when it ends, off the response path.
+ */
+export class AuditTrail {
+  private sink?: AuditSink;
+  private pruning?: NodeJS.Timeout;
+
+  constructor(private readonly log: Logger) {}
+
+  /** Starts recording into `sink`; with `retainDays`, entries older than that are pruned now and every hour. */
+  open(sink: AuditSink, retainDays?: number): void {
+    this.sink = sink;
+    if (retainDays === undefined) return;
+    const prune = () => {
+      sink.prune(Date.now() - retainDays * DAY_MS).catch((error: unknown) => this.log.error({ err: error }, 'audit log not pruned'));
+    };
+    prune();
+    this.pruning = setInterval(prune, HOUR_MS).unref();
+  }
+
+  /** Where entries go, for reading them back (the admin API); undefined when the log is off. */
+  get entries(): AuditSink | undefined {
+    return this.sink;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pruning);
+    await this.sink?.close();
+  }
+
+  begin(session: Session, server: string, method: string, name: string | undefined, args: unknown): AuditedCall {
+    return { requestId: randomUUID(), time: Date.now(), started: performance.now(), session, server, method, name, args };
+  }
+
+  /** Records a refusal; a sink that fails is logged (the call is refused either way). */
+  async refused(call: AuditedCall, denial: Denial): Promise<void> {
+    const decision = DECISION_OF[denial.reason] ?? 'denied';
+    await this.append(call, decision, denial).catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: a refusal is not recorded'));
+  }
+
+  /** Records an allowed call before it is forwarded: false when that cannot be done, and the call must not go. */
+  async allowed(call: AuditedCall, verdict: Extract<Verdict, { allow: true }>): Promise<boolean> {
+    try {
+      await this.append(call, 'allowed', { rule: verdict.decision?.rule, policy: verdict.policy });
+      return true;
+    } catch (error) {
+      this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: the call is refused');
+      return false;
+    }
+  }
+
+  /** Appends how the call ended; not awaited by the response. */
+  finished(call: AuditedCall, response: JSONRPCResponse, cancelled: boolean, upstreamMs: number): void {
+    if (!this.sink) return;
+    const gatewayMs = Math.max(0, performance.now() - call.started - upstreamMs);
+    const status = outcomeOf(response, cancelled);
+    const errorCode = 'error' in response ? response.error.code : undefined;
+    this.sink
+      .append({ kind: 'outcome', requestId: call.requestId, time: Date.now(), status, ...(errorCode !== undefined && { errorCode }), gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) })
+      .catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: an outcome is not recorded'));
+  }
+
+  private async append(call: AuditedCall, decision: AuditDecision, detail: { reason?: string; rule?: string; message?: string; policy?: string }): Promise<void> {
+    if (!this.sink) return;
+    const { session } = call;
+    const client = session.clientInfo && { name: stringOr(session.clientInfo.name), version: stringOr(session.clientInfo.version) };
+    await this.sink.append({
+      kind: 'decision',
+      requestId: call.requestId,
+      time: call.time,
+      grant: { id: session.caller.id, label: session.caller.label },
+      ...(session.era === 'legacy' && { session: session.id }),
+      ...(client && { client }),
+      server: call.server,
+      method: call.method,
+      ...(call.name !== undefined && { tool: call.name }),
+      decision,
+      ...(detail.reason !== undefined && { reason: detail.reason }),
+      ...(detail.rule !== undefined && { rule: detail.rule }),
+      ...(detail.message !== undefined && { message: detail.message }),
+      ...(detail.policy !== undefined && { policy: detail.policy }),
+      // Argument values may hold personal data or secrets: the top-level keys only.
+      ...(call.args !== undefined && { args: auditArguments(call.args, 'keys') }),
+    });
+  }
+}
+
+function outcomeOf(response: JSONRPCResponse, cancelled: boolean): AuditStatus {
+  if (cancelled) return 'cancelled';
+  if (!('error' in response)) return (response.result as { isError?: unknown } | undefined)?.isError === true ? 'tool_error' : 'ok';
+  if (response.error.code === ErrorCode.RequestCancelled) return 'cancelled';
+  return response.error.code === ErrorCode.UpstreamUnavailable ? 'transport_error' : 'upstream_error';
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, describe, test as nodeTest } from 'node:test';
+import type { AuditDecision, DecisionEntry, OutcomeEntry } from '../../src/audit/audit-record.js';
+import type { AuditFilter, AuditSink } from '../../src/audit/audit-sink.js';
+
+export interface AuditSinkFixture {
+  readonly sink: AuditSink;
+  /** Changes the stored entry at `seq` as someone with write access to the storage would (raw SQL, a rewritten line). */
+  edit(seq: number): Promise<void>;
+  /** Deletes the stored entry at `seq` the same way. */
+  remove(seq: number): Promise<void>;
+  /** A second sink on the same storage (another process or replica), where the storage allows one. */
+  share?(): Promise<AuditSink>;
+}
+
+const T0 = 1_700_000_000_000;
+
+export function decision(n: number, fields: Partial<DecisionEntry> = {}): DecisionEntry {
+  return {
+    kind: 'decision',
+    requestId: `req-${n}`,
+    time: T0 + n,
+    grant: { id: `gr_${n % 2}`, label: n % 2 ? 'ci-agent' : 'notebook' },
+    client: { name: 'claude', version: '1.0' },
+    server: n % 3 ? 'github' : 'files',
+    method: 'tools/call',
+    tool: `tool_${n % 4}`,
+    decision: (n % 5 ? 'allowed' : 'denied') as AuditDecision,
+    rule: '/tools/x/0',
+    policy: 'sha256:abc',
+    args: ['owner', 'repo'],
+    ...fields,
+  };
+}
+
+export function outcome(n: number): OutcomeEntry {
+  return { kind: 'outcome', requestId: `req-${n}`, time: T0 + n + 0.5, status: 'ok', gatewayMs: 0.4, upstreamMs: 12.5 };
+}
+
+/**
+ * What every audit sink must do, run against each one (memory, SQLite, PostgreSQL, JSON lines) with `open` making a
+ * fresh, empty log.
+ */
+export function describeAuditSink(name: string, openFixture: () => Promise<AuditSinkFixture>, options: { skip?: string } = {}): void {
+  const opened: AuditSink[] = [];
+  const open = async () => {
+    const fixture = await openFixture();
+    opened.push(fixture.sink);
+    return fixture;
+  };
+  // The skip is given to each test, so the summary counts them as skipped (a skipped suite counts as passed).
+  const test = (title: string, body: () => Promise<void>) => nodeTest(title, { skip: options.skip }, body);
+  /** Ten requests, 1..10: a decision each, and an outcome after each allowed one. */
+  const fill = async (sink: AuditSink) => {
+    for (let n = 1; n <= 10; n++) {
+      const entry = decision(n);
+      await sink.append(entry);
+      if (entry.decision === 'allowed') await sink.append(outcome(n));
+    }
+  };
+  const all = async (sink: AuditSink, filter: AuditFilter = {}) => (await sink.query(filter, { limit: 1_000 })).entries;
+
+  describe(name, () => {
+    after(async () => {
+      for (const sink of opened) await sink.close();
+    });
+
+    test('entries come back as they were appended, in seq order, from 1', async () => {
+      const { sink } = await open();
+      const entries = [decision(1, { args: { nested: { deep: ['ü', 1, null, true] } }, session: 's-1', message: 'ok' }), outcome(1), decision(2, { tool: undefined, client: undefined })];
+      const chained = [];
+      for (const entry of entries) chained.push(await sink.append(entry));
+      assert.deepEqual(chained.map((c) => c.seq), [1, 2, 3]);
+      // As JSON: a field set to undefined is not kept.
+      assert.deepEqual(await all(sink), JSON.parse(JSON.stringify(chained)));
+    });
+
+    test('filters select requests by their decision, with the outcomes that complete them', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      const requests = async (filter: AuditFilter) => (await all(sink, filter)).map((c) => `${c.entry.kind[0]}${c.entry.requestId.slice(4)}`);
+      assert.deepEqual(await requests({ grant: 'ci-agent' }), ['d1', 'o1', 'd3', 'o3', 'd5', 'd7', 'o7', 'd9', 'o9']);
+      assert.deepEqual(await requests({ grant: 'gr_0', tool: 'tool_2' }), ['d2', 'o2', 'd6', 'o6', 'd10']);
+      assert.deepEqual(await requests({ decision: 'denied' }), ['d5', 'd10']);
+      assert.deepEqual(await requests({ server: 'files' }), ['d3', 'o3', 'd6', 'o6', 'd9', 'o9']);
+      assert.deepEqual(await requests({ since: T0 + 8, until: T0 + 10 }), ['d8', 'o8', 'd9', 'o9']);
+      assert.deepEqual(await requests({ grant: 'nobody' }), []);
+    });
+
+    test('pages cover the log once, oldest first or newest first', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: number[] = [];
+        let after: number | undefined;
+        do {
+          const page = await sink.query({}, { limit: 5, order, ...(after === undefined ? {} : { after }) });
+          assert.ok(page.entries.length <= 5);
+          seen.push(...page.entries.map((c) => c.seq));
+          after = page.next;
+        } while (after !== undefined);
+        const seqs = Array.from({ length: 18 }, (_, i) => i + 1);
+        assert.deepEqual(seen, order === 'asc' ? seqs : seqs.reverse());
+      }
+      const filtered = await sink.query({ decision: 'allowed' }, { limit: 3, after: 4 });
+      assert.deepEqual(filtered.entries.map((c) => c.seq), [5, 6, 7]);
+      assert.equal(filtered.next, 7);
+    });
+
+    test('1,000 concurrent appends are 1,000 entries, seq 1..1000, and the chain verifies', async () => {
+      const { sink } = await open();
+      const chained = await Promise.all(Array.from({ length: 1_000 }, (_, i) => sink.append(decision(i + 1))));
+      assert.deepEqual(chained.map((c) => c.seq).sort((a, b) => a - b), Array.from({ length: 1_000 }, (_, i) => i + 1));
+      assert.deepEqual(await sink.verify(), { ok: true, count: 1_000 });
+      assert.equal((await all(sink)).length, 1_000);
+    });
+
+    test('an edited entry fails verify at exactly its seq', async () => {
+      const { sink, edit } = await open();
+      await fill(sink);
+      assert.deepEqual(await sink.verify(), { ok: true, count: 18 });
+      await edit(7);
+      const result = await sink.verify();
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.seq, 7);
+    });
+
+    test('a deleted entry fails verify where the gap is', async () => {
+      const { sink, remove } = await open();
+      await fill(sink);
+      await remove(9);
+      assert.deepEqual(await sink.verify(), { ok: false, seq: 10, reason: 'entry 9 is missing (found 10 next)' });
+      const { sink: other, remove: removeFirst } = await open();
+      await fill(other);
+      await removeFirst(1);
+      assert.equal((await other.verify()).ok, false, 'the head cannot go unseen either');
+    });
+
+    test('pruning deletes the oldest entries and the rest still verifies, before and after more appends', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      assert.equal(await sink.prune(T0 + 5), 8, 'requests 1 to 4, a decision and an outcome each');
+      assert.equal((await all(sink))[0]!.entry.requestId, 'req-5');
+      assert.deepEqual(await sink.verify(), { ok: true, count: 10 });
+      assert.equal((await sink.append(decision(11))).seq, 19);
+      assert.deepEqual(await sink.verify(), { ok: true, count: 11 });
+      assert.equal(await sink.prune(T0 + 1_000), 11);
+      assert.deepEqual(await sink.verify(), { ok: true, count: 0 });
+      assert.equal((await sink.append(decision(12))).seq, 20, 'an emptied log continues its chain');
+      assert.deepEqual(await sink.verify(), { ok: true, count: 1 });
+    });
+
+    test('two sinks on one store appending at once still chain one log', async () => {
+      const { sink, share } = await open();
+      if (!share) return;
+      const other = await share();
+      opened.push(other);
+      await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? sink : other).append(decision(i + 1))));
+      assert.deepEqual(await sink.verify(), { ok: true, count: 400 });
+      assert.deepEqual(await other.verify(), { ok: true, count: 400 });
+      assert.deepEqual((await all(sink)).map((c) => c.seq), Array.from({ length: 400 }, (_, i) => i + 1));
+    });
+  });
+}
