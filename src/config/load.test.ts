@@ -64,4 +64,37 @@ describe('configuration', () => {
   test('text that is not YAML says so', () => {
     assert.match(problems('servers: [unclosed\n'), /toolgate.yaml: \/: not valid YAML or JSON/);
   });
+
+  describe('store', () => {
+    const stores = (store: string) => parseConfig(`store: ${store}\nservers:\n  a: { command: x }\n`, 'toolgate.yaml', {}, '/srv').store;
+
+    test('one place holds every part; paths are relative to the file', () => {
+      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db' });
+      assert.deepEqual(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').store.audit, 'sqlite:/srv/toolgate.db');
+    });
+
+    test('a Redis URL holds the counters only; the rest stay in the default file', () => {
+      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db' });
+    });
+
+    test('a place per part', () => {
+      assert.deepEqual(stores('{ counters: "redis://r/0", grants: "postgres://p/db", audit: "jsonl:./audit.jsonl" }'), {
+        counters: 'redis://r/0',
+        grants: 'postgres://p/db',
+        audit: 'jsonl:/srv/audit.jsonl',
+      });
+      assert.equal(stores('{ audit: "jsonl:-" }').audit, 'jsonl:-', 'stdout is not a path');
+    });
+
+    test('a part where it cannot live is named', () => {
+      assert.match(problems('store: { grants: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/grants: grants live in memory, sqlite:PATH or postgres:\/\/…, not "redis:\/\/r\/0"/);
+      assert.match(problems('store: { audit: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/audit: audit live in memory, sqlite:PATH, postgres:\/\/… or jsonl:PATH/);
+      assert.match(problems('store: postgres://p/db\nservers:\n  a: { command: x }\n'), /\/store: counters live in memory, sqlite:PATH or redis:/);
+    });
+  });
+
+  test('auth: jwt needs its settings; admin.token_sha256 must be a SHA-256', () => {
+    assert.match(problems('auth: jwt\nservers:\n  a: { command: x }\n'), /\/jwt: auth: jwt needs jwt: \{ issuer, audience, jwks_url \}/);
+    assert.match(problems('admin: { token_sha256: tga_plain }\nservers:\n  a: { command: x }\n'), /\/admin\/token_sha256: expected 64 lowercase hex digits/);
+  });
 });
