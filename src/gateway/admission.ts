@@ -12,14 +12,18 @@ export interface AdmissionRequest {
   arguments?: unknown;
 }
 
+/** What the audit log keeps of a call's arguments, as the policy says (the top-level keys unless it says more). */
+export type AuditArgs = 'keys' | 'full' | 'redacted';
+
 export type Verdict =
-  | { allow: true; decision?: Decision; policy?: string }
+  | { allow: true; decision?: Decision; policy?: string; auditArgs?: AuditArgs }
   | {
       allow: false;
       message: string;
       rule: RulePointer;
       reason: DenyReason | 'not_granted' | 'approval_unavailable' | 'rate_limited' | 'store_unavailable' | 'audit_unavailable';
       policy?: string;
+      auditArgs?: AuditArgs;
       /** For a rate limit: when the next call will pass. */
       retryAfterSeconds?: number;
     };

@@ -6,7 +6,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
-import type { Verdict } from './admission.js';
+import type { AuditArgs, Verdict } from './admission.js';
 import type { Session } from './session.js';
 
 type Denial = Extract<Verdict, { allow: false }>;
@@ -71,13 +71,13 @@ export class AuditTrail {
   /** Records a refusal; a sink that fails is logged (the call is refused either way). */
   async refused(call: AuditedCall, denial: Denial): Promise<void> {
     const decision = DECISION_OF[denial.reason] ?? 'denied';
-    await this.append(call, decision, denial).catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: a refusal is not recorded'));
+    await this.append(call, decision, denial, denial.auditArgs).catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: a refusal is not recorded'));
   }
 
   /** Records an allowed call before it is forwarded: false when that cannot be done, and the call must not go. */
   async allowed(call: AuditedCall, verdict: Extract<Verdict, { allow: true }>): Promise<boolean> {
     try {
-      await this.append(call, 'allowed', { rule: verdict.decision?.rule, policy: verdict.policy });
+      await this.append(call, 'allowed', { rule: verdict.decision?.rule, policy: verdict.policy }, verdict.auditArgs);
       return true;
     } catch (error) {
       this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: the call is refused');
@@ -96,7 +96,12 @@ export class AuditTrail {
       .catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: an outcome is not recorded'));
   }
 
-  private async append(call: AuditedCall, decision: AuditDecision, detail: { reason?: string; rule?: string; message?: string; policy?: string }): Promise<void> {
+  private async append(
+    call: AuditedCall,
+    decision: AuditDecision,
+    detail: { reason?: string; rule?: string; message?: string; policy?: string },
+    args: AuditArgs = 'keys',
+  ): Promise<void> {
     if (!this.sink) return;
     const { session } = call;
     const client = session.clientInfo && { name: stringOr(session.clientInfo.name), version: stringOr(session.clientInfo.version) };
@@ -115,8 +120,8 @@ export class AuditTrail {
       ...(detail.rule !== undefined && { rule: detail.rule }),
       ...(detail.message !== undefined && { message: detail.message }),
       ...(detail.policy !== undefined && { policy: detail.policy }),
-      // Argument values may hold personal data or secrets: the top-level keys only.
-      ...(call.args !== undefined && { args: auditArguments(call.args, 'keys') }),
+      // Argument values may hold personal data or secrets: the top-level keys only, unless the policy asks for more.
+      ...(call.args !== undefined && { args: auditArguments(call.args, args) }),
     });
   }
 }

@@ -345,7 +345,7 @@ export class Gateway implements UpstreamListener {
       return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
     }
     const counted = await this.limits.reserve(verdict, upstream.name, session, name ?? method);
-    if ('denial' in counted) return this.refuse(call, counted.denial);
+    if ('denial' in counted) return this.refuse(call, { ...counted.denial, auditArgs: verdict.auditArgs });
     if (!(await this.audit.allowed(call, verdict))) {
       if (counted.reservation) await this.limits.settle(counted.reservation, errorResponse(0, ErrorCode.InternalError, 'not forwarded'));
       return denial(method, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });

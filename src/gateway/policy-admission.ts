@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import { reaches, type Caller } from '../grants/authenticator.js';
-import { decide, listed, methodAllowed } from '../policy/decide.js';
+import { auditArgs, decide, listed, methodAllowed } from '../policy/decide.js';
 import { NO_POLICY, notPermitted } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
 import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
@@ -95,16 +95,17 @@ export class PolicyAdmission implements Admission {
       return { allow: false, message: `${request.method} is not permitted by policy`, rule: method.rule, reason: 'denied', policy: policy.version };
     }
     const decision = decide(policy, { tool: request.name ?? '', args: request.arguments });
-    if (decision.kind !== 'allow') return { allow: false, message: decision.message, rule: decision.rule, reason: decision.reason, policy: policy.version };
+    const recorded = auditArgs(policy, request.name ?? '');
+    if (decision.kind !== 'allow') return { allow: false, message: decision.message, rule: decision.rule, reason: decision.reason, policy: policy.version, auditArgs: recorded };
     if (decision.shadow) {
       this.log.warn({ server: request.server, tool: request.name, rule: decision.shadow.rule, policy: policy.version }, `shadow mode: would refuse: ${decision.shadow.message}`);
     }
     if (decision.approval) {
       // Approvals arrive in a later release; until then a call that needs one is refused, never let through.
       const message = `Tool "${request.name}" needs a human's approval${decision.approval.message ? ` (${decision.approval.message})` : ''}, and approvals are not available in this version`;
-      return { allow: false, message, rule: decision.approval.pointer, reason: 'approval_unavailable', policy: policy.version };
+      return { allow: false, message, rule: decision.approval.pointer, reason: 'approval_unavailable', policy: policy.version, auditArgs: recorded };
     }
-    return { allow: true, decision, policy: policy.version };
+    return { allow: true, decision, policy: policy.version, auditArgs: recorded };
   }
 
   listed(session: Session, server: string, kind: ListKind, item: Item): boolean {

@@ -20,6 +20,8 @@ export interface CompiledRule {
   readonly onDeny?: string;
   readonly approval?: CompiledApproval;
   readonly shadow: boolean;
+  /** What the audit log keeps of the arguments, when the rule says. */
+  readonly auditArgs?: 'keys' | 'full' | 'redacted';
 }
 
 export interface CompiledTool extends CompiledRule {
@@ -104,6 +106,7 @@ export function compilePolicy(document: PolicyDocument, text: string): CompiledP
       ...(doc.on_deny !== undefined && { onDeny: doc.on_deny }),
       ...(approval && { approval }),
       shadow: policyShadow || doc.mode === 'shadow',
+      ...(doc.audit && { auditArgs: doc.audit.args }),
     };
   };
 

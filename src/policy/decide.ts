@@ -44,6 +44,11 @@ export function listed(policy: CompiledPolicy, tool: string): boolean {
   return ruleFor(policy, tool) !== undefined || policy.default === 'allow' || policy.shadow;
 }
 
+/** What the audit log keeps of a call's arguments: the tool's rule, else `all_tools`, else the keys only. */
+export function auditArgs(policy: CompiledPolicy, tool: string): 'keys' | 'full' | 'redacted' {
+  return ruleFor(policy, tool)?.auditArgs ?? policy.allTools?.auditArgs ?? 'keys';
+}
+
 /** Whether a method other than tools/call may be used (`methods`; allowed unless a rule says deny). */
 export function methodAllowed(policy: CompiledPolicy, method: string): { allow: boolean; rule: RulePointer } {
   const exact = policy.methods.exact.get(method);

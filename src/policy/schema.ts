@@ -90,6 +90,9 @@ const approval = z.union([
 
 const mode = z.enum(['enforce', 'shadow'], { message: 'expected enforce or shadow' });
 
+/** Toolgate extension: what the audit log keeps of a call's arguments (top-level keys unless this says more). */
+const audit = z.strictObject({ args: z.enum(['keys', 'full', 'redacted'], { message: 'expected keys, full or redacted' }) });
+
 const ruleFields = {
   require: z.array(condition).optional(),
   deny_if: z.array(condition).optional(),
@@ -97,6 +100,7 @@ const ruleFields = {
   on_deny: z.string().min(1).optional(),
   approval: approval.optional(),
   mode: mode.optional(),
+  audit: audit.optional(),
 };
 
 const toolRule = z.strictObject({

@@ -20,7 +20,7 @@ const POLICY = {
   tools: {
     echo: { deny_if: [{ path: 'args.message', op: 'eq', value: 'forbidden' }] },
     pid: { limits: [{ counter: 'pids', window: 'minute', max: 1, scope: 'global' }] },
-    region_query: {},
+    region_query: { audit: { args: 'redacted' } },
   },
 };
 
@@ -57,6 +57,19 @@ async function recorded(act: () => Promise<unknown>): Promise<{ decision: Decisi
 }
 
 describe('each decision path gives exactly one record with the right fields', () => {
+  test("a tool whose policy asks for redacted arguments: values kept, secrets and credential-like values not", async () => {
+    const client = await httpClient(gateway.url('fixture'));
+    const token = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+    try {
+      const { decision } = await recorded(() => client.callTool({ name: 'region_query', arguments: { region: 'eu-west', query: token, api_key: 'hunter2' } }));
+      assert.deepEqual(decision.args, { region: 'eu-west', query: '[REDACTED]', api_key: '[REDACTED]' });
+      const { entries } = await log.query({}, { limit: 100_000 });
+      for (const secret of [token, 'hunter2']) assert.ok(!JSON.stringify(entries).includes(secret), `${secret} is not stored`);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('allowed, with its outcome, and only the argument keys', async () => {
     const client = await httpClient(gateway.url('fixture'));
     try {
