@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { AUDIT_DECISIONS, type AuditDecision } from '../audit/audit-record.js';
-import type { AuditFilter, AuditSink } from '../audit/audit-sink.js';
+import { AUDIT_DECISIONS, type AuditDecision, type ChainedEntry } from '../audit/audit-record.js';
+import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
 import { durationOption } from './duration-option.js';
@@ -78,11 +78,21 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
     ...(options.decision && { decision: options.decision }),
     ...(options.since && { since: Date.now() - durationOption('--since', options.since) }),
   };
-  // A request takes two entries (decision, outcome), and outcomes of older calls interleave with newer decisions:
-  // read ahead, and show the newest requests whose decision was read.
-  const latest = await sink.query(filter, { limit: 4 * lines, order: 'desc' });
-  const entries = latest.entries.reverse();
-  print(options, joinOutcomes(entries).filter((request) => request.decision).slice(-lines));
+  // Newest first, page by page, until `lines` decisions are read: everything newer than the oldest of them is read
+  // too, so each shown decision comes with its outcome, however the entries of concurrent calls interleave.
+  const entries: ChainedEntry[] = [];
+  let decisions = 0;
+  let page: AuditResult = { entries: [], next: undefined };
+  do {
+    page = await sink.query(filter, { limit: 500, order: 'desc', ...(page.next !== undefined && { after: page.next }) });
+    for (const chained of page.entries) {
+      if (decisions === lines) break;
+      entries.push(chained);
+      if (chained.entry.kind === 'decision') decisions++;
+    }
+  } while (decisions < lines && page.next !== undefined);
+  entries.reverse();
+  print(options, joinOutcomes(entries).filter((request) => request.decision));
   if (!options.follow) return;
   let after = entries.at(-1)?.seq ?? 0;
   for (;;) {

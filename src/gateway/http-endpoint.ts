@@ -30,6 +30,8 @@ export interface HttpEndpointOptions {
   maxBodyBytes: number;
   /** A legacy session with no open stream is forgotten after this long without a request. */
   sessionIdleMs?: number;
+  /** How often open legacy sessions have their credential checked again, so a revoked grant's streams close. */
+  sessionRecheckMs?: number;
 }
 
 /**
@@ -98,14 +100,29 @@ export class HttpEndpoint {
         if (!session.standalone && session.lastSeen < cutoff) this.gateway.endSession(session);
       }
     }, Math.min(idle, 60_000));
+    const recheck = setInterval(() => void this.recheckSessions(), this.options.sessionRecheckMs ?? 60_000);
     keepalive.unref();
     sweep.unref();
-    this.timers.push(keepalive, sweep);
+    recheck.unref();
+    this.timers.push(keepalive, sweep, recheck);
     const { port } = this.server.address() as AddressInfo;
     // Bound to every address, it is reachable on loopback: a URL a client on this machine can use as printed.
     const bound = this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host === '::' ? '::1' : this.options.host;
     const host = bound.includes(':') ? `[${bound}]` : bound;
     return `http://${host}:${port}`;
+  }
+
+  /**
+   * Requests are authenticated one by one, but a GET stream outlives the request that opened it: each session's
+   * latest credential is checked again, and the sessions of a grant revoked or expired since are ended (their streams
+   * close). A store that cannot answer ends nothing: its outage is not a revocation.
+   */
+  private async recheckSessions(): Promise<void> {
+    for (const session of [...this.gateway.sessions.values()]) {
+      if (session.credential === undefined) continue;
+      const outcome = await this.gateway.authenticate(session.credential).catch(() => undefined);
+      if (outcome?.kind === 'rejected' || (outcome?.kind === 'ok' && outcome.caller.id !== session.caller.id)) this.gateway.endSession(session);
+    }
   }
 
   async close(): Promise<void> {
@@ -237,7 +254,7 @@ export class HttpEndpoint {
       return this.run(res, session, message as JSONRPCRequest);
     }
     if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
-      return this.initialize(res, route, caller, message as JSONRPCRequest);
+      return this.initialize(res, route, caller, message as JSONRPCRequest, req.headers.authorization);
     }
     const session = this.legacySession(req, route, caller);
     if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
@@ -246,8 +263,9 @@ export class HttpEndpoint {
     res.writeHead(202).end();
   }
 
-  private async initialize(res: ServerResponse, route: Route, caller: Caller, request: JSONRPCRequest): Promise<void> {
+  private async initialize(res: ServerResponse, route: Route, caller: Caller, request: JSONRPCRequest, credential: string | undefined): Promise<void> {
     const { session, result } = await this.gateway.openSession(route, caller, paramsOf(request));
+    session.credential = credential;
     this.json(res, 200, { jsonrpc: '2.0', id: request.id, result }, { 'mcp-session-id': session.id });
   }
 
@@ -260,6 +278,8 @@ export class HttpEndpoint {
     const session = this.gateway.sessions.get(id);
     // Another grant's session is answered as unknown: its existence is not the caller's business.
     if (!session || session.route !== route || session.caller.id !== caller.id) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
+    // The latest credential is the one checked again while a stream stays open (a rotated token replaces the old).
+    session.credential = req.headers.authorization;
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !LEGACY_VERSIONS.includes(version)) {
       fail(400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version "${version}"`);
@@ -345,6 +365,8 @@ export class HttpEndpoint {
     res.once('close', () => {
       if (session.standalone === stream) session.standalone = undefined;
     });
+    // The stream ends with its session (DELETE, idle, or a grant revoked since).
+    void session.ended.then(() => res.end());
   }
 
   private delete(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {

@@ -41,6 +41,8 @@ export class Session {
   /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
   standalone?: Outbound;
   lastSeen = Date.now();
+  /** The `Authorization` the client last sent on this session (HTTP), checked again while the session lives. */
+  credential?: string;
   /** Set on the session a 2026-07-28 `subscriptions/listen` stream opens: what it asked for, and its id. */
   listen?: { filter: ListenFilter; subscriptionId: string | number };
   private endedPromise?: Promise<void>;

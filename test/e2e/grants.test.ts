@@ -13,7 +13,7 @@ import * as z from 'zod/v4';
 import { mintAdminToken } from '../../src/admin/admin-token.js';
 import type { Grants, NewGrant } from '../../src/grants/grants.js';
 import { formatToken, hashSecret, parseToken, randomBase62 } from '../../src/grants/token.js';
-import { CLIENT_CAPABILITIES, FIXTURE, startGateway, type RunningGateway } from './harness.js';
+import { CLIENT_CAPABILITIES, FIXTURE, startGateway, until, type RunningGateway } from './harness.js';
 
 /**
  * Agent authentication through a real gateway (`auth: grants`): every request proves a grant with its token, a
@@ -115,8 +115,8 @@ async function agent(url: URL, headers: Record<string, string>, mode: 'legacy' |
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(gateway.base + path, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
+async function post(path: string, body: unknown, headers: Record<string, string> = {}, base = gateway.base) {
+  const response = await fetch(base + path, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
 }
@@ -128,8 +128,8 @@ function modernCall(path: string, name: string, args: Record<string, unknown>, h
 }
 
 /** A legacy `initialize`; returns the session id. */
-async function openSession(path: string, headers: Record<string, string>): Promise<string> {
-  const response = await post(path, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }, headers);
+async function openSession(path: string, headers: Record<string, string>, base = gateway.base): Promise<string> {
+  const response = await post(path, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }, headers, base);
   assert.equal(response.status, 200);
   const id = response.headers.get('mcp-session-id');
   assert.ok(id);
@@ -534,6 +534,33 @@ describe('when credentials cannot be checked at all', () => {
       assert.match(((await response.json()) as { error: { message: string } }).error.message, /^Service Unavailable: the identity provider's signing keys could not be fetched$/);
     } finally {
       await sso.close();
+    }
+  });
+});
+
+describe("a revoked grant's open streams", () => {
+  test('are closed within a recheck: a GET stream outlives its request, not its grant', async () => {
+    // Checked every 100 ms here (every minute by default).
+    const quick = await startGateway({ fixture: FIXTURE }, { auth: 'grants', store: 'memory' }, { sessionRecheckMs: 100 });
+    try {
+      const issued = await quick.gateway.grants!.create({ label: 'streamer', servers: ['*'] }, Date.now());
+      const kept = await quick.gateway.grants!.create({ label: 'bystander', servers: ['*'] }, Date.now());
+      const open = async (token: string) => {
+        const session = await openSession(quick.url('fixture').pathname, bearer(token), quick.base);
+        const stream = await fetch(quick.url('fixture'), { headers: { ...bearer(token), accept: 'text/event-stream', 'mcp-session-id': session } });
+        assert.equal(stream.status, 200);
+        return { session, stream };
+      };
+      const revoked = await open(issued.token);
+      const bystander = await open(kept.token);
+      await quick.gateway.grants!.revoke('streamer', Date.now());
+      await until(() => !quick.gateway.sessions.has(revoked.session), 5_000, 'the revoked grant’s session to end');
+      const ended = await revoked.stream.body!.getReader().read();
+      assert.equal(ended.done, true, 'its stream is closed');
+      assert.ok(quick.gateway.sessions.has(bystander.session), "another grant's session stays open");
+      await bystander.stream.body?.cancel();
+    } finally {
+      await quick.close();
     }
   });
 });

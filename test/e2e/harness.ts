@@ -5,7 +5,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { configSchema, type GatewayConfig } from '../../src/config/schema.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { HttpEndpoint } from '../../src/gateway/http-endpoint.js';
+import { HttpEndpoint, type HttpEndpointOptions } from '../../src/gateway/http-endpoint.js';
 
 export const EVERYTHING = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'] };
 export const FIXTURE = { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fixture-server.ts'] };
@@ -22,13 +22,17 @@ export interface RunningGateway {
 export const ALLOW_ALL = { version: '1', default: 'allow' };
 
 /** Starts a gateway in this process on a free loopback port, with the given `servers` block. */
-export async function startGateway(servers: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  servers: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  endpointOptions: Pick<HttpEndpointOptions, 'sessionIdleMs' | 'sessionRecheckMs'> = {},
+): Promise<RunningGateway> {
   const withPolicies = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { policy: ALLOW_ALL, ...(server as object) }]));
   // Counters in memory and no authentication unless a test says otherwise: tests leave no files behind, and
   // tests of the proxy itself need no tokens.
   const config: GatewayConfig = configSchema.parse({ servers: withPolicies, store: 'memory', auth: 'none', ...extra });
   const gateway = new Gateway(config, pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }));
-  const endpoint = new HttpEndpoint(gateway, { host: '127.0.0.1', port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
+  const endpoint = new HttpEndpoint(gateway, { host: '127.0.0.1', port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes, ...endpointOptions });
   const base = await endpoint.listen();
   await gateway.start();
   return {
