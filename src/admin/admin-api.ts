@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GrantError, type Grants } from '../grants/grants.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes } from '../audit/join-outcomes.js';
-import { auditQuery, grantJson, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import { grantJson } from '../grants/grant-json.js';
+import { auditQuery, newGrantRequest, rotateRequest, validate } from './admin-json.js';
 import { adminTokenMatches } from './admin-token.js';
 import { HttpError, readJsonObject, sendJson } from './json-http.js';
 

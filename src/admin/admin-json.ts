@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
-import type { Grant } from '../grants/grant-store.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from './json-http.js';
 
@@ -76,22 +75,4 @@ export function validate<T extends z.ZodType>(schema: T, body: unknown): z.outpu
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issueMessage(issue)}` : issueMessage(issue)));
   throw new HttpError(400, problems.join('; '));
-}
-
-/** A grant as the API shows it: every field, times as ISO 8601 (null when unset). Grants hold no token or hash. */
-export function grantJson(grant: Grant) {
-  return {
-    id: grant.id,
-    label: grant.label,
-    servers: grant.servers,
-    policy: grant.policy,
-    expiresAt: iso(grant.expiresAt),
-    createdAt: new Date(grant.createdAt).toISOString(),
-    lastUsedAt: iso(grant.lastUsedAt),
-    revokedAt: iso(grant.revokedAt),
-  };
-}
-
-function iso(time: number | null): string | null {
-  return time === null ? null : new Date(time).toISOString();
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Grant } from '../grants/grant-store.js';
+import { grantJson } from '../grants/grant-json.js';
 import { Grants } from '../grants/grants.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import { loadPolicy } from '../policy/policy-file.js';
@@ -80,21 +81,10 @@ async function withGrants(options: Common, work: (grants: Grants, servers: strin
   }
 }
 
-/** A grant as people and scripts read it: times as ISO strings, and its state now. */
+/** A grant as people and scripts read it: its JSON form, and its state now. */
 function view(grant: Grant, now: number) {
-  const time = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const status = grant.revokedAt !== null ? 'revoked' : grant.expiresAt !== null && grant.expiresAt <= now ? 'expired' : 'active';
-  return {
-    id: grant.id,
-    label: grant.label,
-    status,
-    servers: grant.servers,
-    policy: grant.policy,
-    createdAt: time(grant.createdAt),
-    lastUsedAt: time(grant.lastUsedAt),
-    expiresAt: time(grant.expiresAt),
-    revokedAt: time(grant.revokedAt),
-  };
+  return { ...grantJson(grant), status };
 }
 
 function table(rows: ReturnType<typeof view>[]): string {

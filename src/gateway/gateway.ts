@@ -83,11 +83,6 @@ export class Gateway implements UpstreamListener {
   private readonly limits: RateLimits;
   /** Every decision, recorded (opened by `start`). */
   private readonly audit: AuditTrail;
-
-  /** The audit log, for reading it back (admin API, tests); undefined when it is off. */
-  get auditLog(): AuditSink | undefined {
-    return this.audit.entries;
-  }
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
   /** Who may call: opened by `start`; until then every request is refused. */
@@ -123,26 +118,22 @@ export class Gateway implements UpstreamListener {
 
   /** Opens the counter store, the authenticator and the audit log: after this, requests can be admitted. */
   async open(): Promise<void> {
-    try {
-      this.limits.open(await openCounterStore(this.config.store.counters));
-    } catch (error) {
-      throw new DocumentError('configuration', [{ pointer: '/store/counters', message: `could not open ${this.config.store.counters}: ${(error as Error).message}` }]);
-    }
-    try {
-      if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await openGrantStore(this.config.store.grants);
-    } catch (error) {
-      throw new DocumentError('configuration', [{ pointer: '/store/grants', message: `could not open ${this.config.store.grants}: ${(error as Error).message}` }]);
-    }
+    this.limits.open(await this.opening('counters', openCounterStore));
+    if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await this.opening('grants', openGrantStore);
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
-    if (!this.config.audit.enabled) return;
-    try {
-      this.audit.open(await openAuditSink(this.config.store.audit), this.config.audit.retain_days);
-    } catch (error) {
-      throw new DocumentError('configuration', [{ pointer: '/store/audit', message: `could not open ${this.config.store.audit}: ${(error as Error).message}` }]);
-    }
+    if (this.config.audit.enabled) this.audit.open(await this.opening('audit', openAuditSink), this.config.audit.retain_days);
   }
 
+  /** Opens where a part's state lives; one that cannot be opened is a configuration error naming it. */
+  private async opening<T>(part: keyof GatewayConfig['store'], open: (spec: string) => Promise<T>): Promise<T> {
+    const spec = this.config.store[part];
+    try {
+      return await open(spec);
+    } catch (error) {
+      throw new DocumentError('configuration', [{ pointer: `/store/${part}`, message: `could not open ${spec}: ${(error as Error).message}` }]);
+    }
+  }
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
   async connect(): Promise<void> {
@@ -162,6 +153,11 @@ export class Gateway implements UpstreamListener {
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+  }
+
+  /** The audit log, for reading it back (admin API, tests); undefined when it is off. */
+  get auditLog(): AuditSink | undefined {
+    return this.audit.entries;
   }
 
   /** Which grant a request's `Authorization` header proves, if any. */
@@ -347,7 +343,7 @@ export class Gateway implements UpstreamListener {
     const counted = await this.limits.reserve(verdict, upstream.name, session, name ?? method);
     if ('denial' in counted) return this.refuse(call, { ...counted.denial, auditArgs: verdict.auditArgs });
     if (!(await this.audit.allowed(call, verdict))) {
-      if (counted.reservation) await this.limits.settle(counted.reservation, errorResponse(0, ErrorCode.InternalError, 'not forwarded'));
+      if (counted.reservation) await this.limits.release(counted.reservation);
       return denial(method, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
     }
     const sent = performance.now();

@@ -52,12 +52,18 @@ export class RateLimits {
    * A JSON-RPC error (the server refused or never ran the call) or a transport failure gives the amounts back; a tool
    * result, even one marked isError, counts: the server ran the tool.
    */
-  async settle(reservation: Reserved, response: JSONRPCResponse): Promise<void> {
-    const store = this.store;
-    if (!store) return;
-    await ('error' in response ? store.rollback(reservation) : store.commit(reservation)).catch((error: unknown) =>
-      this.log.error({ err: error }, 'could not settle a counter reservation'),
-    );
+  settle(reservation: Reserved, response: JSONRPCResponse): Promise<void> {
+    return 'error' in response ? this.release(reservation) : this.finish((store) => store.commit(reservation));
+  }
+
+  /** Gives the amounts back: the call was not forwarded after all. */
+  release(reservation: Reserved): Promise<void> {
+    return this.finish((store) => store.rollback(reservation));
+  }
+
+  private async finish(step: (store: CounterStore) => Promise<void>): Promise<void> {
+    if (!this.store) return;
+    await step(this.store).catch((error: unknown) => this.log.error({ err: error }, 'could not settle a counter reservation'));
   }
 }
 
