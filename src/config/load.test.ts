@@ -93,8 +93,10 @@ describe('configuration', () => {
     });
   });
 
-  test('auth: jwt needs its settings; admin.token_sha256 must be a SHA-256', () => {
+  test('auth: jwt needs its settings; admin.token_sha256 and metrics.token_sha256 must be SHA-256s', () => {
     assert.match(problems('auth: jwt\nservers:\n  a: { command: x }\n'), /\/jwt: auth: jwt needs jwt: \{ issuer, audience, jwks_url \}/);
     assert.match(problems('admin: { token_sha256: tga_plain }\nservers:\n  a: { command: x }\n'), /\/admin\/token_sha256: expected 64 lowercase hex digits/);
+    assert.match(problems('metrics: { token_sha256: ABC }\nservers:\n  a: { command: x }\n'), /\/metrics\/token_sha256: expected 64 lowercase hex digits/);
+    assert.match(problems('metrics: { public: true }\nservers:\n  a: { command: x }\n'), /\/metrics: .*public/);
   });
 });

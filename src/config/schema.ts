@@ -57,6 +57,9 @@ const PLACES = [
   ['audit', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+|jsonl:.+)$/, 'memory, sqlite:PATH, postgres://… or jsonl:PATH (jsonl:- for stdout)'],
 ] as const;
 
+/** How the configuration keeps a credential: its SHA-256, so a leaked file does not leak the token. */
+const tokenSha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lowercase hex digits (the SHA-256 of a token from `toolgate admin token`)' });
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, like 127.0.0.1:7420' })
@@ -100,7 +103,12 @@ export const configSchema = z
       })
       .optional(),
     /** The admin API (`/admin/…`): on only when its credential is set, as the SHA-256 of the token (`toolgate admin token`). */
-    admin: z.strictObject({ token_sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lowercase hex digits (the SHA-256 of the admin token)' }) }).optional(),
+    admin: z.strictObject({ token_sha256: tokenSha256 }).optional(),
+    /**
+     * Prometheus metrics (`/metrics`): with `token_sha256` set a scrape must bring that token (`toolgate admin token`
+     * mints one; use another than the admin API's); without it, only a gateway listening on loopback serves them.
+     */
+    metrics: z.strictObject({ token_sha256: tokenSha256.optional() }).default({}),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: z.record(serverName, server).optional(),

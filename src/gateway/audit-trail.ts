@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
+import type { AuditDecision, AuditEntry, AuditStatus } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { StoreFailures } from '../observability/store-failures.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { AuditArgs, Verdict } from './admission.js';
@@ -33,25 +35,36 @@ const DECISION_OF: Partial<Record<Denial['reason'], AuditDecision>> = {
 };
 
 /**
- * The audit log at the choke point: a refusal is recorded as it is answered; an allowed call is recorded durably
- * before it is forwarded (write-ahead: a crash never leaves a forwarded call unrecorded), and its outcome is
- * appended when it ends, off the response path.
+ * Every decision at the choke point, recorded in the audit log and counted in the metrics. A refusal is recorded as it
+ * is answered; an allowed call is recorded durably before it is forwarded (write-ahead: a crash never leaves a
+ * forwarded call unrecorded), and its outcome is appended when it ends, off the response path.
  */
 export class AuditTrail {
   private sink?: AuditSink;
-  private pruning?: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** The newest entry this process wrote, and the one last published. */
+  private head?: { seq: number; hash: string };
+  private published?: number;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly failures: StoreFailures,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
-  /** Starts recording into `sink`; with `retainDays`, entries older than that are pruned now and every hour. */
+  /**
+   * Starts recording into `sink`; with `retainDays`, entries older than that are pruned now and every hour. The
+   * chain's head is logged each minute it moved: a copy outside the store, so entries cut from the end show.
+   */
   open(sink: AuditSink, retainDays?: number): void {
     this.sink = sink;
+    this.timers.push(setInterval(() => this.publishHead(), MINUTE_MS).unref());
     if (retainDays === undefined) return;
     const prune = () => {
-      sink.prune(Date.now() - retainDays * DAY_MS).catch((error: unknown) => this.log.error({ err: error }, 'audit log not pruned'));
+      sink.prune(Date.now() - retainDays * DAY_MS).catch((error: unknown) => this.failures.failed('audit', error, 'audit log not pruned'));
     };
     prune();
-    this.pruning = setInterval(prune, HOUR_MS).unref();
+    this.timers.push(setInterval(prune, HOUR_MS).unref());
   }
 
   /** Where entries go, for reading them back (the admin API); undefined when the log is off. */
@@ -60,7 +73,8 @@ export class AuditTrail {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.pruning);
+    for (const timer of this.timers) clearInterval(timer);
+    this.publishHead();
     await this.sink?.close();
   }
 
@@ -71,29 +85,44 @@ export class AuditTrail {
   /** Records a refusal; a sink that fails is logged (the call is refused either way). */
   async refused(call: AuditedCall, denial: Denial): Promise<void> {
     const decision = DECISION_OF[denial.reason] ?? 'denied';
-    await this.append(call, decision, denial, denial.auditArgs).catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: a refusal is not recorded'));
+    this.decided(call, decision, denial.rule);
+    await this.append(call, decision, denial, denial.auditArgs).catch((error: unknown) =>
+      this.failures.failed('audit', error, 'audit log unavailable: a refusal is not recorded', { requestId: call.requestId }),
+    );
   }
 
   /** Records an allowed call before it is forwarded: false when that cannot be done, and the call must not go. */
   async allowed(call: AuditedCall, verdict: Extract<Verdict, { allow: true }>): Promise<boolean> {
     try {
       await this.append(call, 'allowed', { rule: verdict.decision?.rule, policy: verdict.policy }, verdict.auditArgs);
+      this.decided(call, 'allowed', verdict.decision?.rule);
       return true;
     } catch (error) {
-      this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: the call is refused');
+      this.failures.failed('audit', error, 'audit log unavailable: the call is refused', { requestId: call.requestId });
+      this.decided(call, 'unavailable', '(audit)');
       return false;
     }
   }
 
   /** Appends how the call ended; not awaited by the response. */
   finished(call: AuditedCall, response: JSONRPCResponse, cancelled: boolean, upstreamMs: number): void {
-    if (!this.sink) return;
     const gatewayMs = Math.max(0, performance.now() - call.started - upstreamMs);
     const status = outcomeOf(response, cancelled);
+    this.metrics.finished(call.server, call.method, call.name, status, gatewayMs, upstreamMs);
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ requestId: call.requestId, status, gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) }, 'call finished');
+    if (!this.sink) return;
     const errorCode = 'error' in response ? response.error.code : undefined;
-    this.sink
-      .append({ kind: 'outcome', requestId: call.requestId, time: Date.now(), status, ...(errorCode !== undefined && { errorCode }), gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) })
-      .catch((error: unknown) => this.log.error({ err: error, requestId: call.requestId }, 'audit log unavailable: an outcome is not recorded'));
+    this.write({ kind: 'outcome', requestId: call.requestId, time: Date.now(), status, ...(errorCode !== undefined && { errorCode }), gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) }).catch(
+      (error: unknown) => this.failures.failed('audit', error, 'audit log unavailable: an outcome is not recorded', { requestId: call.requestId }),
+    );
+  }
+
+  /** Counts a decision, and logs it at debug level with the request id the audit entry carries. */
+  private decided(call: AuditedCall, decision: AuditDecision, rule: string | undefined): void {
+    this.metrics.decided(call.server, call.method, call.name, decision);
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ requestId: call.requestId, grant: call.session.caller.label, server: call.server, method: call.method, tool: call.name, decision, rule }, 'call decided');
+    }
   }
 
   private async append(
@@ -105,7 +134,7 @@ export class AuditTrail {
     if (!this.sink) return;
     const { session } = call;
     const client = session.clientInfo && { name: stringOr(session.clientInfo.name), version: stringOr(session.clientInfo.version) };
-    await this.sink.append({
+    await this.write({
       kind: 'decision',
       requestId: call.requestId,
       time: call.time,
@@ -124,6 +153,20 @@ export class AuditTrail {
       ...(call.args !== undefined && { args: auditArguments(call.args, args) }),
     });
   }
+
+  private async write(entry: AuditEntry): Promise<void> {
+    const { seq, hash } = await this.sink!.append(entry);
+    if (!this.head || seq > this.head.seq) {
+      this.head = { seq, hash };
+      this.metrics.audited(seq);
+    }
+  }
+
+  private publishHead(): void {
+    if (!this.head || this.head.seq === this.published) return;
+    this.published = this.head.seq;
+    this.log.info({ auditSeq: this.head.seq, auditHash: this.head.hash }, 'audit chain head');
+  }
 }
 
 function outcomeOf(response: JSONRPCResponse, cancelled: boolean): AuditStatus {
@@ -133,7 +176,8 @@ function outcomeOf(response: JSONRPCResponse, cancelled: boolean): AuditStatus {
   return response.error.code === ErrorCode.UpstreamUnavailable ? 'transport_error' : 'upstream_error';
 }
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);

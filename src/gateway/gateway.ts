@@ -34,6 +34,8 @@ import { openGrantStore } from '../grants/open-grant-store.js';
 import { openCounterStore } from '../limits/open-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
+import { GatewayMetrics } from '../observability/metrics.js';
+import { StoreFailures } from '../observability/store-failures.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
 import { transportFor } from '../upstream/transport-for.js';
@@ -91,6 +93,12 @@ export class Gateway implements UpstreamListener {
   private grantStore?: GrantStore;
   /** The grants, for the admin API (opened by `start`; undefined when the gateway keeps none). */
   grants?: Grants;
+  /** What `/metrics` shows. */
+  readonly metrics: GatewayMetrics;
+  /** Where the parts report a store that fails: counted, and logged without flooding. */
+  readonly storeFailures: StoreFailures;
+  /** Upstreams that have been ready once: their next `ready` is a restart. */
+  private readonly wasReady = new Set<string>();
 
   constructor(
     readonly config: GatewayConfig,
@@ -102,8 +110,13 @@ export class Gateway implements UpstreamListener {
     }
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
-    this.limits = new RateLimits(config.fail_mode, log);
-    this.audit = new AuditTrail(log);
+    this.metrics = new GatewayMetrics({
+      upstreams: () => [...this.upstreams.values()].map((u) => ({ name: u.name, up: u.currentState === 'ready' })),
+      sessions: () => this.sessions.size,
+    });
+    this.storeFailures = new StoreFailures(log, this.metrics);
+    this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
+    this.audit = new AuditTrail(log, this.storeFailures, this.metrics);
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
       admit: (request) => this.admission.admit(request),
       endSession: (session) => this.endSession(session),
@@ -344,7 +357,7 @@ export class Gateway implements UpstreamListener {
     if ('denial' in counted) return this.refuse(call, { ...counted.denial, auditArgs: verdict.auditArgs });
     if (!(await this.audit.allowed(call, verdict))) {
       if (counted.reservation) await this.limits.release(counted.reservation);
-      return denial(method, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
+      return denial(call, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
     }
     const sent = performance.now();
     const response = await this.send(session, upstream, method, params, channel, binding);
@@ -355,7 +368,7 @@ export class Gateway implements UpstreamListener {
 
   private async refuse(call: AuditedCall, verdict: Extract<Verdict, { allow: false }>): Promise<JSONRPCResponse> {
     await this.audit.refused(call, verdict);
-    return denial(call.method, verdict);
+    return denial(call, verdict);
   }
 
   /** The call itself, once admitted and counted; translating how a server asks for input between eras. */
@@ -479,6 +492,8 @@ export class Gateway implements UpstreamListener {
 
   onStateChange(server: string, state: string, detail: string): void {
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
+    if (state === 'ready' && this.wasReady.has(server)) this.metrics.upstreamRestarted(server);
+    if (state === 'ready') this.wasReady.add(server);
     const upstream = this.upstreams.get(server);
     if (state === 'ready' && upstream?.info?.era === 'modern') this.subscriptions.listenUpstream(upstream);
   }
@@ -491,12 +506,14 @@ export class Gateway implements UpstreamListener {
 /**
  * The denial contract: a refused tool call is a tool result the model can read and adapt to (`isError`, text
  * starting `[POLICY DENIED]`), with the decision in `_meta` for programs; any other method gets a JSON-RPC error.
+ * The request id is the audit entry's and the logs', so an operator can find what an agent reports.
  */
-function denial(method: string, verdict: Extract<Verdict, { allow: false }>): JSONRPCResponse {
+function denial({ method, requestId }: AuditedCall, verdict: Extract<Verdict, { allow: false }>): JSONRPCResponse {
   const decision = {
     decision: 'deny',
     rule: verdict.rule,
     reason: verdict.reason,
+    requestId,
     ...(verdict.policy && { policy: verdict.policy }),
     ...(verdict.retryAfterSeconds !== undefined && { retryAfterSeconds: verdict.retryAfterSeconds }),
   };

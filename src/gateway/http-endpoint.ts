@@ -14,6 +14,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
+import { adminTokenMatches } from '../admin/admin-token.js';
 import { sendJson } from '../admin/json-http.js';
 import { AuthenticationUnavailable, reaches, type AuthOutcome, type Caller } from '../grants/authenticator.js';
 import { readBody } from '../http/read-body.js';
@@ -135,6 +136,7 @@ export class HttpEndpoint {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/admin/')) return this.admin(req, res, path);
+    if (path === '/metrics') return this.metrics(req, res);
     const match = ENDPOINT.exec(path);
     if (!match) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
@@ -154,6 +156,7 @@ export class HttpEndpoint {
     }
     const caller = await this.authenticate(req, res);
     if (serverName !== undefined && !reaches(caller, serverName)) {
+      this.gateway.metrics.refused('forbidden');
       fail(403, ErrorCode.InvalidRequest, `grant "${caller.label}" may not reach server "${serverName}"`);
     }
     switch (req.method) {
@@ -180,6 +183,29 @@ export class HttpEndpoint {
   }
 
   /**
+   * Prometheus metrics. Off loopback they need their own token: tool names and call rates are not for anyone who
+   * can reach the port.
+   */
+  private async metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.checkHostAndOrigin(req, res);
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('GET /metrics\n');
+      return;
+    }
+    const tokenSha256 = this.gateway.config.metrics.token_sha256;
+    if (tokenSha256 === undefined && !LOOPBACK_HOSTS.has(this.options.host)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('metrics are served off loopback only with metrics.token_sha256 set in the configuration\n');
+      return;
+    }
+    if (tokenSha256 !== undefined && !adminTokenMatches(req.headers.authorization, tokenSha256)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="toolgate-metrics"' }).end('Unauthorized: /metrics needs the metrics token\n');
+      return;
+    }
+    const { contentType, body } = await this.gateway.metrics.exposition();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
+  }
+
+  /**
    * Every request proves its grant (a legacy session is no credential: the token is checked each time, so a
    * revocation holds from the next request). Refusals are 401s with RFC 6750's WWW-Authenticate.
    */
@@ -189,11 +215,13 @@ export class HttpEndpoint {
       outcome = await this.gateway.authenticate(req.headers.authorization);
     } catch (error) {
       // Fail closed, and say it is passing: the credential may be good, so the client should keep it and retry.
-      if (!(error instanceof AuthenticationUnavailable)) this.gateway.log.error({ err: error }, 'grant store unavailable');
+      if (!(error instanceof AuthenticationUnavailable)) this.gateway.storeFailures.failed('grants', error, 'grant store unavailable');
+      this.gateway.metrics.refused('unavailable');
       res.setHeader('retry-after', '5');
       fail(503, ErrorCode.InternalError, `Service Unavailable: ${error instanceof AuthenticationUnavailable ? error.message : 'the grant store is unavailable'}`);
     }
     if (outcome.kind === 'ok') return outcome.caller;
+    this.gateway.metrics.refused('unauthenticated');
     const error = outcome.error ? `, error="${outcome.error}", error_description="${outcome.description.replaceAll('"', "'")}"` : '';
     res.setHeader('www-authenticate', `Bearer realm="toolgate"${error}`);
     fail(401, ErrorCode.InvalidRequest, `Unauthorized: ${outcome.description}`);

@@ -1,5 +1,6 @@
-import type { Logger } from 'pino';
 import type { CounterStore, Reserved } from '../limits/counter-store.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { StoreFailures } from '../observability/store-failures.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
 import type { CompiledLimit } from '../policy/decision.js';
 import type { Verdict } from './admission.js';
@@ -16,7 +17,8 @@ export class RateLimits {
 
   constructor(
     private readonly failMode: 'closed' | 'open',
-    private readonly log: Logger,
+    private readonly failures: StoreFailures,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   open(store: CounterStore): void {
@@ -38,10 +40,16 @@ export class RateLimits {
         decision.limits.map((limit, i) => ({ key: counterKey(limit, server, session), windowMs: limit.windowMs, max: limit.max, amount: decision.amounts[i]! })),
         Date.now(),
       );
-      if (outcome.kind === 'reserved') return { reservation: outcome };
+      if (outcome.kind === 'reserved') {
+        for (const item of outcome.items) {
+          const limit = decision.limits[item.index]!;
+          this.metrics.counted(server, limit.counter, item.used, limit.max);
+        }
+        return { reservation: outcome };
+      }
       return { denial: rateLimited(decision.limits[outcome.index]!, subject, outcome.retryAfterMs, policy) };
     } catch (error) {
-      this.log.error({ err: error, server }, 'rate limit store unavailable');
+      this.failures.failed('counters', error, 'rate limit store unavailable', { server });
       // Fail closed unless the operator chose otherwise: a limit that cannot be checked is not a limit.
       if (this.failMode === 'open') return {};
       return { denial: { allow: false, message: 'rate limit store unavailable', rule: decision.limits[0]!.pointer, reason: 'store_unavailable', ...(policy && { policy }) } };
@@ -63,7 +71,7 @@ export class RateLimits {
 
   private async finish(step: (store: CounterStore) => Promise<void>): Promise<void> {
     if (!this.store) return;
-    await step(this.store).catch((error: unknown) => this.log.error({ err: error }, 'could not settle a counter reservation'));
+    await step(this.store).catch((error: unknown) => this.failures.failed('counters', error, 'could not settle a counter reservation'));
   }
 }
 

@@ -9,7 +9,19 @@ export interface CounterRequest {
 /** Amounts taken, to be committed when the upstream answers or rolled back when the call fails. */
 export interface Reserved {
   readonly kind: 'reserved';
-  readonly items: readonly { readonly key: string; readonly windowMs: number; readonly bucket: number; readonly amount: number }[];
+  readonly items: readonly ReservedItem[];
+}
+
+/** One counter's share of a reservation. */
+export interface ReservedItem {
+  readonly key: string;
+  readonly windowMs: number;
+  readonly bucket: number;
+  readonly amount: number;
+  /** The request (in request order) this counts for: the first, when one counter was named twice (`merged`). */
+  readonly index: number;
+  /** What the counter holds in its window, this amount included: how near its limit it is. */
+  readonly used: number;
 }
 
 /** The call does not fit: `index` names the first counter (in request order) that refused it. */

@@ -19,18 +19,20 @@ export class MemoryCounterStore implements CounterStore {
   /** The synchronous heart of `reserve`, also what the benchmark measures. */
   reserveNow(items: readonly CounterRequest[], now: number): Reserved | Refused {
     if (--this.untilSweep <= 0) this.sweep(now);
-    const checks = merged(items);
-    for (const { request, index } of checks) {
+    const checks = merged(items).map(({ request, index }) => {
       const window = this.window(request.key, request.windowMs);
       advance(window.state, request.windowMs, now);
-      if (used(window.state) + request.amount > request.max) {
-        return { kind: 'refused', index, retryAfterMs: retryAfterMs(window.state, request.windowMs, request.max, request.amount, now) };
+      return { request, index, state: window.state };
+    });
+    for (const { request, index, state } of checks) {
+      if (used(state) + request.amount > request.max) {
+        return { kind: 'refused', index, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
       }
     }
-    const taken = checks.map(({ request }) => {
+    const taken = checks.map(({ request, index, state }) => {
       const bucket = bucketOf(request.windowMs, now);
-      add(this.window(request.key, request.windowMs).state, bucket, request.amount);
-      return { key: request.key, windowMs: request.windowMs, bucket, amount: request.amount };
+      add(state, bucket, request.amount);
+      return { key: request.key, windowMs: request.windowMs, bucket, amount: request.amount, index, used: used(state) };
     });
     return { kind: 'reserved', items: taken };
   }

@@ -43,8 +43,8 @@ end
 
 /**
  * All counters of one call in one script, so no other replica's call interleaves: every counter fits, and then all
- * are taken; or the first that does not fit is returned with its ring, for the caller to compute retry-after.
- * ARGV: per key, its bucket now, max, amount, TTL in ms.
+ * are taken, and what each then holds is returned (comma-separated); or the first that does not fit is returned with
+ * its ring, for the caller to compute retry-after. ARGV: per key, its bucket now, max, amount, TTL in ms.
  */
 const RESERVE = `${RING}
 local states = {}
@@ -54,14 +54,16 @@ for i = 1, #KEYS do
   local sum = 0
   for s = 0, SLOTS - 1 do sum = sum + counts[s] end
   if sum + amount > max then return { i, encode(head, counts) } end
-  states[i] = { head, counts }
+  states[i] = { head, counts, sum + amount }
 end
+local used = {}
 for i = 1, #KEYS do
   local head, counts = states[i][1], states[i][2]
   add(head, counts, tonumber(ARGV[i * 4 - 3]), tonumber(ARGV[i * 4 - 1]))
   redis.call('SET', KEYS[i], encode(head, counts), 'PX', ARGV[i * 4])
+  used[i] = states[i][3]
 end
-return { 0 }
+return { 0, table.concat(used, ',') }
 `;
 
 /** Gives amounts back to the buckets they were taken from, if those are still in the ring. ARGV: bucket, amount. */
@@ -79,7 +81,8 @@ return 0
 `;
 
 interface Scripts {
-  reserveCounters(keys: number, ...args: (string | number)[]): Promise<[number, string?]>;
+  /** [0, what each counter holds] or [the 1-based key that refused, its ring]. */
+  reserveCounters(keys: number, ...args: (string | number)[]): Promise<[number, string]>;
   rollbackCounters(keys: number, ...args: (string | number)[]): Promise<number>;
 }
 
@@ -130,12 +133,16 @@ export class RedisCounterStore implements CounterStore {
     const args: (string | number)[] = [];
     for (const { request } of checks) args.push(this.prefix + request.key);
     for (const { request } of checks) args.push(bucketOf(request.windowMs, now), request.max, request.amount, 2 * request.windowMs);
-    const [refusedAt, ring] = await this.redis.reserveCounters(checks.length, ...args);
+    const [refusedAt, detail] = await this.redis.reserveCounters(checks.length, ...args);
     if (refusedAt === 0) {
-      return { kind: 'reserved', items: checks.map(({ request }) => ({ key: request.key, windowMs: request.windowMs, bucket: bucketOf(request.windowMs, now), amount: request.amount })) };
+      const used = detail.split(',').map(Number);
+      return {
+        kind: 'reserved',
+        items: checks.map(({ request, index }, i) => ({ key: request.key, windowMs: request.windowMs, bucket: bucketOf(request.windowMs, now), amount: request.amount, index, used: used[i]! })),
+      };
     }
     const { request, index } = checks[refusedAt - 1]!;
-    return { kind: 'refused', index, retryAfterMs: retryAfterMs(decodeRing(ring!), request.windowMs, request.max, request.amount, now) };
+    return { kind: 'refused', index, retryAfterMs: retryAfterMs(decodeRing(detail), request.windowMs, request.max, request.amount, now) };
   }
 
   async commit(): Promise<void> {}

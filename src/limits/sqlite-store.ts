@@ -130,11 +130,11 @@ export class SqliteCounterStore implements CounterStore {
         return { kind: 'refused', index, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
       }
     }
-    const taken = checks.map(({ request, state }) => {
+    const taken = checks.map(({ request, index, state }) => {
       const bucket = bucketOf(request.windowMs, now);
       add(state, bucket, request.amount);
       this.store(request.key, request.windowMs, state, now);
-      return { key: request.key, windowMs: request.windowMs, bucket, amount: request.amount };
+      return { key: request.key, windowMs: request.windowMs, bucket, amount: request.amount, index, used: used(state) };
     });
     return { kind: 'reserved', items: taken };
   }

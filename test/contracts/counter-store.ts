@@ -52,6 +52,22 @@ export function describeCounterStore(name: string, openStore: () => Promise<Coun
       );
     });
 
+    test('a reservation says what each counter holds now, and which request it counts for (one named twice counts once)', async () => {
+      const store = await open();
+      const now = 1_700_000_000_000;
+      await store.reserve([limit(10, 3, 'grant:a/spend')], now);
+      const outcome = await store.reserve([limit(10, 2, 'grant:a/spend'), limit(5, 1, 'grant:a/calls'), limit(10, 1.5, 'grant:a/spend')], now + 1_000);
+      assert.equal(outcome.kind, 'reserved');
+      if (outcome.kind !== 'reserved') return;
+      assert.deepEqual(
+        outcome.items.map(({ index, used }) => ({ index, used })),
+        [
+          { index: 0, used: 6.5 },
+          { index: 1, used: 1 },
+        ],
+      );
+    });
+
     test('64 concurrent callers against a counter of 30: exactly 30 go through', async () => {
       const store = await open();
       const now = Date.now();

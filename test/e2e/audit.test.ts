@@ -101,8 +101,10 @@ describe('each decision path gives exactly one record with the right fields', ()
     test(`${what}: no outcome, since nothing was forwarded`, async () => {
       const client = await httpClient(gateway.url('fixture'), 'auto');
       try {
-        const { decision, outcome } = await recorded(() => client.callTool(call));
+        let answered: { _meta?: Record<string, unknown> } = {};
+        const { decision, outcome } = await recorded(async () => (answered = await client.callTool(call)));
         assert.deepEqual({ decision: decision.decision, rule: decision.rule, reason: decision.reason }, expected);
+        assert.equal((answered._meta?.['toolgate/decision'] as { requestId?: string }).requestId, decision.requestId, 'the agent is told the request id the audit log holds');
         assert.match(decision.message ?? '', /./);
         assert.equal(decision.session, undefined, 'a 2026-07-28 request has no session');
         assert.equal(outcome, undefined);

@@ -25,7 +25,7 @@ export const ALLOW_ALL = { version: '1', default: 'allow' };
 export async function startGateway(
   servers: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-  endpointOptions: Pick<HttpEndpointOptions, 'sessionIdleMs' | 'sessionRecheckMs'> = {},
+  endpointOptions: Partial<Pick<HttpEndpointOptions, 'host' | 'sessionIdleMs' | 'sessionRecheckMs'>> = {},
 ): Promise<RunningGateway> {
   const withPolicies = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { policy: ALLOW_ALL, ...(server as object) }]));
   // Counters in memory and no authentication unless a test says otherwise: tests leave no files behind, and

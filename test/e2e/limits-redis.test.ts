@@ -67,6 +67,8 @@ describe('Redis stopped mid-run', () => {
       assert.equal(refused.isError, true);
       assert.equal(text(refused), '[POLICY DENIED] rate limit store unavailable');
       assert.equal((refused._meta as Record<string, Record<string, unknown>>)['toolgate/decision']!.reason, 'store_unavailable');
+      const storeErrors = await gateway.gateway.metrics.registry.getSingleMetric('toolgate_store_errors_total')!.get();
+      assert.deepEqual(storeErrors.values.map(({ labels, value }) => ({ labels, value })), [{ labels: { part: 'counters' }, value: 1 }], 'the failure is counted');
       assert.equal((await client.callTool({ name: 'pid', arguments: {} })).isError, undefined, 'a call that needs no counter is not affected');
       await server.start();
       let recovered = false;

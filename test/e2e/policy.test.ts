@@ -56,8 +56,11 @@ describe('the reference policy, through the gateway', () => {
       const result = await withClient('smartlead', (c) => c.callTool({ name: 'smartlead_delete_campaign', arguments: { campaign_id: 1 } }), mode);
       assert.equal(result.isError, true);
       assert.equal(text(result), '[POLICY DENIED] Tool "smartlead_delete_campaign" is not permitted by policy');
-      const decision = (result._meta as Record<string, { decision: string; rule: string; reason: string; policy: string }>)['toolgate/decision']!;
-      assert.deepEqual({ ...decision, policy: typeof decision.policy }, { decision: 'deny', rule: '(default deny)', reason: 'default', policy: 'string' });
+      const decision = (result._meta as Record<string, { decision: string; rule: string; reason: string; policy: string; requestId: string }>)['toolgate/decision']!;
+      assert.deepEqual(
+        { ...decision, policy: typeof decision.policy, requestId: /^[0-9a-f-]{36}$/.test(decision.requestId) },
+        { decision: 'deny', rule: '(default deny)', reason: 'default', policy: 'string', requestId: true },
+      );
       assert.match(decision.policy, /^[0-9a-f]{12}$/);
     });
   }

@@ -1,0 +1,144 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
+
+/** The parts whose store can fail; a failure is counted whatever the fail mode made of it. */
+export type StorePart = 'counters' | 'grants' | 'audit';
+
+/** Why a request was turned away before any policy saw it. */
+export type AuthRefusal = 'unauthenticated' | 'forbidden' | 'unavailable';
+
+/** A counter whose reservation leaves it at least this full is counted as near its limit. */
+export const NEAR_LIMIT = 0.8;
+
+/** What the registry reads from the gateway when it is scraped, rather than being told on every change. */
+export interface MetricsSources {
+  /** Each upstream and whether it is connected now. */
+  upstreams(): Iterable<{ name: string; up: boolean }>;
+  /** Open legacy sessions. */
+  sessions(): number;
+}
+
+/** Seconds; a call spends tens of microseconds in the gateway and milliseconds to seconds upstream. */
+const GATEWAY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
+const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (so two gateways in one process do not share series).
+ * Labels are the server, method and tool names of the catalogue and the counters named in policies, never a grant or
+ * a session: their number grows with use, which would grow every series with it.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly calls: Counter<'server' | 'method' | 'tool' | 'decision'>;
+  private readonly outcomes: Counter<'server' | 'method' | 'tool' | 'status'>;
+  private readonly gatewaySeconds: Histogram<'server' | 'method'>;
+  private readonly upstreamSeconds: Histogram<'server' | 'method'>;
+  private readonly nearLimit: Counter<'server' | 'counter'>;
+  private readonly storeErrors: Counter<'part'>;
+  private readonly authRefusals: Counter<'reason'>;
+  private readonly restarts: Counter<'server'>;
+  private readonly auditHead: Gauge;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'toolgate_' });
+    this.calls = new Counter({
+      name: 'toolgate_calls_total',
+      help: 'Requests the policy decided on (tools/call, prompts/get, resources/read, …), by server, tool and decision.',
+      labelNames: ['server', 'method', 'tool', 'decision'],
+      registers,
+    });
+    this.outcomes = new Counter({
+      name: 'toolgate_call_outcomes_total',
+      help: 'Forwarded requests by how they ended: ok, tool_error, upstream_error, transport_error, cancelled.',
+      labelNames: ['server', 'method', 'tool', 'status'],
+      registers,
+    });
+    this.gatewaySeconds = new Histogram({
+      name: 'toolgate_gateway_seconds',
+      help: 'Time a forwarded request spent in the gateway (deciding, counting, auditing, relaying), without the upstream.',
+      labelNames: ['server', 'method'],
+      buckets: GATEWAY_BUCKETS,
+      registers,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'toolgate_upstream_seconds',
+      help: 'Time a forwarded request waited for its upstream.',
+      labelNames: ['server', 'method'],
+      buckets: UPSTREAM_BUCKETS,
+      registers,
+    });
+    this.nearLimit = new Counter({
+      name: 'toolgate_limit_near_total',
+      help: `Calls that left a rate-limit or budget counter at ${NEAR_LIMIT * 100}% of its maximum or more (refusals are toolgate_calls_total{decision="rate_limited"}).`,
+      labelNames: ['server', 'counter'],
+      registers,
+    });
+    this.storeErrors = new Counter({
+      name: 'toolgate_store_errors_total',
+      help: 'Failed operations on a store: counters, grants or audit.',
+      labelNames: ['part'],
+      registers,
+    });
+    this.authRefusals = new Counter({
+      name: 'toolgate_auth_refusals_total',
+      help: 'HTTP requests refused before the policy: no valid credential (401), a server the grant may not reach (403), credentials that could not be checked (503).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.restarts = new Counter({ name: 'toolgate_upstream_restarts_total', help: 'Times an upstream came back after it was lost.', labelNames: ['server'], registers });
+    new Gauge({
+      name: 'toolgate_upstream_up',
+      help: 'Whether the upstream is connected (1) or not (0).',
+      labelNames: ['server'],
+      registers,
+      collect() {
+        for (const upstream of sources.upstreams()) this.set({ server: upstream.name }, upstream.up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'toolgate_sessions',
+      help: 'Open legacy (stateful) sessions.',
+      registers,
+      collect() {
+        this.set(sources.sessions());
+      },
+    });
+    this.auditHead = new Gauge({ name: 'toolgate_audit_head_seq', help: 'The seq of the newest audit entry this process wrote (its hash is logged each minute).', registers });
+  }
+
+  decided(server: string, method: string, tool: string | undefined, decision: AuditDecision): void {
+    this.calls.inc({ server, method, tool: tool ?? '', decision });
+  }
+
+  finished(server: string, method: string, tool: string | undefined, status: AuditStatus, gatewayMs: number, upstreamMs: number): void {
+    this.outcomes.inc({ server, method, tool: tool ?? '', status });
+    this.gatewaySeconds.observe({ server, method }, gatewayMs / 1000);
+    this.upstreamSeconds.observe({ server, method }, upstreamMs / 1000);
+  }
+
+  counted(server: string, counter: string, used: number, max: number): void {
+    if (used >= NEAR_LIMIT * max) this.nearLimit.inc({ server, counter });
+  }
+
+  storeFailed(part: StorePart): void {
+    this.storeErrors.inc({ part });
+  }
+
+  refused(reason: AuthRefusal): void {
+    this.authRefusals.inc({ reason });
+  }
+
+  upstreamRestarted(server: string): void {
+    this.restarts.inc({ server });
+  }
+
+  audited(seq: number): void {
+    this.auditHead.set(seq);
+  }
+
+  /** The text exposition format, for `GET /metrics`. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
