@@ -99,4 +99,9 @@ describe('configuration', () => {
     assert.match(problems('metrics: { token_sha256: ABC }\nservers:\n  a: { command: x }\n'), /\/metrics\/token_sha256: expected 64 lowercase hex digits/);
     assert.match(problems('metrics: { public: true }\nservers:\n  a: { command: x }\n'), /\/metrics: .*public/);
   });
+
+  test('tracing needs an http(s) OTLP endpoint and a sample ratio between 0 and 1', () => {
+    assert.match(problems('tracing: { otlp_endpoint: "grpc://collector:4317" }\nservers:\n  a: { command: x }\n'), /\/tracing\/otlp_endpoint: expected an http:\/\/ or https:\/\/ URL/);
+    assert.match(problems('tracing: { otlp_endpoint: "http://c:4318/v1/traces", sample_ratio: 2 }\nservers:\n  a: { command: x }\n'), /\/tracing\/sample_ratio: /);
+  });
 });

@@ -109,6 +109,17 @@ export const configSchema = z
      * mints one; use another than the admin API's); without it, only a gateway listening on loopback serves them.
      */
     metrics: z.strictObject({ token_sha256: tokenSha256.optional() }).default({}),
+    /** OpenTelemetry traces, off unless set: a span per call, sent over OTLP/HTTP. */
+    tracing: z
+      .strictObject({
+        /** An OTLP/HTTP traces endpoint, like http://127.0.0.1:4318/v1/traces. */
+        otlp_endpoint: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL (the OTLP/HTTP traces endpoint)' }),
+        headers: z.record(z.string(), z.string()).default({}),
+        service_name: z.string().min(1).default('toolgate'),
+        /** The share of calls without a sampled parent that are traced. */
+        sample_ratio: z.number().min(0).max(1).default(1),
+      })
+      .optional(),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: z.record(serverName, server).optional(),

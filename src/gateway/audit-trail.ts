@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditDecision, AuditEntry, AuditStatus } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
+import type { CallSpan, CallTracer } from '../observability/call-tracer.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { StoreFailures } from '../observability/store-failures.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
@@ -23,6 +24,10 @@ export interface AuditedCall {
   readonly method: string;
   readonly name?: string;
   readonly args?: unknown;
+  /** The request's `params._meta` (a trace parent may ride in it). */
+  readonly meta?: Record<string, unknown>;
+  /** Its trace span, from its decision on, when tracing is on. */
+  span?: CallSpan;
 }
 
 const DECISION_OF: Partial<Record<Denial['reason'], AuditDecision>> = {
@@ -41,6 +46,7 @@ const DECISION_OF: Partial<Record<Denial['reason'], AuditDecision>> = {
  */
 export class AuditTrail {
   private sink?: AuditSink;
+  private tracer?: CallTracer;
   private readonly timers: NodeJS.Timeout[] = [];
   /** The newest entry this process wrote, and the one last published. */
   private head?: { seq: number; hash: string };
@@ -67,6 +73,11 @@ export class AuditTrail {
     this.timers.push(setInterval(prune, HOUR_MS).unref());
   }
 
+  /** Gives every call a trace span from now on. */
+  trace(tracer: CallTracer): void {
+    this.tracer = tracer;
+  }
+
   /** Where entries go, for reading them back (the admin API); undefined when the log is off. */
   get entries(): AuditSink | undefined {
     return this.sink;
@@ -76,16 +87,18 @@ export class AuditTrail {
     for (const timer of this.timers) clearInterval(timer);
     this.publishHead();
     await this.sink?.close();
+    await this.tracer?.close();
   }
 
-  begin(session: Session, server: string, method: string, name: string | undefined, args: unknown): AuditedCall {
-    return { requestId: randomUUID(), time: Date.now(), started: performance.now(), session, server, method, name, args };
+  begin(session: Session, server: string, method: string, name: string | undefined, args: unknown, meta?: Record<string, unknown>): AuditedCall {
+    return { requestId: randomUUID(), time: Date.now(), started: performance.now(), session, server, method, name, args, meta };
   }
 
   /** Records a refusal; a sink that fails is logged (the call is refused either way). */
   async refused(call: AuditedCall, denial: Denial): Promise<void> {
     const decision = DECISION_OF[denial.reason] ?? 'denied';
     this.decided(call, decision, denial.rule);
+    call.span?.refused();
     await this.append(call, decision, denial, denial.auditArgs).catch((error: unknown) =>
       this.failures.failed('audit', error, 'audit log unavailable: a refusal is not recorded', { requestId: call.requestId }),
     );
@@ -100,6 +113,7 @@ export class AuditTrail {
     } catch (error) {
       this.failures.failed('audit', error, 'audit log unavailable: the call is refused', { requestId: call.requestId });
       this.decided(call, 'unavailable', '(audit)');
+      call.span?.refused();
       return false;
     }
   }
@@ -109,6 +123,7 @@ export class AuditTrail {
     const gatewayMs = Math.max(0, performance.now() - call.started - upstreamMs);
     const status = outcomeOf(response, cancelled);
     this.metrics.finished(call.server, call.method, call.name, status, gatewayMs, upstreamMs);
+    call.span?.finished(status, round(gatewayMs), round(upstreamMs));
     if (this.log.isLevelEnabled('debug')) this.log.debug({ requestId: call.requestId, status, gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) }, 'call finished');
     if (!this.sink) return;
     const errorCode = 'error' in response ? response.error.code : undefined;
@@ -117,9 +132,14 @@ export class AuditTrail {
     );
   }
 
-  /** Counts a decision, and logs it at debug level with the request id the audit entry carries. */
+  /** Counts a decision, gives it to the call's span, and logs it at debug level with the audit entry's request id. */
   private decided(call: AuditedCall, decision: AuditDecision, rule: string | undefined): void {
     this.metrics.decided(call.server, call.method, call.name, decision);
+    if (this.tracer) {
+      const { requestId, server, method, name, session, meta, time } = call;
+      call.span ??= this.tracer.start({ requestId, server, method, name, grant: session.caller.label, sessionId: session.era === 'legacy' ? session.id : undefined, meta, time });
+      call.span.decided(decision, rule);
+    }
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ requestId: call.requestId, grant: call.session.caller.label, server: call.server, method: call.method, tool: call.name, decision, rule }, 'call decided');
     }

@@ -136,6 +136,11 @@ export class Gateway implements UpstreamListener {
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
     if (this.config.audit.enabled) this.audit.open(await this.opening('audit', openAuditSink), this.config.audit.retain_days);
+    if (this.config.tracing) {
+      // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
+      const { OtlpCallTracer } = await import('../observability/tracing.js');
+      this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
+    }
   }
 
   /** Opens where a part's state lives; one that cannot be opened is a configuration error naming it. */
@@ -346,7 +351,7 @@ export class Gateway implements UpstreamListener {
   ): Promise<JSONRPCResponse> {
     // The grant is part of what a held call is bound to: another grant's retry cannot continue it.
     const binding = `${session.caller.id}\0${method}\0${name}`;
-    const call = this.audit.begin(session, upstream.name, method, name, params?.arguments);
+    const call = this.audit.begin(session, upstream.name, method, name, params?.arguments, params?._meta as Record<string, unknown> | undefined);
     const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
     if (!verdict.allow) return this.refuse(call, verdict);
     // A retry that brings a held call its answers continues that call: it was counted and recorded when it began.
