@@ -139,18 +139,19 @@ describe('each decision path gives exactly one record with the right fields', ()
   });
 });
 
-test('32 concurrent clients: one decision and one outcome per call', async () => {
+test('32 concurrent clients, 10,000 calls: one decision and one outcome per call', async () => {
   const open = await Promise.all(Array.from({ length: 32 }, () => httpClient(gateway.url('fixture'), 'auto')));
   try {
     const before = await everything();
-    const perClient = 100;
-    await Promise.all(open.map(async (client, c) => {
-      for (let i = 0; i < perClient; i++) await client.callTool({ name: 'echo', arguments: { message: `${c}/${i}` } });
+    const calls = 10_000;
+    let issued = 0;
+    await Promise.all(open.map(async (client) => {
+      while (issued < calls) await client.callTool({ name: 'echo', arguments: { message: String(issued++) } });
     }));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const after = await everything();
-    assert.equal(after.decisions.length - before.decisions.length, 32 * perClient);
-    assert.equal(after.outcomes.length - before.outcomes.length, 32 * perClient);
+    assert.equal(after.decisions.length - before.decisions.length, calls);
+    assert.equal(after.outcomes.length - before.outcomes.length, calls);
     assert.deepEqual(await log.verify(), { ok: true, count: after.decisions.length + after.outcomes.length });
   } finally {
     for (const client of open) await client.close();
