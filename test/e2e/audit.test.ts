@@ -28,7 +28,7 @@ let gateway: RunningGateway;
 let log: AuditSink;
 
 before(async () => {
-  gateway = await startGateway({ fixture: { ...FIXTURE, policy: POLICY } });
+  gateway = await startGateway({ fixture: { ...FIXTURE, policy: POLICY }, open: FIXTURE });
   log = gateway.gateway.auditLog!;
 });
 
@@ -135,6 +135,56 @@ describe('each decision path gives exactly one record with the right fields', ()
       assert.ok(outcome && ['upstream_error', 'tool_error'].includes(outcome.status), `outcome ${outcome?.status}`);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('decisions that need more than one server or a grant', () => {
+  test('a call the client cancels: allowed, and its outcome is cancelled', async () => {
+    const client = await httpClient(gateway.url('open'));
+    try {
+      const { decision, outcome } = await recorded(async () => {
+        const cancel = new AbortController();
+        setTimeout(() => cancel.abort(), 300);
+        await client.callTool({ name: 'sleep', arguments: { ms: 5_000 } }, { signal: cancel.signal }).catch(() => undefined);
+      });
+      assert.deepEqual([decision.server, decision.tool, decision.decision], ['open', 'sleep', 'allowed']);
+      assert.equal(outcome?.status, 'cancelled');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a tool of a server the grant was not given, called on /mcp: not_granted', async () => {
+    const granted = await startGateway({ fixture: FIXTURE, other: FIXTURE }, { auth: 'grants', store: { counters: 'memory', grants: 'memory', audit: 'memory' } });
+    try {
+      const { token, grant } = await granted.gateway.grants!.create({ label: 'fixture-only', servers: ['fixture'] }, Date.now());
+      const response = await fetch(granted.url(), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: `Bearer ${token}`,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'other__echo',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'other__echo', arguments: { message: 'hi' }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+        }),
+      });
+      const body = (await response.json()) as { result: { isError?: boolean } };
+      assert.equal(body.result.isError, true);
+      const { entries } = await granted.gateway.auditLog!.query({}, { limit: 10 });
+      assert.deepEqual(
+        entries.map(({ entry }) => entry.kind === 'decision' && { grant: entry.grant, server: entry.server, tool: entry.tool, decision: entry.decision, rule: entry.rule }),
+        [{ grant: { id: grant.id, label: 'fixture-only' }, server: 'other', tool: 'echo', decision: 'not_granted', rule: '(not granted)' }],
+      );
+    } finally {
+      await granted.close();
     }
   });
 });

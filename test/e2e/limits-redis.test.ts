@@ -58,7 +58,7 @@ describe('Redis stopped mid-run', () => {
 
   test('fail-closed by default: calls that need a counter are refused, and pass again when Redis is back', needsRedisServer, async () => {
     const server = await PrivateRedis.start();
-    const gateway = await startGateway({ fixture: { ...FIXTURE, policy } }, { store: server.url });
+    const gateway = await startGateway({ fixture: { ...FIXTURE, policy } }, { store: { counters: server.url, audit: 'memory' } });
     const client = await httpClient(gateway.url('fixture'));
     try {
       assert.equal((await client.callTool(echo)).isError, undefined);
@@ -69,6 +69,12 @@ describe('Redis stopped mid-run', () => {
       assert.equal((refused._meta as Record<string, Record<string, unknown>>)['toolgate/decision']!.reason, 'store_unavailable');
       const storeErrors = await gateway.gateway.metrics.registry.getSingleMetric('toolgate_store_errors_total')!.get();
       assert.deepEqual(storeErrors.values.map(({ labels, value }) => ({ labels, value })), [{ labels: { part: 'counters' }, value: 1 }], 'the failure is counted');
+      const recorded = (await gateway.gateway.auditLog!.query({ decision: 'unavailable' }, { limit: 10 })).entries.map(({ entry }) => entry);
+      assert.deepEqual(
+        recorded.map((entry) => entry.kind === 'decision' && { tool: entry.tool, reason: entry.reason, rule: entry.rule }),
+        [{ tool: 'echo', reason: 'store_unavailable', rule: '/tools/echo/limits/0' }],
+        'the refusal is recorded as unavailable',
+      );
       assert.equal((await client.callTool({ name: 'pid', arguments: {} })).isError, undefined, 'a call that needs no counter is not affected');
       await server.start();
       let recovered = false;
@@ -86,7 +92,7 @@ describe('Redis stopped mid-run', () => {
 
   test('fail_mode: open lets calls through uncounted while Redis is down', needsRedisServer, async () => {
     const server = await PrivateRedis.start();
-    const gateway = await startGateway({ fixture: { ...FIXTURE, policy } }, { store: server.url, fail_mode: 'open' });
+    const gateway = await startGateway({ fixture: { ...FIXTURE, policy } }, { store: { counters: server.url, audit: 'memory' }, fail_mode: 'open' });
     const client = await httpClient(gateway.url('fixture'));
     try {
       await server.stop();
