@@ -11,7 +11,7 @@ import { memoryOf } from './processes.js';
 import { openSession, type RawSession, type Wire } from './raw-session.js';
 import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
-import { ratios, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { ratios, renderAuditCost, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchAudit } from './audit.js';
 import { benchCounters } from './counters.js';
 import { benchDecide } from './decide.js';
@@ -259,7 +259,7 @@ async function mainPhase(targets: readonly Target[], wrk: string | undefined): P
 /** Fresh instances in front of a 1,000-tool server, so the big inventory does not colour the other figures. */
 async function listPhase(targets: readonly Target[]): Promise<void> {
   // The realistic policy lists 50 tools by design, so it has no full listing to time.
-  const live = await startAll(targets.filter((t) => t.name !== 'toolgate+policy'), echoServer(PLAN.list.tools));
+  const live = await startAll(targets.filter((t) => !t.name.startsWith('toolgate+policy')), echoServer(PLAN.list.tools));
   const list = viaSdk(listAll(PLAN.list.tools));
   try {
     const first = new Map<Live, number>();
@@ -375,6 +375,8 @@ async function main(): Promise<void> {
       renderTable(results, PLAN.connections),
       '',
       renderRatios(ratioList, PLAN.connections),
+      '',
+      renderAuditCost(results),
     ]);
   }
   if (runs('sessions')) {

@@ -109,6 +109,8 @@ export const COMPARISONS: readonly [string, string][] = [
   ['toolgate', 'floor'],
   ['toolgate', 'direct'],
   [statelessRowName('toolgate'), 'toolgate'],
+  ['toolgate+policy', 'floor'],
+  ['toolgate+policy', 'toolgate+policy, no audit'],
   ['mcp-proxy', 'toolgate'],
   ['supergateway', 'toolgate'],
 ];
@@ -145,6 +147,21 @@ export function renderRatios(list: readonly Ratio[], connectionLevels: readonly 
 function wrkErrors(label: string, run: WrkRun): string {
   const s = run.socketErrors;
   return `${label} @${run.connections}: ${run.errors} errors (non-2xx ${run.non2xx}, bad answers ${run.badAnswers}, socket connect/read/write/timeout ${s.connect}/${s.read}/${s.write}/${s.timeout})`;
+}
+
+/** What the audit log adds to a call: the realistic policy with it, less the same without it (issue #7's target). */
+export function renderAuditCost(results: readonly TargetResult[]): string {
+  const audited = results.find((r) => r.name === 'toolgate+policy');
+  const unaudited = results.find((r) => r.name === 'toolgate+policy, no audit');
+  const added = (pick: (r: TargetResult) => number | undefined) => {
+    const [a, b] = [audited && pick(audited), unaudited && pick(unaudited)];
+    return a === undefined || b === undefined ? undefined : a - b;
+  };
+  const mean = added((r) => r.echo?.meanMs);
+  const fetchMean = added((r) => r.echoFetch?.meanMs);
+  if (mean === undefined) return 'Audit log cost: not measured.';
+  const verdict = mean <= 0.1 ? 'met' : 'NOT met';
+  return `The audit log adds ${mean.toFixed(3)} ms to the mean echo call with the SDK client${fetchMean === undefined ? '' : ` and ${fetchMean.toFixed(3)} ms over fetch`} (toolgate+policy less the same without audit; target <= 0.1 ms: ${verdict}).`;
 }
 
 export function renderNotes(results: readonly TargetResult[]): string {

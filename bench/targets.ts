@@ -164,6 +164,14 @@ const toolgatePolicy: Target = {
   start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY),
 };
 
+/** The same without the audit log: beside `toolgate+policy`, what recording every decision costs. */
+const toolgatePolicyUnaudited: Target = {
+  name: 'toolgate+policy, no audit',
+  description: 'the realistic policy with the audit log off',
+  stateless: true,
+  start: (upstream) => toolgateServing(upstream, REALISTIC_POLICY, { audit: { enabled: false } }),
+};
+
 /** The realistic policy with its counters in a Redis shared by every replica: what the scale-out run measures. */
 export function toolgateSharingRedis(redis: string): Target {
   return {
@@ -202,4 +210,4 @@ const supergateway: Target = {
 };
 
 /** In table order. */
-export const TARGETS: readonly Target[] = [direct, floor, toolgate, toolgatePolicy, mcpProxy, supergateway];
+export const TARGETS: readonly Target[] = [direct, floor, toolgate, toolgatePolicy, toolgatePolicyUnaudited, mcpProxy, supergateway];
