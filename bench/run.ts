@@ -29,7 +29,7 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
  *     counters  counter reservations per second for each store (bench/counters.ts)
- *     audit     audit appends per second and the latency one adds, SQLite sink (bench/audit.ts)
+ *     audit     audit records per second, the latency one append adds and its cost, SQLite sink (bench/audit.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
@@ -402,8 +402,9 @@ async function main(): Promise<void> {
   }
   if (audit) {
     sections.push([
-      `Audit log, SQLite sink (bench/audit.ts): ${audit.appendsPerSecond.toLocaleString('en')} records/s sustained with 64 appends in flight (target >= 20,000);`,
-      `${(audit.meanAppendMs * 1000).toFixed(0)} µs per append awaited one at a time at low load (what write-ahead adds to a call; target <= 100 µs).`,
+      `Audit log, SQLite sink (bench/audit.ts): ${audit.appendsPerSecond.toLocaleString('en')} records/s sustained with 64 calls in flight, a decision and an outcome each (target >= 20,000);`,
+      `${(audit.meanAppendMs * 1000).toFixed(0)} µs per append awaited one at a time at low load (what write-ahead adds to a call; target <= 100 µs);`,
+      `each record keeps the main thread busy ${audit.busyUsPerRecord.toFixed(1)} µs and costs ${audit.cpuUsPerRecord.toFixed(1)} µs of CPU.`,
     ]);
   }
   if (scale) {

@@ -1,5 +1,5 @@
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
-import { canonical } from './chain.js';
+import { canonicalSplit } from './chain.js';
 import type { AuditFilter, AuditPage } from './audit-sink.js';
 import { filtersDecision } from './audit-filter.js';
 
@@ -24,14 +24,30 @@ export interface AuditRow {
 
 export const AUDIT_COLUMNS = ['seq', 'time', 'kind', 'request_id', 'grant_id', 'grant_label', 'server', 'tool', 'decision', 'body', 'prev_hash', 'hash'] as const;
 
-export function toRow({ seq, entry, prevHash, hash }: ChainedEntry): AuditRow {
-  const columns = { seq, time: entry.time, kind: entry.kind, request_id: entry.requestId, prev_hash: prevHash, hash };
+/** The fields of each kind of entry kept in columns; the others are its body. */
+const OUTCOME_COLUMNS: ReadonlySet<string> = new Set(['kind', 'requestId', 'time']);
+const DECISION_COLUMNS: ReadonlySet<string> = new Set([...OUTCOME_COLUMNS, 'grant', 'server', 'tool', 'decision']);
+
+/** An entry ready to be stored: its canonical JSON (what its link hashes) and its columns but seq and the hashes. */
+export interface StoredEntry {
+  readonly text: string;
+  /** time, kind, request_id, grant_id, grant_label, server, tool, decision, body (AUDIT_COLUMNS without the link). */
+  readonly values: readonly (string | number | null)[];
+}
+
+/** Splits an entry into its columns and body, serialising it once for both the body and the hash. */
+export function storedEntry(entry: AuditEntry): StoredEntry {
   if (entry.kind === 'outcome') {
-    const { kind: _k, requestId: _r, time: _t, ...body } = entry;
-    return { ...columns, grant_id: null, grant_label: null, server: null, tool: null, decision: null, body: canonical(body) };
+    const { whole, rest } = canonicalSplit(entry, OUTCOME_COLUMNS);
+    return { text: whole, values: [entry.time, entry.kind, entry.requestId, null, null, null, null, null, rest] };
   }
-  const { kind: _k, requestId: _r, time: _t, grant, server, tool, decision, ...body } = entry;
-  return { ...columns, grant_id: grant.id, grant_label: grant.label, server, tool: tool ?? null, decision, body: canonical(body) };
+  const { whole, rest } = canonicalSplit(entry, DECISION_COLUMNS);
+  return { text: whole, values: [entry.time, entry.kind, entry.requestId, entry.grant.id, entry.grant.label, entry.server, entry.tool ?? null, entry.decision, rest] };
+}
+
+/** A linked entry's row, in AUDIT_COLUMNS order. */
+export function rowValues({ seq, prevHash, hash }: ChainedEntry, stored: StoredEntry): (string | number | null)[] {
+  return [seq, ...stored.values, prevHash, hash];
 }
 
 export function fromRow(row: AuditRow): ChainedEntry {
@@ -69,8 +85,12 @@ export const VERIFY_PAGE = 10_000;
 /**
  * The indexes: request_id for pairing outcomes with their decisions, and the grant (id or label) for "what did this
  * grant do", the question asked most. Other filters scan backwards by seq, which is quick for recent entries. Each
- * index costs every append: with all seven filter columns indexed, one append awaited alone took 160–190 µs and
- * 64 in flight reached 17,800–20,700/s; with these three, about 100 µs and 24,000/s (bench/audit.ts).
+ * index costs every append. bench/audit.ts (a decision and an outcome per call, 1,000 grants), five runs on two
+ * shared cores, with random (v4) request ids: all seven filter columns indexed, 23,700–29,100 records/s with 64 calls
+ * in flight and 112–144 µs an append awaited alone; these three, 26,400–31,200/s and 77–87 µs; none,
+ * 83,700–105,300/s and 29–39 µs. Most of it was request_id: random ids spread its inserts over the whole index, a
+ * page written per entry. Request ids are time-ordered (request-id.ts), so it grows at its end: 49,600–53,900/s and
+ * 66–72 µs with these three.
  */
 export function auditIndexes(table: string, prefix: string): string {
   return ['request_id', 'grant_id', 'grant_label']

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { decision, outcome } from '../../test/contracts/audit-sink.js';
-import { canonical, chain, GENESIS, GENESIS_ANCHOR, linkHash, verifyChain } from './chain.js';
+import { canonical, canonicalSplit, chain, GENESIS, GENESIS_ANCHOR, hashLink, linkHash, verifyChain } from './chain.js';
 
 test('canonical JSON sorts keys at every depth and leaves out undefined', () => {
   assert.equal(canonical({ b: 1, a: { d: [1, { f: 2, e: undefined }], c: 'x' }, u: undefined }), '{"a":{"c":"x","d":[1,{"f":2}]},"b":1}');
@@ -24,4 +24,14 @@ test('verify names the first broken link: an edit, a relinked entry, a gap', () 
   assert.deepEqual(verifyChain(rehashed), { ok: false, seq: 3, reason: 'entry 3 does not link to the entry before it' });
   assert.deepEqual(verifyChain(entries.filter((c) => c.seq !== 3)), { ok: false, seq: 4, reason: 'entry 3 is missing (found 4 next)' });
   assert.deepEqual(verifyChain(entries.slice(2), { seq: 3, prevHash: entries[1]!.hash }), { ok: true, count: 2 }, 'from an anchor');
+});
+
+test('canonical JSON of an object and of its rest come from one serialisation, and chain hashes texts given to it', () => {
+  const entry = decision(3, { args: { b: [1, undefined, { d: 1, c: 2 }], a: 'ü' }, message: undefined });
+  const { whole, rest } = canonicalSplit(entry, new Set(['kind', 'requestId', 'time']));
+  assert.equal(whole, canonical(entry));
+  const { kind: _k, requestId: _r, time: _t, ...others } = entry;
+  assert.equal(rest, canonical(others));
+  assert.equal(hashLink(GENESIS, 1, whole), linkHash(GENESIS, 1, entry));
+  assert.deepEqual(chain(GENESIS_ANCHOR, [entry], [whole]), chain(GENESIS_ANCHOR, [entry]));
 });

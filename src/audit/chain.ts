@@ -20,16 +20,43 @@ export type VerifyResult = { ok: true; count: number } | { ok: false; seq: numbe
 /** JSON with keys sorted at every depth and undefined left out, so one entry always hashes the same. */
 export function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonical(item))).join(',')}]`;
-  const fields = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
-  return `{${fields.join(',')}}`;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${value[i] === undefined ? 'null' : canonical(value[i])}`;
+    return `${text}]`;
+  }
+  let text = '';
+  for (const key of Object.keys(value).sort()) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined) text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonical(field)}`;
+  }
+  return `{${text}}`;
+}
+
+/**
+ * The canonical JSON of an object and, from the same serialisation, that of the object without the fields named in
+ * `without`: what a SQL sink hashes and the body it stores beside its columns, each value serialised once.
+ */
+export function canonicalSplit(value: object, without: ReadonlySet<string>): { whole: string; rest: string } {
+  let whole = '';
+  let rest = '';
+  for (const key of Object.keys(value).sort()) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined) continue;
+    const member = `${JSON.stringify(key)}:${canonical(field)}`;
+    whole += `${whole === '' ? '' : ','}${member}`;
+    if (!without.has(key)) rest += `${rest === '' ? '' : ','}${member}`;
+  }
+  return { whole: `{${whole}}`, rest: `{${rest}}` };
+}
+
+/** A link's hash: SHA-256 over the previous hash, the seq and the entry's canonical JSON (`text`). */
+export function hashLink(prevHash: string, seq: number, text: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${text}`).digest('hex');
 }
 
 export function linkHash(prevHash: string, seq: number, entry: AuditEntry): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical(entry)}`).digest('hex');
+  return hashLink(prevHash, seq, canonical(entry));
 }
 
 /** The anchor the next appended entry links to, given the last stored entry (if any) and the log's anchor. */
@@ -37,12 +64,15 @@ export function nextLink(last: { seq: number; hash: string } | undefined, anchor
   return last ? { seq: last.seq + 1, prevHash: last.hash } : anchor;
 }
 
-/** Links a batch of entries onto the chain after `start`: what every sink stores. */
-export function chain(start: ChainAnchor, entries: readonly AuditEntry[]): ChainedEntry[] {
+/**
+ * Links a batch of entries onto the chain after `start`: what every sink stores. `texts` are the entries' canonical
+ * JSON when the sink has serialised them already (to store them), so that each entry is serialised once.
+ */
+export function chain(start: ChainAnchor, entries: readonly AuditEntry[], texts?: readonly string[]): ChainedEntry[] {
   let prevHash = start.prevHash;
   return entries.map((entry, i) => {
     const seq = start.seq + i;
-    const hash = linkHash(prevHash, seq, entry);
+    const hash = hashLink(prevHash, seq, texts ? texts[i]! : canonical(entry));
     const linked = { seq, entry, prevHash, hash };
     prevHash = hash;
     return linked;

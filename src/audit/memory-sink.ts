@@ -36,7 +36,8 @@ export class MemoryAuditSink implements AuditSink {
 
   private write(batch: AuditEntry[]): ChainedEntry[] {
     // Copies, as a stored entry would be: what the caller changes later is not the log's.
-    const chained = chain(this.head(), batch.map((entry) => JSON.parse(canonical(entry)) as AuditEntry));
+    const texts = batch.map(canonical);
+    const chained = chain(this.head(), texts.map((text) => JSON.parse(text) as AuditEntry), texts);
     this.entries.push(...chained);
     return chained;
   }

@@ -1,7 +1,7 @@
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { paged } from './audit-filter.js';
-import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, toRow, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
@@ -79,9 +79,10 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   private async write(client: PoolClient, entries: AuditEntry[]): Promise<ChainedEntry[]> {
-    const chained = chain(await this.head(client), entries);
-    const rows = chained.map(toRow);
-    const columns = AUDIT_COLUMNS.map((column) => rows.map((row) => row[column]));
+    const stored = entries.map(storedEntry);
+    const chained = chain(await this.head(client), entries, stored.map((s) => s.text));
+    const rows = chained.map((linked, i) => rowValues(linked, stored[i]!));
+    const columns = AUDIT_COLUMNS.map((_, j) => rows.map((row) => row[j]));
     const arrays = COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`);
     await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${arrays})`, columns);
     return chained;

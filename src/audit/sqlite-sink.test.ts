@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { describeAuditSink } from '../../test/contracts/audit-sink.js';
+import { decision, describeAuditSink, outcome } from '../../test/contracts/audit-sink.js';
 import { SqliteAuditSink } from './sqlite-sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-audit-'));
@@ -28,4 +29,36 @@ describeAuditSink('the SQLite audit sink', async () => {
     remove: async (seq) => raw(file, 'DELETE FROM toolgate_audit WHERE seq = ?', seq),
     share: async () => new SqliteAuditSink(file),
   };
+});
+
+test('an edit to any column of a row, or to its body, fails verify at that row', async () => {
+  const file = join(dir, `audit-${files++}.db`);
+  const sink = new SqliteAuditSink(file);
+  for (let n = 1; n <= 3; n++) {
+    await sink.append(decision(n));
+    await sink.append(outcome(n));
+  }
+  await sink.close();
+  const edits = [
+    "time = time + 1",
+    "kind = 'outcome'",
+    "request_id = 'req-x'",
+    "grant_id = 'gr_x'",
+    "grant_label = 'someone-else'",
+    "server = 'other'",
+    'tool = NULL',
+    "decision = 'denied'",
+    "body = replace(body, 'sha256:abc', 'sha256:abd')",
+  ];
+  for (const edit of edits) {
+    const copy = join(dir, `audit-${files++}.db`);
+    copyFileSync(file, copy);
+    raw(copy, `UPDATE toolgate_audit SET ${edit} WHERE seq = ?`, 3);
+    const check = new SqliteAuditSink(copy);
+    try {
+      assert.deepEqual(await check.verify(), { ok: false, seq: 3, reason: 'entry 3 was changed after it was written' }, edit);
+    } finally {
+      await check.close();
+    }
+  }
 });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
-import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, toRow, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
 import { paged } from './audit-filter.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
@@ -34,7 +34,7 @@ function prepare(db: Database.Database) {
   return {
     last: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM toolgate_audit ORDER BY seq DESC LIMIT 1'),
     anchor: db.prepare<[], { seq: number; prev_hash: string }>('SELECT seq, prev_hash FROM toolgate_audit_anchor'),
-    insert: db.prepare<AuditRow>(`INSERT INTO toolgate_audit (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.map((c) => `@${c}`)})`),
+    insert: db.prepare<[unknown[]]>(`INSERT INTO toolgate_audit (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.map(() => '?')})`),
     range: db.prepare<[number, number], AuditRow>('SELECT * FROM toolgate_audit WHERE seq > ? ORDER BY seq LIMIT ?'),
     firstKept: db.prepare<[number], { seq: number; prev_hash: string }>('SELECT seq, prev_hash FROM toolgate_audit WHERE time >= ? ORDER BY seq LIMIT 1'),
     deleteBefore: db.prepare<[number]>('DELETE FROM toolgate_audit WHERE seq < ?'),
@@ -58,8 +58,9 @@ export class SqliteAuditSink implements AuditSink {
     this.db.exec(SCHEMA);
     this.sql = prepare(this.db);
     const write = this.db.transaction((entries: AuditEntry[]) => {
-      const chained = chain(nextLink(this.sql.last.get(), this.anchor()), entries);
-      for (const linked of chained) this.sql.insert.run(toRow(linked));
+      const stored = entries.map(storedEntry);
+      const chained = chain(nextLink(this.sql.last.get(), this.anchor()), entries, stored.map((s) => s.text));
+      chained.forEach((linked, i) => this.sql.insert.run(rowValues(linked, stored[i]!)));
       return chained;
     });
     this.commits = new GroupCommit((entries) => write.immediate(entries));

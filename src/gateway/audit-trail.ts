@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AuditDecision, AuditEntry, AuditStatus } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
+import { requestId } from '../audit/request-id.js';
 import type { CallSpan, CallTracer } from '../observability/call-tracer.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { StoreFailures } from '../observability/store-failures.js';
@@ -91,7 +91,7 @@ export class AuditTrail {
   }
 
   begin(session: Session, server: string, method: string, name: string | undefined, args: unknown, meta?: Record<string, unknown>): AuditedCall {
-    return { requestId: randomUUID(), time: Date.now(), started: performance.now(), session, server, method, name, args, meta };
+    return { requestId: requestId(), time: Date.now(), started: performance.now(), session, server, method, name, args, meta };
   }
 
   /** Records a refusal; a sink that fails is logged (the call is refused either way). */
