@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
 import { paged } from './audit-filter.js';
@@ -101,7 +101,7 @@ export class SqliteAuditSink implements AuditSink {
   }
 
   async close(): Promise<void> {
-    await this.commits.exclusive(() => this.db.close());
+    await this.commits.exclusive(() => closeSqlite(this.db));
   }
 
   private anchor(): ChainAnchor {

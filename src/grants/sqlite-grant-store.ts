@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
 
@@ -101,6 +101,6 @@ export class SqliteGrantStore implements GrantStore {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    closeSqlite(this.db);
   }
 }

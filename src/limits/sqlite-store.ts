@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
@@ -106,7 +106,7 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    closeSqlite(this.db);
   }
 
   private load(key: string): WindowState {
