@@ -107,12 +107,13 @@ export class GatewayMetrics {
     this.auditHead = new Gauge({ name: 'toolgate_audit_head_seq', help: 'The seq of the newest audit entry this process wrote (its hash is logged each minute).', registers });
   }
 
-  decided(server: string, method: string, tool: string | undefined, decision: AuditDecision): void {
-    this.calls.inc({ server, method, tool: tool ?? '', decision });
+  /** `name` is the tool or prompt (or a resource's URI, which is not a label: URIs are unbounded). */
+  decided(server: string, method: string, name: string | undefined, decision: AuditDecision): void {
+    this.calls.inc({ server, method, tool: toolLabel(method, name), decision });
   }
 
-  finished(server: string, method: string, tool: string | undefined, status: AuditStatus, gatewayMs: number, upstreamMs: number): void {
-    this.outcomes.inc({ server, method, tool: tool ?? '', status });
+  finished(server: string, method: string, name: string | undefined, status: AuditStatus, gatewayMs: number, upstreamMs: number): void {
+    this.outcomes.inc({ server, method, tool: toolLabel(method, name), status });
     this.gatewaySeconds.observe({ server, method }, gatewayMs / 1000);
     this.upstreamSeconds.observe({ server, method }, upstreamMs / 1000);
   }
@@ -141,4 +142,9 @@ export class GatewayMetrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** Tool and prompt names come from the catalogue; anything else a call names (a resource URI) could be anything. */
+function toolLabel(method: string, name: string | undefined): string {
+  return name !== undefined && (method === 'tools/call' || method === 'prompts/get') ? name : '';
 }
