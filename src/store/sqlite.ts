@@ -1,10 +1,14 @@
 import { createRequire } from 'node:module';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-/** How often a file's WAL is checkpointed: also the most an OS crash or power loss can take back. */
+/** How often a file's WAL is checkpointed, once it has a thread: also the most an OS crash can take back then. */
 const CHECKPOINT_EVERY_MS = 250;
+/** A WAL this large (SQLite's own checkpoint point, 1,000 pages) gets its thread; how often that is looked at. */
+const THREAD_FROM_WAL_BYTES = 4 * 2 ** 20;
+const WAL_LOOK_EVERY_MS = 1_000;
 
 /**
  * The checkpoint thread: a PASSIVE checkpoint never blocks the writers, and its fsyncs are off the event loop that
@@ -29,18 +33,18 @@ const CHECKPOINT_WORKER = `
 `;
 const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 
-/** The checkpoint thread of each file this process has open, and how many connections use it. */
-const checkpointers = new Map<string, { worker: Worker; connections: number }>();
+/** Each file this process has open: how many connections use it, and its checkpoint thread once it has one. */
+const files = new Map<string, { connections: number; worker?: Worker; watch?: NodeJS.Timeout }>();
 
 /**
  * A SQLite file as every part keeps its state in it (counters, grants, the audit log share one by default). WAL
  * lets readers and the writer proceed together; NORMAL sync is durable across a process crash (a `kill -9` loses no
  * committed transaction); processes sharing the file wait their turn rather than fail.
  *
- * Checkpoints run on a thread of their own, every 250 ms, instead of inside whichever commit crosses SQLite's
- * 1,000-page mark: there each took 3–6 ms with its fsyncs, on the thread that serves calls, and added about 0.1 ms
- * to the mean call with the audit log on (bench). The WAL is synced at every checkpoint, so an OS crash or power loss
- * takes back at most the last 250 ms, where the page mark could leave hours unsynced on a quiet gateway.
+ * Checkpoints run on a thread of their own instead of inside whichever commit crosses SQLite's 1,000-page mark:
+ * there each took 3–6 ms with its fsyncs, on the thread that serves calls, and added about 0.08 ms to the mean call
+ * with the audit log on (bench). A thread costs 8–16 MiB, so a file gets one only once its WAL reaches that mark:
+ * a quiet gateway stays small. From then on the WAL is checkpointed, and synced, every 250 ms.
  * Close with `closeSqlite`.
  */
 export function openSqlite(file: string): Database.Database {
@@ -61,21 +65,32 @@ export function closeSqlite(db: Database.Database): void {
 }
 
 function retainCheckpointer(file: string): void {
-  const known = checkpointers.get(file);
+  const known = files.get(file);
   if (known) {
     known.connections++;
     return;
   }
-  const worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { driver: DRIVER, file, intervalMs: CHECKPOINT_EVERY_MS } });
-  // It never keeps the process alive: an exit between checkpoints leaves a valid WAL for the next opener.
-  worker.unref();
-  checkpointers.set(file, { worker, connections: 1 });
+  const entry: { connections: number; worker?: Worker; watch?: NodeJS.Timeout } = { connections: 1 };
+  entry.watch = setInterval(() => {
+    stat(`${file}-wal`).then(
+      ({ size }) => {
+        if (size < THREAD_FROM_WAL_BYTES || entry.worker || files.get(file) !== entry) return;
+        clearInterval(entry.watch);
+        entry.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { driver: DRIVER, file, intervalMs: CHECKPOINT_EVERY_MS } });
+        // It never keeps the process alive: an exit between checkpoints leaves a valid WAL for the next opener.
+        entry.worker.unref();
+      },
+      () => {},
+    );
+  }, WAL_LOOK_EVERY_MS).unref();
+  files.set(file, entry);
 }
 
 function releaseCheckpointer(file: string): void {
-  const known = checkpointers.get(file);
+  const known = files.get(file);
   if (!known || --known.connections > 0) return;
-  checkpointers.delete(file);
+  files.delete(file);
+  clearInterval(known.watch);
   // The last checkpoint and close happen on its thread; the worker ends when its port closes.
-  known.worker.postMessage('stop');
+  known.worker?.postMessage('stop');
 }
