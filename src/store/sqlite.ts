@@ -33,8 +33,15 @@ const CHECKPOINT_WORKER = `
 `;
 const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 
-/** Each file this process has open: how many connections use it, and its checkpoint thread once it has one. */
-const files = new Map<string, { connections: number; worker?: Worker; watch?: NodeJS.Timeout }>();
+/** A file this process has open: how many connections use it, and its checkpoint thread once it has one. */
+interface OpenFile {
+  connections: number;
+  worker?: Worker;
+  /** Looks at the WAL's size until the thread starts. */
+  watch?: NodeJS.Timeout;
+}
+
+const files = new Map<string, OpenFile>();
 
 /**
  * A SQLite file as every part keeps its state in it (counters, grants, the audit log share one by default). WAL
@@ -70,7 +77,7 @@ function retainCheckpointer(file: string): void {
     known.connections++;
     return;
   }
-  const entry: { connections: number; worker?: Worker; watch?: NodeJS.Timeout } = { connections: 1 };
+  const entry: OpenFile = { connections: 1 };
   entry.watch = setInterval(() => {
     stat(`${file}-wal`).then(
       ({ size }) => {
