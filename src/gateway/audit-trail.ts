@@ -86,8 +86,11 @@ export class AuditTrail {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.publishHead();
-    await this.sink?.close();
-    await this.tracer?.close();
+    try {
+      await this.sink?.close();
+    } finally {
+      await this.tracer?.close();
+    }
   }
 
   begin(session: Session, server: string, method: string, name: string | undefined, args: unknown, meta?: Record<string, unknown>): AuditedCall {
@@ -106,16 +109,16 @@ export class AuditTrail {
 
   /** Records an allowed call before it is forwarded: false when that cannot be done, and the call must not go. */
   async allowed(call: AuditedCall, verdict: Extract<Verdict, { allow: true }>): Promise<boolean> {
+    let recorded = true;
     try {
       await this.append(call, 'allowed', { rule: verdict.decision?.rule, policy: verdict.policy }, verdict.auditArgs);
-      this.decided(call, 'allowed', verdict.decision?.rule);
-      return true;
     } catch (error) {
       this.failures.failed('audit', error, 'audit log unavailable: the call is refused', { requestId: call.requestId });
-      this.decided(call, 'unavailable', '(audit)');
-      call.span?.refused();
-      return false;
+      recorded = false;
     }
+    this.decided(call, recorded ? 'allowed' : 'unavailable', recorded ? verdict.decision?.rule : '(audit)');
+    if (!recorded) call.span?.refused();
+    return recorded;
   }
 
   /** Appends how the call ended; not awaited by the response. */

@@ -26,3 +26,14 @@ test('a counter is near its limit from 80% of its maximum', async () => {
   const near = await metrics.registry.getSingleMetric('toolgate_limit_near_total')!.get();
   assert.deepEqual(near.values.map(({ labels, value }) => ({ labels, value })), [{ labels: { server: 'pay', counter: 'refunds' }, value: 2 }]);
 });
+
+test('a method the gateway does not know is labelled other: a client cannot add series at will', async () => {
+  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0 });
+  for (let i = 0; i < 50; i++) {
+    metrics.decided('fs', `x/made-up-${i}`, undefined, 'allowed');
+    metrics.finished('fs', `x/made-up-${i}`, undefined, 'ok', 0.1, 1);
+  }
+  const calls = await metrics.registry.getSingleMetric('toolgate_calls_total')!.get();
+  assert.deepEqual(calls.values.map(({ labels, value }) => [labels.method, value]), [['other', 50]]);
+  assert.ok(!(await metrics.registry.metrics()).includes('made-up'));
+});

@@ -109,13 +109,14 @@ export class GatewayMetrics {
 
   /** `name` is the tool or prompt (or a resource's URI, which is not a label: URIs are unbounded). */
   decided(server: string, method: string, name: string | undefined, decision: AuditDecision): void {
-    this.calls.inc({ server, method, tool: toolLabel(method, name), decision });
+    this.calls.inc({ server, method: methodLabel(method), tool: toolLabel(method, name), decision });
   }
 
   finished(server: string, method: string, name: string | undefined, status: AuditStatus, gatewayMs: number, upstreamMs: number): void {
-    this.outcomes.inc({ server, method, tool: toolLabel(method, name), status });
-    this.gatewaySeconds.observe({ server, method }, gatewayMs / 1000);
-    this.upstreamSeconds.observe({ server, method }, upstreamMs / 1000);
+    const label = methodLabel(method);
+    this.outcomes.inc({ server, method: label, tool: toolLabel(method, name), status });
+    this.gatewaySeconds.observe({ server, method: label }, gatewayMs / 1000);
+    this.upstreamSeconds.observe({ server, method: label }, upstreamMs / 1000);
   }
 
   counted(server: string, counter: string, used: number, max: number): void {
@@ -142,6 +143,25 @@ export class GatewayMetrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * The methods a label may name. A single-server route passes methods it does not interpret through (tasks,
+ * extensions), and a client can make those up: any other is `other`, so no client can add series at will.
+ */
+const METHOD_LABELS: ReadonlySet<string> = new Set([
+  'tools/call',
+  'prompts/get',
+  'resources/read',
+  'completion/complete',
+  'tasks/get',
+  'tasks/result',
+  'tasks/list',
+  'tasks/cancel',
+]);
+
+function methodLabel(method: string): string {
+  return METHOD_LABELS.has(method) ? method : 'other';
 }
 
 /** Tool and prompt names come from the catalogue; anything else a call names (a resource URI) could be anything. */

@@ -29,7 +29,8 @@ export class OtlpCallTracer implements CallTracer {
   constructor(config: TracingConfig, version: string) {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.service_name, 'service.version': version }),
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sample_ratio) }),
+      // An agent's sampled traceparent does not force a span: the ratio holds for remote parents too.
+      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sample_ratio), remoteParentSampled: new TraceIdRatioBasedSampler(config.sample_ratio) }),
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlp_endpoint, headers: { ...config.headers } }))],
     });
     this.tracer = this.provider.getTracer('toolgate', version);
@@ -37,14 +38,16 @@ export class OtlpCallTracer implements CallTracer {
 
   start(call: TracedCall): CallSpan {
     const parent = call.meta ? this.propagator.extract(ROOT_CONTEXT, call.meta, META_GETTER) : ROOT_CONTEXT;
+    // Tool and prompt names come from the catalogue; a resource URI (unbounded, maybe personal) stays out of the span.
+    const named = call.name !== undefined && (call.method === 'tools/call' || call.method === 'prompts/get');
     const span = this.tracer.startSpan(
-      call.name === undefined ? call.method : `${call.method} ${call.name}`,
+      named ? `${call.method} ${call.name}` : call.method,
       {
         kind: SpanKind.SERVER,
         startTime: call.time,
         attributes: {
           'mcp.method.name': call.method,
-          ...(call.name !== undefined && { [call.method === 'tools/call' ? 'gen_ai.tool.name' : 'toolgate.target']: call.name }),
+          ...(named && { [call.method === 'tools/call' ? 'gen_ai.tool.name' : 'gen_ai.prompt.name']: call.name }),
           ...(call.sessionId !== undefined && { 'mcp.session.id': call.sessionId }),
           'toolgate.server': call.server,
           'toolgate.grant': call.grant,

@@ -21,7 +21,10 @@ const CHECKPOINT_WORKER = `
   const db = new Database(workerData.file);
   db.pragma('busy_timeout = 5000');
   const checkpoint = () => {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) {
+      // Busy: next time. Anything else ends the thread, which the gateway reports and replaces.
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(error.code)) throw error;
+    }
   };
   const timer = setInterval(checkpoint, workerData.intervalMs);
   parentPort.once('message', () => {
@@ -78,19 +81,38 @@ function retainCheckpointer(file: string): void {
     return;
   }
   const entry: OpenFile = { connections: 1 };
+  files.set(file, entry);
+  watchWal(file, entry);
+}
+
+/** Looks at the WAL's size until it is large enough for a checkpoint thread, then starts one. */
+function watchWal(file: string, entry: OpenFile): void {
   entry.watch = setInterval(() => {
     stat(`${file}-wal`).then(
       ({ size }) => {
         if (size < THREAD_FROM_WAL_BYTES || entry.worker || files.get(file) !== entry) return;
         clearInterval(entry.watch);
-        entry.worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { driver: DRIVER, file, intervalMs: CHECKPOINT_EVERY_MS } });
-        // It never keeps the process alive: an exit between checkpoints leaves a valid WAL for the next opener.
-        entry.worker.unref();
+        entry.worker = startCheckpointer(file, entry);
       },
       () => {},
     );
   }, WAL_LOOK_EVERY_MS).unref();
-  files.set(file, entry);
+}
+
+function startCheckpointer(file: string, entry: OpenFile): Worker {
+  const worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { driver: DRIVER, file, intervalMs: CHECKPOINT_EVERY_MS } });
+  // It never keeps the process alive: an exit between checkpoints leaves a valid WAL for the next opener.
+  worker.unref();
+  // Nothing else checkpoints this file: a thread that fails is said so and replaced at the next look.
+  const lost = (why: string) => {
+    if (entry.worker !== worker || files.get(file) !== entry) return;
+    entry.worker = undefined;
+    process.emitWarning(`the WAL checkpoint thread of ${file} stopped (${why}); starting another`);
+    watchWal(file, entry);
+  };
+  worker.on('error', (error) => lost(error.message));
+  worker.on('exit', (code) => lost(`exit code ${code}`));
+  return worker;
 }
 
 function releaseCheckpointer(file: string): void {
