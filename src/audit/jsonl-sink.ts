@@ -81,10 +81,8 @@ export class JsonlAuditSink implements AuditSink {
   }
 
   private async write(entries: AuditEntry[]): Promise<ChainedEntry[]> {
-    const texts = entries.map(canonical);
-    const chained = chain(this.next, entries, texts);
-    // Each line is the canonical JSON of the chained entry, built around the entry's text rather than serialising it again.
-    const text = chained.map(({ seq, prevHash, hash }, i) => `{"entry":${texts[i]},"hash":"${hash}","prevHash":"${prevHash}","seq":${seq}}\n`).join('');
+    const chained = chain(this.next, entries);
+    const text = lines(chained);
     if (this.file) {
       await this.file.write(text);
       await this.file.sync();

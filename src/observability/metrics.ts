@@ -41,7 +41,6 @@ export class GatewayMetrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'toolgate_' });
     this.calls = new Counter({
       name: 'toolgate_calls_total',
       help: 'Requests the policy decided on (tools/call, prompts/get, resources/read, …), by server, tool and decision.',
@@ -139,10 +138,22 @@ export class GatewayMetrics {
     this.auditHead.set(seq);
   }
 
-  /** The text exposition format, for `GET /metrics`. */
+  /** The text exposition format, for `GET /metrics`: this gateway's metrics and the process's. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const both = Registry.merge([this.registry, processMetrics()]);
+    return { contentType: both.contentType, body: await both.metrics() };
   }
+}
+
+let processRegistry: Registry | undefined;
+
+/** The process's own metrics (CPU, memory, event loop, GC): one set per process, made at the first scrape. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'toolgate_' });
+  }
+  return processRegistry;
 }
 
 /**
