@@ -1,10 +1,9 @@
 import { loadConfig } from '../config/load.js';
 import { Gateway } from '../gateway/gateway.js';
 import { HttpEndpoint } from '../gateway/http-endpoint.js';
+import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
 
 export interface ServeOptions {
   config: string;
@@ -20,7 +19,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const host = options.host ?? configHost;
   const port = options.port === undefined ? configPort : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${options.port}" is not a port number`);
-  const loopback = LOOPBACK.test(host);
+  const loopback = isLoopback(host);
   // Off this machine every agent must prove its grant; `auth: none` is for one local user.
   const auth = config.auth ?? (loopback ? 'none' : 'grants');
   if (auth === 'none' && !loopback) throw new UsageError(`auth: none serves one local user, so it needs a loopback address, not ${host}; use auth: grants (or jwt) to listen on ${host}`);

@@ -17,6 +17,7 @@ import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
 import { adminTokenMatches } from '../admin/admin-token.js';
 import { sendJson } from '../admin/json-http.js';
 import { AuthenticationUnavailable, reaches, type AuthOutcome, type Caller } from '../grants/authenticator.js';
+import { isLoopback } from '../http/loopback.js';
 import { readBody } from '../http/read-body.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
@@ -47,7 +48,6 @@ const MODERN_ERROR_STATUS: Record<number, number> = {
   [ErrorCode.UnsupportedProtocolVersion]: 400,
 };
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const ENDPOINT = /^\/mcp(?:\/([^/?#]+))?\/?$/;
 const KEEPALIVE_MS = 25_000;
 
@@ -193,7 +193,7 @@ export class HttpEndpoint {
       return;
     }
     const tokenSha256 = this.gateway.config.metrics.token_sha256;
-    if (tokenSha256 === undefined && !LOOPBACK_HOSTS.has(this.options.host)) {
+    if (tokenSha256 === undefined && !isLoopback(this.options.host)) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('metrics are served off loopback only with metrics.token_sha256 set in the configuration\n');
       return;
     }
@@ -229,16 +229,16 @@ export class HttpEndpoint {
 
   /** DNS rebinding defence: a browser page must not reach a loopback gateway under a foreign name or origin. */
   private checkHostAndOrigin(req: IncomingMessage, res: ServerResponse): void {
-    if (LOOPBACK_HOSTS.has(this.options.host)) {
+    if (isLoopback(this.options.host)) {
       const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-      if (!LOOPBACK_HOSTS.has(host)) fail(403, ErrorCode.InvalidRequest, `Host "${req.headers.host}" is not allowed`);
+      if (!isLoopback(host)) fail(403, ErrorCode.InvalidRequest, `Host "${req.headers.host}" is not allowed`);
     }
     const origin = req.headers.origin;
     if (origin === undefined) return;
     let allowed = this.options.allowedOrigins.includes(origin);
     if (!allowed) {
       try {
-        allowed = LOOPBACK_HOSTS.has(new URL(origin).hostname);
+        allowed = isLoopback(new URL(origin).hostname);
       } catch {
         allowed = false;
       }
