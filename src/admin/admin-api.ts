@@ -5,7 +5,9 @@ import { joinOutcomes } from '../audit/join-outcomes.js';
 import { grantJson } from '../grants/grant-json.js';
 import { auditQuery, newGrantRequest, rotateRequest, validate } from './admin-json.js';
 import { adminTokenMatches } from './admin-token.js';
-import { HttpError, readJsonObject, sendJson } from './json-http.js';
+import { HttpError } from '../http/http-error.js';
+import { sendError, sendJson } from '../http/send-json.js';
+import { readJsonObject } from './json-http.js';
 
 export interface AdminApiOptions {
   grants: Grants;
@@ -50,7 +52,7 @@ export class AdminApi {
       const { status, body } = await this.serve(req, path);
       sendJson(res, status, body);
     } catch (error) {
-      if (error instanceof HttpError) sendJson(res, error.status, { error: error.message }, error.headers);
+      if (error instanceof HttpError) sendError(res, error);
       else if (error instanceof GrantError) sendJson(res, GRANT_ERROR_STATUS[error.reason], { error: error.message });
       else throw error;
     }

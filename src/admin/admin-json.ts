@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import { toMilliseconds } from '../policy/duration.js';
-import { HttpError } from './json-http.js';
+import { HttpError } from '../http/http-error.js';
 
 const SERVERS = 'expected an array of server names';
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.js';
-import { Gateway } from '../gateway/gateway.js';
-import { HttpEndpoint } from '../gateway/http-endpoint.js';
+import { HttpServer } from '../gateway/http-server.js';
+import { createGateway } from '../gateway/wiring.js';
 import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
@@ -24,8 +24,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   const auth = config.auth ?? (loopback ? 'none' : 'grants');
   if (auth === 'none' && !loopback) throw new UsageError(`auth: none serves one local user, so it needs a loopback address, not ${host}; use auth: grants (or jwt) to listen on ${host}`);
   const log = createLogger();
-  const gateway = new Gateway({ ...config, auth }, log);
-  const endpoint = new HttpEndpoint(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
+  const gateway = createGateway({ ...config, auth }, log);
+  const endpoint = new HttpServer(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
   const base = await endpoint.listen();
   await gateway.start();
   const servers = Object.fromEntries([...gateway.upstreams.keys()].map((name) => [name, `${base}/mcp/${encodeURIComponent(name)}`]));

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { Gateway } from '../gateway/gateway.js';
+import { createGateway } from '../gateway/wiring.js';
 import { StdioEndpoint } from '../gateway/stdio-endpoint.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
@@ -21,7 +21,7 @@ export async function stdio(options: StdioOptions): Promise<void> {
   const grant = options.grant ?? process.env.TOOLGATE_GRANT;
   const auth = loaded.auth ?? (grant === undefined ? 'none' : 'grants');
   if (auth !== 'none' && grant === undefined) throw new UsageError(`auth: ${auth} in ${options.config}: name the grant to serve as with --grant LABEL or TOOLGATE_GRANT`);
-  const gateway = new Gateway({ ...loaded, auth }, createLogger());
+  const gateway = createGateway({ ...loaded, auth }, createLogger());
   const route = gateway.route(options.server);
   if (!route) {
     throw new UsageError(`--server: "${options.server}" is not in ${options.config}; it has ${[...gateway.upstreams.keys()].join(', ')}`);

@@ -72,6 +72,13 @@ export const configSchema = z
     allowed_origins: z.array(z.string()).default([]),
     /** Largest request body accepted, in bytes. */
     max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** Sessions open at once (legacy sessions and 2026-07-28 listen streams): in all, and per grant. */
+    sessions: z
+      .strictObject({
+        max: z.number().int().positive().default(10_000),
+        max_per_grant: z.number().int().positive().default(1_000),
+      })
+      .default({ max: 10_000, max_per_grant: 1_000 }),
     /**
      * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file; a `redis://`
      * URL holds the counters only), or a place per part: `{ counters: redis://…, grants: postgres://…, audit:

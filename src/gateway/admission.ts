@@ -21,12 +21,26 @@ export type Verdict =
       allow: false;
       message: string;
       rule: RulePointer;
-      reason: DenyReason | 'not_granted' | 'approval_unavailable' | 'rate_limited' | 'store_unavailable' | 'audit_unavailable';
+      reason:
+        | DenyReason
+        | 'not_granted'
+        | 'approval_unavailable'
+        | 'rate_limited'
+        | 'store_unavailable'
+        | 'audit_unavailable'
+        /** a tool no server behind the endpoint lists */
+        | 'unknown_tool'
+        /** a method that is no MCP method, which no policy allows by its exact name */
+        | 'unknown_method'
+        /** a method the aggregate cannot send to one server */
+        | 'unroutable';
       policy?: string;
       auditArgs?: AuditArgs;
       /** For a rate limit: when the next call will pass. */
       retryAfterSeconds?: number;
     };
+
+export type Denial = Extract<Verdict, { allow: false }>;
 
 /**
  * The single choke point every forwarded request passes, and the filter every list passes. The policy engine

@@ -9,10 +9,9 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { StoreFailures } from '../observability/store-failures.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
-import type { AuditArgs, Verdict } from './admission.js';
+import type { AuditArgs, Denial, Verdict } from './admission.js';
+import { NO_SERVER, type ParsedCall } from './pipeline.js';
 import type { Session } from './session.js';
-
-type Denial = Extract<Verdict, { allow: false }>;
 
 /** One forwarded-or-refused request, from the moment the gateway took it up. */
 export interface AuditedCall {
@@ -23,6 +22,8 @@ export interface AuditedCall {
   readonly server: string;
   readonly method: string;
   readonly name?: string;
+  /** The name as a metric label: a name the server does not list could be anything, so it is one value. */
+  readonly label?: string;
   readonly args?: unknown;
   /** The request's `params._meta` (a trace parent may ride in it). */
   readonly meta?: Record<string, unknown>;
@@ -93,8 +94,19 @@ export class AuditTrail {
     }
   }
 
-  begin(session: Session, server: string, method: string, name: string | undefined, args: unknown, meta?: Record<string, unknown>): AuditedCall {
-    return { requestId: requestId(), time: Date.now(), started: performance.now(), session, server, method, name, args, meta };
+  begin({ session, upstream, method, name, known, params }: ParsedCall): AuditedCall {
+    return {
+      requestId: requestId(),
+      time: Date.now(),
+      started: performance.now(),
+      session,
+      server: upstream?.name ?? NO_SERVER,
+      method,
+      name,
+      label: name === undefined || known ? name : UNKNOWN_LABEL,
+      args: params?.arguments,
+      meta: params?._meta as Record<string, unknown> | undefined,
+    };
   }
 
   /** Records a refusal; a sink that fails is logged (the call is refused either way). */
@@ -125,7 +137,7 @@ export class AuditTrail {
   finished(call: AuditedCall, response: JSONRPCResponse, cancelled: boolean, upstreamMs: number): void {
     const gatewayMs = Math.max(0, performance.now() - call.started - upstreamMs);
     const status = outcomeOf(response, cancelled);
-    this.metrics.finished(call.server, call.method, call.name, status, gatewayMs, upstreamMs);
+    this.metrics.finished(call.server, call.method, call.label, status, gatewayMs, upstreamMs);
     call.span?.finished(status, round(gatewayMs), round(upstreamMs));
     if (this.log.isLevelEnabled('debug')) this.log.debug({ requestId: call.requestId, status, gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) }, 'call finished');
     if (!this.sink) return;
@@ -137,7 +149,7 @@ export class AuditTrail {
 
   /** Counts a decision, gives it to the call's span, and logs it at debug level with the audit entry's request id. */
   private decided(call: AuditedCall, decision: AuditDecision, rule: string | undefined): void {
-    this.metrics.decided(call.server, call.method, call.name, decision);
+    this.metrics.decided(call.server, call.method, call.label, decision);
     if (this.tracer) {
       const { requestId, server, method, name, session, meta, time } = call;
       call.span ??= this.tracer.start({ requestId, server, method, name, grant: session.caller.label, sessionId: session.era === 'legacy' ? session.id : undefined, meta, time });
@@ -198,6 +210,9 @@ function outcomeOf(response: JSONRPCResponse, cancelled: boolean): AuditStatus {
   if (response.error.code === ErrorCode.RequestCancelled) return 'cancelled';
   return response.error.code === ErrorCode.UpstreamUnavailable ? 'transport_error' : 'upstream_error';
 }
+
+/** The metric label of every name a server does not list. */
+export const UNKNOWN_LABEL = '(unknown)';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

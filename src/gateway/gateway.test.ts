@@ -4,20 +4,20 @@ import { pino } from 'pino';
 import { configSchema } from '../config/schema.js';
 import { LOCAL_CALLER } from '../grants/authenticator.js';
 import type { JSONRPCMessage } from '../protocol/jsonrpc.js';
-import { Gateway } from './gateway.js';
+import { createGateway } from './wiring.js';
 import { Session } from './session.js';
 
 /** How server traffic that belongs to no call is shared out among the clients of a shared upstream connection. */
 
 function setup() {
   const config = configSchema.parse({ servers: { a: { command: 'unused' }, b: { command: 'unused' } } });
-  const gateway = new Gateway(config, pino({ level: 'silent' }));
+  const gateway = createGateway(config, pino({ level: 'silent' }));
   const client = (server: string | undefined, logLevel?: string) => {
     const received: JSONRPCMessage[] = [];
     const session = new Session(gateway.route(server)!, LOCAL_CALLER, 'legacy', '2025-11-25', {}, undefined);
     session.standalone = { send: (message) => received.push(message) > 0 };
     session.logLevel = logLevel;
-    gateway.sessions.set(session.id, session);
+    gateway.sessions.add(session);
     return { session, received };
   };
   return { gateway, client };
@@ -61,4 +61,16 @@ describe('server notifications that belong to no call', () => {
     assert.equal(onB.received.length, 0);
     assert.equal(onAll.received.length, 1);
   });
+});
+
+describe('names a server or client chooses find nothing on Object.prototype', () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype']) {
+    test(`a server notification named ${name} is shared out as an unknown one, and a server request named so needs no capability`, () => {
+      const { gateway, client } = setup();
+      const onA = client('a');
+      assert.doesNotThrow(() => gateway.onNotification('a', { jsonrpc: '2.0', method: name }));
+      assert.equal(onA.received.length, 1, 'an unknown notification is passed on, not taken for a list change');
+      assert.equal(onA.session.lacks(name), undefined);
+    });
+  }
 });

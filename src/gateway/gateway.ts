@@ -1,7 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { GatewayConfig } from '../config/schema.js';
-import { DocumentError } from '../documents/errors.js';
+import type { GatewayConfig, ServerConfig } from '../config/schema.js';
 import {
   ErrorCode,
   errorResponse,
@@ -20,64 +18,69 @@ import {
   LATEST_LEGACY_VERSION,
   LATEST_MODERN_VERSION,
   LEGACY_VERSIONS,
-  MODERN_VERSIONS,
   PROTOCOL_VERSION_META_KEY,
   REMOVED_IN_MODERN,
-  SERVER_INFO_META_KEY,
   unsupportedVersion,
 } from '../protocol/eras.js';
+import { FORWARDED_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
 import type { AuthOutcome, Authenticator, Caller } from '../grants/authenticator.js';
 import { authenticatorFor } from '../grants/authenticator-for.js';
 import type { GrantStore } from '../grants/grant-store.js';
 import { Grants } from '../grants/grants.js';
-import { openGrantStore } from '../grants/open-grant-store.js';
-import { openCounterStore } from '../limits/open-store.js';
+import type { CounterStore } from '../limits/counter-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { openAuditSink } from '../audit/open-audit-sink.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { StoreFailures } from '../observability/store-failures.js';
 import { Cancellation } from '../upstream/cancellation.js';
-import { UpstreamConnection, type CallHooks, type ServerRequestAnswer, type UpstreamListener } from '../upstream/connection.js';
-import { transportFor } from '../upstream/transport-for.js';
-import type { Admission, Verdict } from './admission.js';
+import type { CallHooks, ServerRequestAnswer, UpstreamConnection, UpstreamListener } from '../upstream/connection.js';
+import type { Admission, Denial } from './admission.js';
+import { AuditTrail } from './audit-trail.js';
+import type { CallChannel } from './call-channel.js';
+import { describe, discoverResult, GATEWAY_INFO, shapeResult } from './era-results.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
-import { PolicyAdmission } from './policy-admission.js';
-import { AuditTrail, type AuditedCall } from './audit-trail.js';
+import { Pipeline, type ParsedCall } from './pipeline.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
+import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
-import { isLogLevel, LOG_LEVELS, Session, type Outbound } from './session.js';
+import { isLogLevel, LOG_LEVELS, Session, type Credential } from './session.js';
 
-export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
+export { GATEWAY_INFO };
+export type { CallChannel };
 
-/** How one downstream request reaches back to its client while it runs. */
-export interface CallChannel {
-  /** The request's own stream (an SSE response, stdout): progress and server requests ride on it. */
-  outbound?: Outbound;
-  /** Cancelled when the client goes away or cancels. */
-  cancellation?: Cancellation;
+const LIST_KIND: ReadonlyMap<string, ListKind> = new Map([
+  ['tools/list', 'tools'],
+  ['prompts/list', 'prompts'],
+  ['resources/list', 'resources'],
+  ['resources/templates/list', 'resourceTemplates'],
+]);
+
+/** Opens each part's store when the gateway starts. */
+export interface StoreOpeners {
+  counters(): Promise<CounterStore>;
+  grants(): Promise<GrantStore>;
+  audit(): Promise<AuditSink>;
 }
 
-const LIST_KIND: Record<string, ListKind> = {
-  'tools/list': 'tools',
-  'prompts/list': 'prompts',
-  'resources/list': 'resources',
-  'resources/templates/list': 'resourceTemplates',
-};
-
-/** Methods whose result is cacheable under 2026-07-28 and so must say for how long and for whom. */
-const CACHEABLE = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+/** The parts a gateway is made of, decided in one place (wiring.ts). */
+export interface GatewayParts {
+  createUpstream(name: string, server: ServerConfig, listener: UpstreamListener): UpstreamConnection;
+  admission: Admission;
+  stores: StoreOpeners;
+  sessions: SessionRegistry;
+}
 
 /**
- * The request path. Every downstream request, whatever transport it came on, passes `handle`; every request
- * forwarded upstream passes the admission check in `forward` first.
+ * The request path. Every downstream request, whatever transport it came on, passes `handle`, which parses it once
+ * into a `ParsedCall`; every request that reaches a server passes the `Pipeline` on the way.
  */
 export class Gateway implements UpstreamListener {
   readonly upstreams = new Map<string, UpstreamConnection>();
   readonly inventory = new Inventory();
-  /** Sessions that outlive one request (legacy HTTP, stdio), so that server traffic can find them. */
-  readonly sessions = new Map<string, Session>();
+  /** Sessions that outlive one request (legacy HTTP, stdio, listen streams), so that server traffic can find them. */
+  readonly sessions: SessionRegistry;
+  readonly admission: Admission;
   private readonly routes = new Map<string | undefined, Route>();
   private readonly inFlight = new Map<Session, Map<RequestId, Cancellation>>();
   private readonly subscriptions: Subscriptions;
@@ -85,6 +88,7 @@ export class Gateway implements UpstreamListener {
   private readonly limits: RateLimits;
   /** Every decision, recorded (opened by `start`). */
   private readonly audit: AuditTrail;
+  private readonly pipeline: Pipeline;
   /** Legacy upstream calls waiting for a 2026-07-28 client's input (see input-required.ts). */
   private readonly held = new HeldCalls();
   /** Who may call: opened by `start`; until then every request is refused. */
@@ -99,15 +103,17 @@ export class Gateway implements UpstreamListener {
   readonly storeFailures: StoreFailures;
   /** Upstreams that have been ready once: their next `ready` is a restart. */
   private readonly wasReady = new Set<string>();
+  private readonly stores: StoreOpeners;
 
   constructor(
     readonly config: GatewayConfig,
     readonly log: Logger,
-    readonly admission: Admission = new PolicyAdmission(config, log),
+    parts: GatewayParts,
   ) {
-    for (const [name, server] of Object.entries(config.servers)) {
-      this.upstreams.set(name, new UpstreamConnection(name, server, { createTransport: () => transportFor(server), listener: this }));
-    }
+    this.admission = parts.admission;
+    this.sessions = parts.sessions;
+    this.stores = parts.stores;
+    for (const [name, server] of Object.entries(config.servers)) this.upstreams.set(name, parts.createUpstream(name, server, this));
     for (const upstream of this.upstreams.values()) this.routes.set(upstream.name, new Route(upstream.name, [upstream], this.inventory));
     this.routes.set(undefined, new Route(undefined, [...this.upstreams.values()], this.inventory));
     this.metrics = new GatewayMetrics({
@@ -117,8 +123,9 @@ export class Gateway implements UpstreamListener {
     this.storeFailures = new StoreFailures(log, this.metrics);
     this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
     this.audit = new AuditTrail(log, this.storeFailures, this.metrics);
+    this.pipeline = new Pipeline(this.admission, this.limits, this.audit);
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
-      admit: (request) => this.admission.admit(request),
+      subscribe: (listener, upstream, uri, channel) => this.subscribe(listener, upstream, 'resources/subscribe', uri, channel),
       endSession: (session) => this.endSession(session),
     });
   }
@@ -131,26 +138,17 @@ export class Gateway implements UpstreamListener {
 
   /** Opens the counter store, the authenticator and the audit log: after this, requests can be admitted. */
   async open(): Promise<void> {
-    this.limits.open(await this.opening('counters', openCounterStore));
-    if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await this.opening('grants', openGrantStore);
+    this.limits.open(await this.stores.counters());
+    if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await this.stores.grants();
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
-    if (this.config.audit.enabled) this.audit.open(await this.opening('audit', openAuditSink), this.config.audit.retain_days);
+    if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit.retain_days);
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
       const { OtlpCallTracer } = await import('../observability/tracing.js');
       this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
     }
-  }
-
-  /** Opens where a part's state lives; one that cannot be opened is a configuration error naming it. */
-  private async opening<T>(part: keyof GatewayConfig['store'], open: (spec: string) => Promise<T>): Promise<T> {
-    const spec = this.config.store[part];
-    try {
-      return await open(spec);
-    } catch (error) {
-      throw new DocumentError('configuration', [{ pointer: `/store/${part}`, message: `could not open ${spec}: ${(error as Error).message}` }]);
-    }
+    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session) });
   }
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */
@@ -168,8 +166,7 @@ export class Gateway implements UpstreamListener {
     await this.limits.close();
     await this.audit.close();
     await this.grantStore?.close();
-    for (const session of this.sessions.values()) session.close();
-    this.sessions.clear();
+    this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }
 
@@ -180,14 +177,17 @@ export class Gateway implements UpstreamListener {
 
   /** Which grant a request's `Authorization` header proves, if any. */
   authenticate(authorization: string | undefined): Promise<AuthOutcome> {
-    if (!this.authenticator) return Promise.resolve({ kind: 'rejected', description: 'the gateway is starting' });
-    return this.authenticator.authenticate(authorization);
+    return this.verify({ bearer: authorization });
   }
 
   /** The grant a trusted local process names (stdio). */
   named(label: string): Promise<AuthOutcome> {
+    return this.verify({ named: label });
+  }
+
+  private verify(credential: Credential): Promise<AuthOutcome> {
     if (!this.authenticator) return Promise.resolve({ kind: 'rejected', description: 'the gateway is starting' });
-    return this.authenticator.named(label);
+    return 'bearer' in credential ? this.authenticator.authenticate(credential.bearer) : this.authenticator.named(credential.named);
   }
 
   /** The route for `/mcp/<server>`, or for `/mcp` when `server` is undefined. */
@@ -196,23 +196,30 @@ export class Gateway implements UpstreamListener {
   }
 
   /**
-   * Opens a legacy session for an `initialize` request. The answer names the upstream's own identity on a
-   * single-server route, and the gateway's on the aggregate.
+   * Opens a legacy session for an `initialize` request (throws `SessionsFull` at a bound). The answer names the
+   * upstream's own identity on a single-server route, and the gateway's on the aggregate.
    */
-  async openSession(route: Route, caller: Caller, params: Params, id?: string): Promise<{ session: Session; result: Record<string, unknown> }> {
+  async openSession(
+    route: Route,
+    caller: Caller,
+    credential: Credential,
+    params: Params,
+    id?: string,
+  ): Promise<{ session: Session; result: Record<string, unknown> }> {
     const requested = params.protocolVersion;
     const protocolVersion = typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
     await this.settled(route);
     const session = new Session(route, caller, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
-    this.sessions.set(session.id, session);
-    return { session, result: { protocolVersion, ...this.describe(route) } };
+    session.credential = credential;
+    this.sessions.add(session);
+    return { session, result: { protocolVersion, ...describe(route) } };
   }
 
   /**
    * The one-request session a 2026-07-28 request runs in, from its `_meta` envelope, or the error to answer when
    * it asks for a version the gateway does not speak.
    */
-  statelessSession(route: Route, caller: Caller, request: JSONRPCRequest): Session | JSONRPCResponse {
+  statelessSession(route: Route, caller: Caller, credential: Credential, request: JSONRPCRequest): Session | JSONRPCResponse {
     const meta = objectOr(paramsOf(request)._meta);
     const version = meta[PROTOCOL_VERSION_META_KEY];
     for (const key of [PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY]) {
@@ -221,32 +228,14 @@ export class Gateway implements UpstreamListener {
     if (!isModernVersion(version)) {
       return unsupportedVersion(request.id, version);
     }
-    return new Session(route, caller, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
+    const session = new Session(route, caller, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
+    session.credential = credential;
+    return session;
   }
 
   /** The handshake answers carry the upstreams' capabilities, so a (re)starting upstream is given its moment. */
   private async settled(route: Route): Promise<void> {
     await Promise.allSettled(route.upstreams.map((u) => u.whenReady()));
-  }
-
-  private describe(route: Route): { capabilities: Record<string, unknown>; serverInfo: Record<string, unknown>; instructions?: string } {
-    if (!route.aggregated) {
-      const info = route.upstreams[0]!.info;
-      return {
-        capabilities: advertised(route.upstreams[0]!),
-        serverInfo: serverInfo(route),
-        ...(info?.instructions && { instructions: info.instructions }),
-      };
-    }
-    const capabilities: Record<string, Record<string, unknown>> = {};
-    const instructions: string[] = [];
-    for (const upstream of route.upstreams) {
-      for (const [key, value] of Object.entries(advertised(upstream))) {
-        capabilities[key] = { ...capabilities[key], ...(value as Record<string, unknown>) };
-      }
-      if (upstream.info?.instructions) instructions.push(`## ${upstream.name}\n${upstream.info.instructions}`);
-    }
-    return { capabilities, serverInfo: serverInfo(route), ...(instructions.length > 0 && { instructions: instructions.join('\n\n') }) };
   }
 
   /** Handles one request from a client and returns the response to send it (with the client's id). */
@@ -263,11 +252,7 @@ export class Gateway implements UpstreamListener {
           ? errorResponse(request.id, ErrorCode.MethodNotFound, `Method not found: ${request.method} is not part of protocol revision ${session.protocolVersion}`)
           : await this.dispatch(session, request, channel.cancellation ? channel : { ...channel, cancellation });
       response.id = request.id;
-      if ('result' in response) {
-        const result = response.result as Record<string, unknown>;
-        if (session.era === 'modern') this.finishModernResult(request.method, result, session);
-        else withoutModernFields(result);
-      }
+      if ('result' in response) shapeResult(request.method, response.result as Record<string, unknown>, session);
       return response;
     } catch (error) {
       if (error instanceof InvalidCursor) return errorResponse(request.id, ErrorCode.InvalidParams, error.message);
@@ -279,11 +264,12 @@ export class Gateway implements UpstreamListener {
     }
   }
 
+  /** Parses a request into the call it is (which server, which name) and runs it: locally, or through the pipeline. */
   private async dispatch(session: Session, request: JSONRPCRequest, channel: CallChannel): Promise<JSONRPCResponse> {
     const { method } = request;
     const params = paramsOf(request);
     const route = session.route;
-    const listKind = LIST_KIND[method];
+    const listKind = LIST_KIND.get(method);
     if (listKind) {
       const page = await route.list(
         listKind,
@@ -293,25 +279,34 @@ export class Gateway implements UpstreamListener {
       );
       return resultResponse(request.id, { [listKind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) });
     }
+    const call = { session, method, params, channel, known: false };
     switch (method) {
       case 'ping':
         return resultResponse(request.id, {});
       case 'server/discover':
         await this.settled(route);
-        return resultResponse(request.id, this.discoverResult(route));
+        return resultResponse(request.id, discoverResult(route));
       case 'initialize':
         return errorResponse(request.id, ErrorCode.InvalidRequest, 'initialize may only be sent once, to open a session');
       case 'logging/setLevel':
-        return this.setLogLevel(session, request, params);
+        return this.setLogLevel(session, request, params, channel);
       case 'subscriptions/listen':
         return this.subscriptions.listen(session, request, params, channel);
       case 'tools/call':
       case 'prompts/get': {
+        if (typeof params.name !== 'string') return errorResponse(request.id, ErrorCode.InvalidParams, `${method} needs a name (a string)`);
+        const requested = params.name;
         const kind = method === 'tools/call' ? 'tools' : 'prompts';
-        const target = typeof params.name === 'string' ? await route.resolve(kind, params.name, session.reachable) : undefined;
-        if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown ${kind === 'tools' ? 'tool' : 'prompt'} ${JSON.stringify(params.name)}`);
-        const forwarded = target.name === params.name ? params : { ...params, name: target.name };
-        return this.forward(session, target.upstream, method, forwarded, channel, target.name);
+        const target = await route.resolve(kind, requested, session.reachable);
+        if (!target && kind === 'prompts') {
+          // Prompts are governed by method, not by name: one no server lists is for the server to answer.
+          if (route.aggregated) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown prompt ${JSON.stringify(requested)}`);
+          return this.forward({ ...call, upstream: route.upstreams[0]!, name: requested, requested });
+        }
+        if (!target && route.aggregated) return this.forward({ ...call, name: requested, requested, refusal: unknownTool(requested) });
+        if (!target) return this.forward({ ...call, upstream: route.upstreams[0]!, name: requested, requested, unlisted: unknownTool(requested) });
+        const forwarded = target.name === requested ? params : { ...params, name: target.name };
+        return this.forward({ ...call, upstream: target.upstream, name: target.name, requested, known: target.known, params: forwarded });
       }
       case 'resources/read':
       case 'resources/subscribe':
@@ -319,65 +314,53 @@ export class Gateway implements UpstreamListener {
         const uri = params.uri;
         const upstream = typeof uri === 'string' ? await route.resolveUri(uri) : undefined;
         if (!upstream) return errorResponse(request.id, ErrorCode.InvalidParams, `no server offers resource ${JSON.stringify(uri)}`);
-        if (method === 'resources/read') return this.forward(session, upstream, method, params, channel, uri as string);
-        return this.subscriptions.change(session, upstream, method, uri as string, request.id);
+        if (method === 'resources/read') return this.forward({ ...call, upstream, name: uri as string });
+        return this.subscribe(session, upstream, method, uri as string, channel);
       }
       case 'completion/complete': {
         const ref = (params.ref ?? {}) as Params;
         if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
           const target = await route.resolve('prompts', ref.name, session.reachable);
           if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown prompt ${JSON.stringify(ref.name)}`);
-          return this.forward(session, target.upstream, method, { ...params, ref: { ...ref, name: target.name } }, channel, target.name);
+          return this.forward({ ...call, upstream: target.upstream, name: target.name, known: target.known, params: { ...params, ref: { ...ref, name: target.name } } });
         }
         const upstream = typeof ref.uri === 'string' ? await route.resolveUri(ref.uri) : undefined;
         if (!upstream) return errorResponse(request.id, ErrorCode.InvalidParams, `cannot tell which server completes ${JSON.stringify(ref)}`);
-        return this.forward(session, upstream, method, params, channel);
+        return this.forward({ ...call, upstream });
       }
-      default:
-        // Methods the gateway does not interpret (tasks, extensions) pass through where there is one server to ask.
-        if (route.aggregated) return errorResponse(request.id, ErrorCode.MethodNotFound, `method ${method} is not available on the aggregated endpoint`);
-        return this.forward(session, route.upstreams[0]!, method, request.params as Params | undefined, channel);
+      default: {
+        // Methods the gateway does not interpret (tasks; extensions a policy names exactly) pass through where there
+        // is one server to ask; admission refuses a name that is no MCP method unless the policy names it.
+        if (!route.aggregated) return this.forward({ ...call, upstream: route.upstreams[0]! });
+        return this.forward({ ...call, refusal: unroutable(method) });
+      }
     }
   }
 
-  /** The choke point: admission, counting and the write-ahead audit record, then the upstream. */
-  private async forward(
-    session: Session,
-    upstream: UpstreamConnection,
-    method: string,
-    params: Params | undefined,
-    channel: CallChannel,
-    name?: string,
-  ): Promise<JSONRPCResponse> {
+  /** Sends a call through the pipeline to its server. */
+  private forward(call: ParsedCall): Promise<JSONRPCResponse> {
+    const { session, params } = call;
     // The grant is part of what a held call is bound to: another grant's retry cannot continue it.
-    const binding = `${session.caller.id}\0${method}\0${name}`;
-    const call = this.audit.begin(session, upstream.name, method, name, params?.arguments, params?._meta as Record<string, unknown> | undefined);
-    const verdict = this.admission.admit({ session, server: upstream.name, method, name, arguments: params?.arguments });
-    if (!verdict.allow) return this.refuse(call, verdict);
-    // A retry that brings a held call its answers continues that call: it was counted and recorded when it began.
-    if (session.era === 'modern' && this.held.owns(params?.requestState)) {
-      return this.held.resume(params.requestState, binding, params.inputResponses, channel.cancellation);
-    }
-    const counted = await this.limits.reserve(verdict, upstream.name, session, name ?? method);
-    if ('denial' in counted) return this.refuse(call, { ...counted.denial, auditArgs: verdict.auditArgs });
-    if (!(await this.audit.allowed(call, verdict))) {
-      if (counted.reservation) await this.limits.release(counted.reservation);
-      return denial(call, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
-    }
-    const sent = performance.now();
-    const response = await this.send(session, upstream, method, params, channel, binding);
-    this.audit.finished(call, response, channel.cancellation?.cancelled ?? false, performance.now() - sent);
-    if (counted.reservation) await this.limits.settle(counted.reservation, response);
-    return response;
+    const binding = `${session.caller.id}\0${call.method}\0${call.name}`;
+    const resume =
+      session.era === 'modern' && this.held.owns(params?.requestState)
+        ? () => this.held.resume(params.requestState as string, binding, params.inputResponses, call.channel.cancellation)
+        : undefined;
+    return this.pipeline.run(resume ? { ...call, resume } : call, () => this.send(call, binding));
   }
 
-  private async refuse(call: AuditedCall, verdict: Extract<Verdict, { allow: false }>): Promise<JSONRPCResponse> {
-    await this.audit.refused(call, verdict);
-    return denial(call, verdict);
+  /**
+   * A resource subscription, through the pipeline like any forwarded request; the gateway then counts it across the
+   * clients of the shared upstream connection (subscriptions.ts).
+   */
+  private subscribe(session: Session, upstream: UpstreamConnection, method: string, uri: string, channel: CallChannel): Promise<JSONRPCResponse> {
+    return this.pipeline.run({ session, method, upstream, name: uri, known: false, params: { uri }, channel }, () => this.subscriptions.change(session, upstream, method, uri));
   }
 
   /** The call itself, once admitted and counted; translating how a server asks for input between eras. */
-  private async send(session: Session, upstream: UpstreamConnection, method: string, params: Params | undefined, channel: CallChannel, binding: string): Promise<JSONRPCResponse> {
+  private async send(call: ParsedCall, binding: string): Promise<JSONRPCResponse> {
+    const { session, method, params, channel } = call;
+    const upstream = call.upstream!;
     const hooks: CallHooks = {
       cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
@@ -413,65 +396,59 @@ export class Gateway implements UpstreamListener {
     return answerInputRequests(response, (retried) => upstream.request(method, retried, hooks), params, (serverRequest) => session.ask(serverRequest, channel.outbound));
   }
 
-  private discoverResult(route: Route): Record<string, unknown> {
-    const { serverInfo, ...description } = this.describe(route);
-    return { supportedVersions: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], ...description, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
-  }
-
   /**
-   * 2026-07-28 requires `resultType` on every result and cache hints on lists. Lists are marked private:
-   * what a client is shown depends on who it is once policies filter them.
+   * The upstream connection is shared, so the level is kept per client and log lines are filtered here; each legacy
+   * upstream is asked for the most verbose level any client wants. Each server's policy decides (and the audit log
+   * records) whether its part of the request goes through; the level is kept once every server has taken it.
    */
-  private finishModernResult(method: string, result: Record<string, unknown>, session: Session): void {
-    result.resultType ??= 'complete';
-    if (CACHEABLE.has(method)) {
-      result.ttlMs ??= 0;
-      result.cacheScope = 'private';
-    }
-    const meta = (result._meta ??= {}) as Record<string, unknown>;
-    if (meta[SERVER_INFO_META_KEY] === undefined && method !== 'server/discover') meta[SERVER_INFO_META_KEY] = serverInfo(session.route);
-  }
-
-  /**
-   * The upstream connection is shared, so the level is kept per client and log lines are filtered here; the
-   * upstream is asked for the most verbose level any client wants.
-   */
-  private async setLogLevel(session: Session, request: JSONRPCRequest, params: Params): Promise<JSONRPCResponse> {
+  private async setLogLevel(session: Session, request: JSONRPCRequest, params: Params, channel: CallChannel): Promise<JSONRPCResponse> {
     if (!isLogLevel(params.level)) return errorResponse(request.id, ErrorCode.InvalidParams, `invalid log level ${JSON.stringify(params.level)}`);
-    session.logLevel = params.level;
-    await Promise.all(
-      session.route.upstreams
-        // A 2026-07-28 upstream has no logging/setLevel: the level rides in each forwarded request's envelope.
-        .filter((u) => u.info?.era === 'legacy' && u.info.capabilities.logging)
-        .map((u) => {
-          const levels = [...this.sessions.values(), session].filter((s) => s.route.includes(u.name) && s.logLevel).map((s) => s.logLevel!);
-          const mostVerbose = levels.sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b))[0]!;
-          return u.request('logging/setLevel', { level: mostVerbose });
+    const level = params.level;
+    const answers = await Promise.all(
+      session.route.upstreams.map((upstream) =>
+        this.pipeline.run({ session, method: 'logging/setLevel', upstream, known: false, params, channel }, async () => {
+          // A 2026-07-28 upstream has no logging/setLevel: the level rides in each forwarded request's envelope.
+          if (upstream.info?.era !== 'legacy' || !upstream.info.capabilities.logging) return resultResponse(0, {});
+          const levels = [...this.sessions.values(), session].filter((s) => s.route.includes(upstream.name) && s !== session && s.logLevel).map((s) => s.logLevel!);
+          const mostVerbose = [...levels, level].sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b))[0]!;
+          return upstream.request('logging/setLevel', { level: mostVerbose });
         }),
+      ),
     );
+    const refused = answers.find((answer) => 'error' in answer);
+    if (refused) return refused;
+    session.logLevel = level;
     return resultResponse(request.id, {});
   }
 
-  /** Handles a notification from a client. */
-  notification(session: Session, notification: JSONRPCNotification): void {
-    session.lastSeen = Date.now();
+  /**
+   * Handles a notification from a client (`session` is undefined before a session exists). Only those the protocol
+   * defines and that mean something upstream are forwarded, to the servers behind the client's endpoint; the
+   * gateway consumes its own (initialized, cancelled) and drops and counts the rest.
+   */
+  notification(route: Route, session: Session | undefined, notification: JSONRPCNotification): void {
+    if (session) session.lastSeen = Date.now();
     const params = paramsOf(notification);
-    switch (notification.method) {
-      case 'notifications/initialized':
-        return;
-      case 'notifications/cancelled':
-        this.inFlight.get(session)?.get(params.requestId as RequestId)?.cancel();
-        return;
-      default:
-        // roots/list_changed and the like concern every server behind the client's endpoint.
-        for (const upstream of session.route.upstreams) upstream.notify(notification.method, params);
+    const { method } = notification;
+    if (method === 'notifications/initialized' && session) return;
+    if (method === 'notifications/cancelled' && session) {
+      this.inFlight.get(session)?.get(params.requestId as RequestId)?.cancel();
+      return;
+    }
+    if (!FORWARDED_NOTIFICATIONS.has(method) || session?.era !== 'legacy') {
+      this.metrics.notificationDropped(method);
+      return;
+    }
+    // roots/list_changed: a 2026-07-28 server has no such notification (it asks for roots with each request).
+    for (const upstream of route.upstreams) {
+      if (upstream.info?.era === 'legacy' && session.reachable(upstream.name)) upstream.notify(method, params);
     }
   }
 
   /** Forgets a session and what the upstreams hold for it. */
   endSession(session: Session): void {
     session.close();
-    this.sessions.delete(session.id);
+    this.sessions.delete(session);
     this.subscriptions.release(session);
     for (const cancellation of this.inFlight.get(session)?.values() ?? []) cancellation.cancel();
   }
@@ -479,7 +456,7 @@ export class Gateway implements UpstreamListener {
   // ── traffic from upstreams that no call claims ──
 
   onNotification(server: string, notification: JSONRPCNotification): void {
-    const changed = CHANGED_NOTIFICATIONS[notification.method];
+    const changed = CHANGED_NOTIFICATIONS.get(notification.method);
     if (changed) this.inventory.invalidate(server, changed);
     this.subscriptions.deliver(server, notification);
   }
@@ -508,58 +485,21 @@ export class Gateway implements UpstreamListener {
   }
 }
 
-/**
- * The denial contract: a refused tool call is a tool result the model can read and adapt to (`isError`, text
- * starting `[POLICY DENIED]`), with the decision in `_meta` for programs; any other method gets a JSON-RPC error.
- * The request id is the audit entry's and the logs', so an operator can find what an agent reports.
- */
-function denial({ method, requestId }: AuditedCall, verdict: Extract<Verdict, { allow: false }>): JSONRPCResponse {
-  const decision = {
-    decision: 'deny',
-    rule: verdict.rule,
-    reason: verdict.reason,
-    requestId,
-    ...(verdict.policy && { policy: verdict.policy }),
-    ...(verdict.retryAfterSeconds !== undefined && { retryAfterSeconds: verdict.retryAfterSeconds }),
-  };
-  const text = `[POLICY DENIED] ${verdict.message}`;
-  if (method === 'tools/call') return resultResponse(0, { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: decision } });
-  return errorResponse(0, ErrorCode.InvalidRequest, text, decision);
+/** A tool no server behind the endpoint lists: refused before any policy is asked, and shown like a hidden one. */
+function unknownTool(name: string): Denial {
+  return { allow: false, message: `no server here lists tool "${name}"`, rule: '(unknown tool)', reason: 'unknown_tool' };
 }
 
-/** Where a denial's machine-readable decision rides in `_meta`. */
-export const DECISION_META_KEY = 'toolgate/decision';
+/** A method the aggregate cannot send to one server: no MCP method, or one that names no tool, prompt or resource. */
+function unroutable(method: string): Denial {
+  return isMcpMethod(method)
+    ? { allow: false, message: `Method not found: ${method} is not available on the aggregated endpoint`, rule: '(aggregate)', reason: 'unroutable' }
+    : { allow: false, message: `Method not found: ${method} is not an MCP method`, rule: '(unknown method)', reason: 'unknown_method' };
+}
 
 /** Stateless sessions are never looked up, so they share one id instead of minting a UUID per request. */
 const STATELESS = 'stateless';
 
 function objectOr(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** Who answers on a route: the upstream itself on a single-server route, the gateway on the aggregate. */
-function serverInfo(route: Route): Record<string, unknown> {
-  if (route.aggregated) return GATEWAY_INFO;
-  return route.upstreams[0]!.info?.serverInfo ?? { name: route.server, version: 'unknown' };
-}
-
-/**
- * What the gateway advertises for an upstream. Task support is not forwarded: a task's later requests
- * (tasks/get, tasks/result) carry no tool name for the gateway to govern, so a client is not invited to start
- * them.
- */
-function advertised(upstream: UpstreamConnection): Record<string, unknown> {
-  const { tasks: _tasks, ...capabilities } = upstream.info?.capabilities ?? {};
-  return capabilities;
-}
-
-/** 2026-07-28 result fields a legacy client does not expect, from a modern upstream. */
-function withoutModernFields(result: Record<string, unknown>): void {
-  if (result.resultType === undefined && result._meta === undefined) return;
-  delete result.resultType;
-  const meta = result._meta as Record<string, unknown> | undefined;
-  if (meta && SERVER_INFO_META_KEY in meta) {
-    delete meta[SERVER_INFO_META_KEY];
-    if (Object.keys(meta).length === 0) delete result._meta;
-  }
 }

@@ -9,11 +9,12 @@ export const LIST_METHODS: Record<ListKind, string> = {
   resourceTemplates: 'resources/templates/list',
 };
 
-export const CHANGED_NOTIFICATIONS: Record<string, ListKind[]> = {
-  'notifications/tools/list_changed': ['tools'],
-  'notifications/prompts/list_changed': ['prompts'],
-  'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
-};
+/** Keyed by what a server sends: a Map, so a method named like an Object.prototype member finds nothing. */
+export const CHANGED_NOTIFICATIONS: ReadonlyMap<string, readonly ListKind[]> = new Map([
+  ['notifications/tools/list_changed', ['tools']],
+  ['notifications/prompts/list_changed', ['prompts']],
+  ['notifications/resources/list_changed', ['resources', 'resourceTemplates']],
+]);
 
 /** Capability that must be declared for a list to exist at all. */
 const CAPABILITY: Record<ListKind, string> = { tools: 'tools', prompts: 'prompts', resources: 'resources', resourceTemplates: 'resources' };
@@ -24,7 +25,13 @@ interface Entry {
   items: Promise<Item[]>;
   /** When the entry must be fetched again; Infinity while the server promises list_changed. */
   expires: number;
+  fetchedAt: number;
+  /** The items by name, made on first lookup. */
+  byName?: Promise<ReadonlyMap<string, Item>>;
 }
+
+/** A name a list lacks is fetched again at most this often, so unknown names cannot make a server list on every call. */
+const MISS_REFETCH_MS = 1_000;
 
 /**
  * Every server's complete tool, prompt and resource lists, fetched across all pages and kept until the server
@@ -41,7 +48,7 @@ export class Inventory {
     const entry = this.entries.get(key);
     if (entry && entry.expires > this.clock()) return entry.items;
     const capability = upstream.info?.capabilities[CAPABILITY[kind]] as { listChanged?: boolean } | undefined;
-    const fresh: Entry = { items: this.fetchAll(upstream, kind, (ttl) => (fresh.expires = ttl)), expires: Infinity };
+    const fresh: Entry = { items: this.fetchAll(upstream, kind, (ttl) => (fresh.expires = ttl)), expires: Infinity, fetchedAt: this.clock() };
     if (!capability?.listChanged) fresh.expires = this.clock(); // revalidated on the next read unless a ttl says more
     this.entries.set(key, fresh);
     // A failed fetch is not cached: the next read tries again.
@@ -53,6 +60,27 @@ export class Inventory {
   async cached(upstream: UpstreamConnection, kind: ListKind): Promise<Item[]> {
     const entry = this.entries.get(`${upstream.name}\0${kind}`);
     return entry ? entry.items : this.list(upstream, kind);
+  }
+
+  /**
+   * The tool or prompt a server lists under `name`, from the last fetched list. A name it lacks is looked for again
+   * in a fresh list when that list may have changed since (the server promises no list_changed and its freshness
+   * has run out), at most once a second.
+   */
+  async find(upstream: UpstreamConnection, kind: 'tools' | 'prompts', name: string): Promise<Item | undefined> {
+    const key = `${upstream.name}\0${kind}`;
+    const entry = this.entries.get(key) ?? (await this.list(upstream, kind), this.entries.get(key));
+    if (!entry) return undefined;
+    const found = (await this.index(entry)).get(name);
+    const now = this.clock();
+    if (found || entry.expires > now || now - entry.fetchedAt < MISS_REFETCH_MS) return found;
+    await this.list(upstream, kind);
+    const refetched = this.entries.get(key);
+    return refetched && (await this.index(refetched)).get(name);
+  }
+
+  private index(entry: Entry): Promise<ReadonlyMap<string, Item>> {
+    return (entry.byName ??= entry.items.then((items) => new Map(items.map((item) => [String(item.name), item]))));
   }
 
   invalidate(server: string, kinds: readonly ListKind[] = Object.keys(LIST_METHODS) as ListKind[]): void {

@@ -3,7 +3,11 @@ import type { Params } from '../protocol/jsonrpc.js';
 import type { Item } from './inventory.js';
 
 /** Methods whose `Mcp-Name` header mirrors `params.name` or `params.uri` (2026-07-28 Streamable HTTP). */
-const NAMED_METHODS: Record<string, 'name' | 'uri'> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+const NAMED_METHODS: ReadonlyMap<string, 'name' | 'uri'> = new Map([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+]);
 
 /** The sentinel around canonical, padded Base64 (an unpadded value is malformed, per SEP-2243's cases). */
 const SENTINEL = /^=\?base64\?((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)\?=$/;
@@ -33,7 +37,7 @@ export function standardHeaderMismatch(headers: IncomingHttpHeaders, method: str
   const methodHeader = header(headers, 'mcp-method');
   if (methodHeader === undefined) return 'the Mcp-Method header is required';
   if (methodHeader !== method) return `Mcp-Method header value '${methodHeader}' does not match body method '${method}'`;
-  const field = NAMED_METHODS[method];
+  const field = NAMED_METHODS.get(method);
   if (!field) return undefined;
   const raw = header(headers, 'mcp-name');
   if (raw === undefined) return `the Mcp-Name header is required for ${method}`;
@@ -70,7 +74,8 @@ export function paramHeaderMismatch(headers: IncomingHttpHeaders, tool: Item | u
   if (!tool) return undefined;
   for (const { header: name, path } of annotatedParams(tool)) {
     let value: unknown = args;
-    for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    // Own properties only: a schema naming `__proto__` or `constructor` must not read the arguments' prototype.
+    for (const key of path) value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
     const raw = header(headers, `mcp-param-${name.toLowerCase()}`);
     if (value === undefined || value === null) {
       if (raw !== undefined) return `Mcp-Param-${name} is sent but argument ${path.join('.')} is absent`;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/schema.js';
 import { reaches, type Caller } from '../grants/authenticator.js';
 import { auditArgs, decide, listed, methodAllowed } from '../policy/decide.js';
+import { isMcpMethod } from '../protocol/methods.js';
 import { NO_POLICY, notPermitted } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
 import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
@@ -89,6 +90,13 @@ export class PolicyAdmission implements Admission {
       return { allow: false, message: `${subject()}: ${why}`, rule: NO_POLICY, reason: 'no_policy' };
     }
     const policy = loaded.compiled;
+    if (!isMcpMethod(request.method)) {
+      // No MCP method, however close it looks (`Tools/Call`, `tools/call `): only an extension the policy names
+      // exactly passes, never one a pattern or the default happens to allow.
+      if (policy.methods.exact.get(request.method) === 'allow') return { allow: true, policy: policy.version };
+      const message = `Method not found: ${request.method} is not an MCP method, and the policy does not allow it by name`;
+      return { allow: false, message, rule: '(unknown method)', reason: 'unknown_method', policy: policy.version };
+    }
     if (request.method !== 'tools/call') {
       const method = methodAllowed(policy, request.method);
       if (method.allow) return { allow: true, policy: policy.version };

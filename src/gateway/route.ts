@@ -11,6 +11,8 @@ export interface Target {
   upstream: UpstreamConnection;
   /** The name as the upstream knows it. */
   name: string;
+  /** Whether the server lists it; false when that cannot be told (its list cannot be fetched). */
+  known: boolean;
 }
 
 /** The servers a caller may reach: names on the aggregate are worked out among these only. */
@@ -59,21 +61,30 @@ export class Route {
   /**
    * Finds the server and upstream name behind a tool or prompt name a client used: as the caller's listing names
    * it, else by prefix, else as any server names it (a server the caller may not reach is then refused by
-   * admission, a policy denial rather than an unknown tool).
+   * admission). Undefined when no server here lists the name. A single server whose list cannot be fetched is
+   * given the name to answer for itself (it is failing anyway), marked unknown.
    */
   async resolve(kind: 'tools' | 'prompts', name: string, reachable: Reachable = everyServer): Promise<Target | undefined> {
-    if (!this.aggregated) return { upstream: this.upstreams[0]!, name };
+    if (!this.aggregated) {
+      const upstream = this.upstreams[0]!;
+      const listed = await this.inventory.find(upstream, kind, name).then(
+        (item) => item !== undefined,
+        () => undefined,
+      );
+      if (listed === false) return undefined;
+      return { upstream, name, known: listed === true };
+    }
     const named = async (among: Reachable) => (await this.exposed(kind, true, among)).find(({ item }) => item.name === name);
     const listed = await named(reachable);
-    if (listed) return { upstream: listed.upstream, name: listed.original };
+    if (listed) return { upstream: listed.upstream, name: listed.original, known: true };
     const separator = name.indexOf(PREFIX_SEPARATOR);
     if (separator > 0) {
       const upstream = this.upstreams.find((u) => u.name === name.slice(0, separator));
       const rest = name.slice(separator + PREFIX_SEPARATOR.length);
-      if (upstream && (await this.inventory.cached(upstream, kind)).some((i) => i.name === rest)) return { upstream, name: rest };
+      if (upstream && (await this.inventory.find(upstream, kind, rest).catch(() => undefined))) return { upstream, name: rest, known: true };
     }
     const elsewhere = reachable === everyServer ? undefined : await named(everyServer);
-    return elsewhere && { upstream: elsewhere.upstream, name: elsewhere.original };
+    return elsewhere && { upstream: elsewhere.upstream, name: elsewhere.original, known: true };
   }
 
   /** Finds the server that serves a resource URI: listed resources first, then templates that match. */

@@ -20,14 +20,17 @@ export interface Outbound {
   send(message: JSONRPCMessage): boolean;
 }
 
+/** What proves a grant: an HTTP request's `Authorization` (absent under `auth: none`), or a label a trusted process names (stdio). */
+export type Credential = { bearer: string | undefined } | { named: string };
+
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** The client capability a server→client request needs. */
-const REQUIRED_CAPABILITY: Record<string, string> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
+const REQUIRED_CAPABILITY: ReadonlyMap<string, string> = new Map([
+  ['sampling/createMessage', 'sampling'],
+  ['elicitation/create', 'elicitation'],
+  ['roots/list', 'roots'],
+]);
 
 /**
  * One downstream client: its era and capabilities, and the per-client state the gateway keeps because the
@@ -41,8 +44,8 @@ export class Session {
   /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
   standalone?: Outbound;
   lastSeen = Date.now();
-  /** The `Authorization` the client last sent on this session (HTTP), checked again while the session lives. */
-  credential?: string;
+  /** What proved the session's grant, checked again while the session lives (the latest one, over HTTP). */
+  credential?: Credential;
   /** Set on the session a 2026-07-28 `subscriptions/listen` stream opens: what it asked for, and its id. */
   listen?: { filter: ListenFilter; subscriptionId: string | number };
   private endedPromise?: Promise<void>;
@@ -100,7 +103,7 @@ export class Session {
 
   /** The capability a server request needs that this client did not declare, if any. */
   lacks(method: string): string | undefined {
-    const capability = REQUIRED_CAPABILITY[method];
+    const capability = REQUIRED_CAPABILITY.get(method);
     return capability && !this.clientCapabilities[capability] ? capability : undefined;
   }
 

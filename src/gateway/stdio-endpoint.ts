@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION_META_KEY } from '../protocol/eras.js';
 import type { Caller } from '../grants/authenticator.js';
 import type { Gateway } from './gateway.js';
 import type { Route } from './route.js';
-import { Session, type Outbound } from './session.js';
+import { Session, type Credential, type Outbound } from './session.js';
 
 /**
  * The gateway as a stdio MCP server, so it can stand in a client's `mcpServers` entry. One client per process:
@@ -14,6 +14,8 @@ import { Session, type Outbound } from './session.js';
 export class StdioEndpoint {
   private session?: Session;
   private readonly outbound: Outbound;
+  /** What the session's grant is checked again by while it lives. */
+  private readonly credential: Credential;
 
   constructor(
     private readonly gateway: Gateway,
@@ -23,6 +25,7 @@ export class StdioEndpoint {
     private readonly input: Readable = process.stdin,
     output: Writable = process.stdout,
   ) {
+    this.credential = { named: caller.label };
     this.outbound = {
       send: (message) => output.write(JSON.stringify(message) + '\n') || true,
     };
@@ -56,7 +59,7 @@ export class StdioEndpoint {
     }
     const message = classified.message as JSONRPCRequest;
     if (classified.kind === 'notification') {
-      if (this.session) this.gateway.notification(this.session, message as JSONRPCNotification);
+      this.gateway.notification(this.route, this.session, message as JSONRPCNotification);
       return;
     }
     this.outbound.send(await this.request(message));
@@ -65,12 +68,12 @@ export class StdioEndpoint {
   private async request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
     const params = paramsOf(request);
     if ((params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined) {
-      const session = this.gateway.statelessSession(this.route, this.caller, request);
+      const session = this.gateway.statelessSession(this.route, this.caller, this.credential, request);
       return session instanceof Session ? this.gateway.handle(session, request, { outbound: this.outbound }) : session;
     }
     if (request.method === 'initialize') {
       if (this.session) this.gateway.endSession(this.session);
-      const { session, result } = await this.gateway.openSession(this.route, this.caller, params, 'stdio');
+      const { session, result } = await this.gateway.openSession(this.route, this.caller, this.credential, params, 'stdio');
       session.standalone = this.outbound;
       this.session = session;
       return { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
@@ -78,6 +81,8 @@ export class StdioEndpoint {
     if (!this.session) {
       return errorResponse(request.id, ErrorCode.InvalidRequest, 'send initialize first, or the 2026-07-28 _meta envelope with every request');
     }
+    // Ended by the gateway: its grant was revoked or expired since (the recheck), and nothing more is served.
+    if (this.session.isClosed) return errorResponse(request.id, ErrorCode.InvalidRequest, `the session ended: grant "${this.caller.label}" no longer holds`);
     return this.gateway.handle(this.session, request, { outbound: this.outbound });
   }
 }

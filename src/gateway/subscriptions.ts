@@ -3,8 +3,8 @@ import { ErrorCode, errorResponse, paramsOf, resultResponse } from '../protocol/
 import { SUBSCRIPTION_ID_META_KEY } from '../protocol/eras.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import type { AdmissionRequest, Verdict } from './admission.js';
-import type { CallChannel } from './gateway.js';
+import type { CallChannel } from './call-channel.js';
+import { SessionsFull, type SessionRegistry } from './session-registry.js';
 import { Session, type ListenFilter } from './session.js';
 
 /**
@@ -17,24 +17,25 @@ export class Subscriptions {
   private readonly upstreamListens = new Map<string, Cancellation>();
 
   constructor(
-    private readonly sessions: Map<string, Session>,
+    private readonly sessions: SessionRegistry,
     private readonly upstreams: Map<string, UpstreamConnection>,
     private readonly hooks: {
-      admit(request: AdmissionRequest): Verdict;
+      /** Subscribes a listen stream to a resource, through the pipeline like a client's own subscription. */
+      subscribe(listener: Session, upstream: UpstreamConnection, uri: string, channel: CallChannel): Promise<JSONRPCResponse>;
       endSession(session: Session): void;
     },
   ) {}
 
   /**
    * Subscriptions are counted across clients. A legacy upstream is subscribed once per URI and unsubscribed with
-   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it.
+   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it. The
+   * policy has admitted the change (the gateway's pipeline) before it gets here.
    */
-  async change(session: Session, upstream: UpstreamConnection, method: string, uri: string, id: RequestId): Promise<JSONRPCResponse> {
+  async change(session: Session, upstream: UpstreamConnection, method: string, uri: string): Promise<JSONRPCResponse> {
+    const id: RequestId = 0;
     if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
     const key = `${upstream.name}\0${uri}`;
     const subscribe = method === 'resources/subscribe';
-    const verdict = this.hooks.admit({ session, server: upstream.name, method, name: uri });
-    if (!verdict.allow) return errorResponse(id, ErrorCode.InvalidRequest, `[POLICY DENIED] ${verdict.message}`);
     const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
     if (!subscribe) session.subscriptions.delete(key);
     if (upstream.info?.era === 'modern') {
@@ -56,6 +57,14 @@ export class Subscriptions {
     if (!channel.outbound) return errorResponse(request.id, ErrorCode.InvalidRequest, 'subscriptions/listen needs a stream to deliver on');
     const requested = (params.notifications ?? {}) as ListenFilter;
     const listener = new Session(session.route, session.caller, 'modern', session.protocolVersion, session.clientCapabilities, session.clientInfo);
+    // The stream outlives the request that opened it: it is checked again like any session, and ends with its grant.
+    listener.credential = session.credential;
+    try {
+      this.sessions.add(listener);
+    } catch (error) {
+      if (error instanceof SessionsFull) return errorResponse(request.id, ErrorCode.InvalidRequest, error.message);
+      throw error;
+    }
     const filter: ListenFilter = {};
     // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
     const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;
@@ -66,12 +75,11 @@ export class Subscriptions {
     const subscribed: string[] = [];
     for (const uri of Array.isArray(requested.resourceSubscriptions) ? requested.resourceSubscriptions : []) {
       const upstream = typeof uri === 'string' ? await session.route.resolveUri(uri) : undefined;
-      if (upstream && 'result' in (await this.change(listener, upstream, 'resources/subscribe', uri, request.id))) subscribed.push(uri);
+      if (upstream && 'result' in (await this.hooks.subscribe(listener, upstream, uri, channel))) subscribed.push(uri);
     }
     if (subscribed.length > 0) filter.resourceSubscriptions = subscribed;
     listener.listen = { filter, subscriptionId: request.id };
     listener.standalone = channel.outbound;
-    this.sessions.set(listener.id, listener);
     channel.outbound.send({
       jsonrpc: '2.0',
       method: 'notifications/subscriptions/acknowledged',
@@ -148,16 +156,16 @@ function canSubscribe(upstream: UpstreamConnection): boolean {
   return (upstream.info?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
 }
 
-const LISTEN_KEYS: Record<string, keyof ListenFilter> = {
-  'notifications/tools/list_changed': 'toolsListChanged',
-  'notifications/prompts/list_changed': 'promptsListChanged',
-  'notifications/resources/list_changed': 'resourcesListChanged',
-  'notifications/resources/updated': 'resourceSubscriptions',
-};
+const LISTEN_KEYS: ReadonlyMap<string, keyof ListenFilter> = new Map([
+  ['notifications/tools/list_changed', 'toolsListChanged'],
+  ['notifications/prompts/list_changed', 'promptsListChanged'],
+  ['notifications/resources/list_changed', 'resourcesListChanged'],
+  ['notifications/resources/updated', 'resourceSubscriptions'],
+]);
 
 /** A listen stream carries only what it opted in to; request-scoped notifications (progress, logs) never. */
 function listenerWants(filter: ListenFilter, method: string): boolean {
-  const key = LISTEN_KEYS[method];
+  const key = LISTEN_KEYS.get(method);
   return key !== undefined && Boolean(filter[key]);
 }
 

@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
+import { CLIENT_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
 
 /** The parts whose store can fail; a failure is counted whatever the fail mode made of it. */
 export type StorePart = 'counters' | 'grants' | 'audit';
 
 /** Why a request was turned away before any policy saw it. */
-export type AuthRefusal = 'unauthenticated' | 'forbidden' | 'unavailable';
+export type AuthRefusal = 'unauthenticated' | 'forbidden' | 'unavailable' | 'sessions_full';
 
 /** A counter whose reservation leaves it at least this full is counted as near its limit. */
 export const NEAR_LIMIT = 0.8;
@@ -37,6 +38,7 @@ export class GatewayMetrics {
   private readonly storeErrors: Counter<'part'>;
   private readonly authRefusals: Counter<'reason'>;
   private readonly restarts: Counter<'server'>;
+  private readonly dropped: Counter<'method'>;
   private readonly auditHead: Gauge;
 
   constructor(sources: MetricsSources) {
@@ -85,6 +87,12 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.dropped = new Counter({
+      name: 'toolgate_notifications_dropped_total',
+      help: 'Client notifications the gateway did not forward: not defined by the protocol, or meaning nothing to a server behind it.',
+      labelNames: ['method'],
+      registers,
+    });
     this.restarts = new Counter({ name: 'toolgate_upstream_restarts_total', help: 'Times an upstream came back after it was lost.', labelNames: ['server'], registers });
     new Gauge({
       name: 'toolgate_upstream_up',
@@ -130,6 +138,10 @@ export class GatewayMetrics {
     this.authRefusals.inc({ reason });
   }
 
+  notificationDropped(method: string): void {
+    this.dropped.inc({ method: CLIENT_NOTIFICATIONS.has(method) ? method : 'other' });
+  }
+
   upstreamRestarted(server: string): void {
     this.restarts.inc({ server });
   }
@@ -156,26 +168,15 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/**
- * The methods a label may name. A single-server route passes methods it does not interpret through (tasks,
- * extensions), and a client can make those up: any other is `other`, so no client can add series at will.
- */
-const METHOD_LABELS: ReadonlySet<string> = new Set([
-  'tools/call',
-  'prompts/get',
-  'resources/read',
-  'completion/complete',
-  'tasks/get',
-  'tasks/result',
-  'tasks/list',
-  'tasks/cancel',
-]);
-
+/** A client can make methods up: any that is no MCP method is `other`, so no client can add series at will. */
 function methodLabel(method: string): string {
-  return METHOD_LABELS.has(method) ? method : 'other';
+  return isMcpMethod(method) ? method : 'other';
 }
 
-/** Tool and prompt names come from the catalogue; anything else a call names (a resource URI) could be anything. */
+/**
+ * Tool and prompt names come from the catalogue (the caller passes a name no server lists as one value); anything
+ * else a call names (a resource URI) could be anything.
+ */
 function toolLabel(method: string, name: string | undefined): string {
   return name !== undefined && (method === 'tools/call' || method === 'prompts/get') ? name : '';
 }

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
+import { LogThrottle } from './log-throttle.js';
 import type { GatewayMetrics, StorePart } from './metrics.js';
-
-/** A store that is down fails every call that needs it: one log line per part per this interval says so. */
-const LOG_EVERY_MS = 10_000;
 
 /**
  * Where store failures are reported: every one is counted (`toolgate_store_errors_total`), and each kind (part and
@@ -10,7 +8,7 @@ const LOG_EVERY_MS = 10_000;
  * not flood the log.
  */
 export class StoreFailures {
-  private readonly quiet = new Map<string, { until: number; suppressed: number }>();
+  private readonly throttle = new LogThrottle();
 
   constructor(
     private readonly log: Logger,
@@ -19,14 +17,8 @@ export class StoreFailures {
 
   failed(part: StorePart, error: unknown, message: string, context: Record<string, unknown> = {}): void {
     this.metrics.storeFailed(part);
-    const now = Date.now();
-    const kind = `${part}\0${message}`;
-    const quiet = this.quiet.get(kind);
-    if (quiet && now < quiet.until) {
-      quiet.suppressed++;
-      return;
-    }
-    this.log.error({ err: error, part, ...context, ...(quiet?.suppressed && { suppressed: quiet.suppressed }) }, message);
-    this.quiet.set(kind, { until: now + LOG_EVERY_MS, suppressed: 0 });
+    const turn = this.throttle.take(`${part}\0${message}`);
+    if (!turn.log) return;
+    this.log.error({ err: error, part, ...context, ...(turn.suppressed > 0 && { suppressed: turn.suppressed }) }, message);
   }
 }

@@ -109,10 +109,13 @@ const toolRule = z.strictObject({
   deny: z.boolean().optional(),
 });
 
-/** Methods other than tools/call and tools/list, allowed unless the policy says otherwise. */
+/**
+ * Methods other than tools/call and tools/list: MCP methods are allowed unless the policy says otherwise; any other
+ * (an extension, `x-vendor/sync`) passes only where it is named exactly.
+ */
 const methodName = z
   .string()
-  .regex(/^[a-z]+(?:\/[A-Za-z_*]+)*$|^\*$/, { message: 'expected a method like "resources/read", or a pattern like "prompts/*"' })
+  .regex(/^[A-Za-z][\w.*-]*(?:\/[\w.*-]+)*$|^\*$/, { message: 'expected a method like "resources/read", an extension like "x-vendor/sync", or a pattern like "prompts/*"' })
   .refine((m) => !m.startsWith('tools/'), { message: 'tools are governed by "tools", "hide" and "default", not "methods"' });
 
 export const policySchema = z.strictObject({

@@ -75,8 +75,11 @@ describe('the aggregated endpoint', () => {
     assert.deepEqual(prefixed.content, plain.content);
   });
 
-  test('an unknown tool is an invalid-params error naming it', async () => {
-    await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }), /unknown tool "no_such_tool"/);
+  test('an unknown tool is refused like a tool the client may not see, naming it', async () => {
+    const refused = await client.callTool({ name: 'no_such_tool', arguments: {} });
+    assert.equal(refused.isError, true);
+    assert.deepEqual(refused.content, [{ type: 'text', text: '[POLICY DENIED] Tool "no_such_tool" is not permitted by policy' }]);
+    assert.equal((refused._meta?.['toolgate/decision'] as { rule: string }).rule, '(not listed)');
   });
 
   test('a single-server endpoint shows names unprefixed', async () => {

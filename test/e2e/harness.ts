@@ -4,8 +4,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { configSchema, type GatewayConfig } from '../../src/config/schema.js';
-import { Gateway } from '../../src/gateway/gateway.js';
-import { HttpEndpoint, type HttpEndpointOptions } from '../../src/gateway/http-endpoint.js';
+import type { Gateway } from '../../src/gateway/gateway.js';
+import { HttpServer } from '../../src/gateway/http-server.js';
+import { createGateway, type GatewayOverrides } from '../../src/gateway/wiring.js';
 
 export const EVERYTHING = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'] };
 export const FIXTURE = { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fixture-server.ts'] };
@@ -21,18 +22,22 @@ export interface RunningGateway {
 /** A policy that allows everything: tests of the proxy itself give it to every server that names no other. */
 export const ALLOW_ALL = { version: '1', default: 'allow' };
 
-/** Starts a gateway in this process on a free loopback port, with the given `servers` block. */
+/**
+ * Starts a gateway in this process on a free loopback port, with the given `servers` block; `overrides` puts test
+ * parts in (a transport, a store, shorter session timers), as `serve` would take the configuration's.
+ */
 export async function startGateway(
   servers: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-  endpointOptions: Partial<Pick<HttpEndpointOptions, 'host' | 'sessionIdleMs' | 'sessionRecheckMs'>> = {},
+  overrides: GatewayOverrides & { host?: string } = {},
 ): Promise<RunningGateway> {
   const withPolicies = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, { policy: ALLOW_ALL, ...(server as object) }]));
   // Counters in memory and no authentication unless a test says otherwise: tests leave no files behind, and
   // tests of the proxy itself need no tokens.
   const config: GatewayConfig = configSchema.parse({ servers: withPolicies, store: 'memory', auth: 'none', ...extra });
-  const gateway = new Gateway(config, pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }));
-  const endpoint = new HttpEndpoint(gateway, { host: '127.0.0.1', port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes, ...endpointOptions });
+  const { host = '127.0.0.1', ...parts } = overrides;
+  const gateway = createGateway(config, pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }), parts);
+  const endpoint = new HttpServer(gateway, { host, port: 0, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
   const base = await endpoint.listen();
   await gateway.start();
   return {

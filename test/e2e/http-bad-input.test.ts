@@ -130,10 +130,10 @@ describe('malformed requests are refused clearly', () => {
     assert.equal(response.status, 404);
   });
 
-  test('an unknown server in the URL: 404 naming the servers there are', async () => {
+  test('an unknown server in the URL: 404 naming the servers the caller reaches', async () => {
     const response = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, {}, '/mcp/nope');
     assert.equal(response.status, 404);
-    assert.match(response.body?.error.message, /unknown server "nope"; this gateway serves: fixture/);
+    assert.match(response.body?.error.message, /unknown server "nope"; this gateway serves you: fixture/);
   });
 
   test('a path that is no endpoint: 404', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
+import { RecordingTransport } from '../support/recording-transport.js';
 import { FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
 
 /** Limits counted through the real gateway: the reference policy's 31st call in a minute is refused. */
@@ -22,7 +23,6 @@ before(async () => {
         tools: {
           echo: { limits: [{ counter: 'echo_per_session', window: 'minute', max: 2, scope: 'session' }] },
           pid: { limits: [{ counter: 'pid_for_all', window: 'minute', max: 3, scope: 'global', on_deny: 'Enough pids for now.' }] },
-          no_such_tool: { limits: [{ counter: 'missing', window: 'minute', max: 1 }] },
         },
       },
     },
@@ -82,9 +82,24 @@ describe('scopes', () => {
 });
 
 test('a call the server refuses with an error gives its count back', async () => {
-  await withClient('fixture', async (client) => {
-    for (let i = 0; i < 3; i++) {
-      await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }), (error: Error) => !/POLICY DENIED/.test(error.message), `call ${i + 1} reaches the server`);
+  const upstream = new RecordingTransport();
+  upstream.answer = (request) => (request.method === 'tools/call' ? { error: { code: -32603, message: 'the refund service is down' } } : undefined);
+  const refusing = await startGateway(
+    { rec: { command: 'in-process', protocol: 'legacy', policy: { version: '1', default: 'deny', tools: { refund: { limits: [{ counter: 'refunds', window: 'minute', max: 1 }] } } } } },
+    {},
+    { transport: () => upstream },
+  );
+  try {
+    const client = await httpClient(refusing.url('rec'));
+    try {
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(client.callTool({ name: 'refund', arguments: {} }), /the refund service is down/, `call ${i + 1} reaches the server`);
+      }
+    } finally {
+      await client.close();
     }
-  });
+    assert.equal(upstream.traffic().filter((m) => m.method === 'tools/call').length, 3);
+  } finally {
+    await refusing.close();
+  }
 });

@@ -59,9 +59,9 @@ describe('the reference policy, through the gateway', () => {
       const decision = (result._meta as Record<string, { decision: string; rule: string; reason: string; policy: string; requestId: string }>)['toolgate/decision']!;
       assert.deepEqual(
         { ...decision, policy: typeof decision.policy, requestId: /^[0-9a-f-]{36}$/.test(decision.requestId) },
-        { decision: 'deny', rule: '(default deny)', reason: 'default', policy: 'string', requestId: true },
+        // A tool the client is not shown is refused as any unknown name would be (the audit log keeps the rule).
+        { decision: 'deny', rule: '(not listed)', reason: 'not_listed', policy: 'undefined', requestId: true },
       );
-      assert.match(decision.policy, /^[0-9a-f]{12}$/);
     });
   }
 
@@ -115,7 +115,8 @@ describe('hide and methods', () => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       assert.ok(!names.includes('echo') && names.includes('get-sum'));
       const result = await client.callTool({ name: 'echo', arguments: { message: 'x' } });
-      assert.equal(text(result), '[POLICY DENIED] Tool "echo" is hidden by policy');
+      assert.equal(text(result), '[POLICY DENIED] Tool "echo" is not permitted by policy');
+      assert.equal((result._meta as Record<string, { rule: string }>)['toolgate/decision']!.rule, '(not listed)');
     });
   });
 

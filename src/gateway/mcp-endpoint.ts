@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   classify,
   ErrorCode,
@@ -7,61 +6,47 @@ import {
   paramsOf,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
+  type JSONRPCNotification,
   type JSONRPCRequest,
   type JSONRPCResponse,
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
-import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
-import { adminTokenMatches } from '../admin/admin-token.js';
-import { sendJson } from '../admin/json-http.js';
 import { AuthenticationUnavailable, reaches, type AuthOutcome, type Caller } from '../grants/authenticator.js';
-import { isLoopback } from '../http/loopback.js';
+import { HttpError } from '../http/http-error.js';
+import { accepts, isJsonBody } from '../http/media-type.js';
 import { readBody } from '../http/read-body.js';
+import { sendJson } from '../http/send-json.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
 import type { Reachable, Route } from './route.js';
-import { Session, type Outbound } from './session.js';
-
-export interface HttpEndpointOptions {
-  host: string;
-  port: number;
-  allowedOrigins: readonly string[];
-  maxBodyBytes: number;
-  /** A legacy session with no open stream is forgotten after this long without a request. */
-  sessionIdleMs?: number;
-  /** How often open legacy sessions have their credential checked again, so a revoked grant's streams close. */
-  sessionRecheckMs?: number;
-}
+import { SessionsFull } from './session-registry.js';
+import { Session, type Credential, type Outbound } from './session.js';
 
 /**
  * 2026-07-28 gives some errors an HTTP status of their own, whoever produced them (the gateway or the upstream):
  * an unknown method is a 404, so a client can tell it from a server that is not there; protocol-level refusals
  * are 400s.
  */
-const MODERN_ERROR_STATUS: Record<number, number> = {
-  [ErrorCode.MethodNotFound]: 404,
-  [ErrorCode.HeaderMismatch]: 400,
-  [ErrorCode.MissingRequiredClientCapability]: 400,
-  [ErrorCode.UnsupportedProtocolVersion]: 400,
-};
+const MODERN_ERROR_STATUS: ReadonlyMap<unknown, number> = new Map([
+  [ErrorCode.MethodNotFound, 404],
+  [ErrorCode.HeaderMismatch, 400],
+  [ErrorCode.MissingRequiredClientCapability, 400],
+  [ErrorCode.UnsupportedProtocolVersion, 400],
+]);
 
-const ENDPOINT = /^\/mcp(?:\/([^/?#]+))?\/?$/;
-const KEEPALIVE_MS = 25_000;
+/** `/mcp` (every server) and `/mcp/<server>`. */
+export const MCP_PATH = /^\/mcp(?:\/([^/?#]+))?\/?$/;
 
-/** A JSON-RPC error that is answered with an HTTP status of its own. */
-class HttpFailure {
-  constructor(
-    readonly status: number,
-    readonly body: JSONRPCErrorResponse,
-  ) {}
+/** A refusal answered with an HTTP status and a JSON-RPC error as its body. */
+export function fail(status: number, code: number, message: string, data?: unknown, id: RequestId | null = null, headers: Record<string, string> = {}): never {
+  throw new HttpError(status, message, headers, errorResponse(id, code, message, data));
 }
 
-function fail(status: number, code: number, message: string, data?: unknown, id: RequestId | null = null): never {
-  throw new HttpFailure(status, errorResponse(id, code, message, data));
-}
+/** The open SSE streams of the listener, kept alive with comments while they last. */
+export type OpenStreams = Set<ServerResponse>;
 
 /**
  * The Streamable HTTP endpoint agents connect to, for both eras at once: a request with the 2026-07-28
@@ -70,84 +55,20 @@ function fail(status: number, code: number, message: string, data?: unknown, id:
  * gateway's per-request budget (Request/Response conversion, per-message schema validation, per-session
  * objects; see docs/architecture.md for the measurement).
  */
-export class HttpEndpoint {
-  readonly server: Server;
-  private readonly streams = new Set<ServerResponse>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private adminApi?: AdminApi;
-
+export class McpEndpoint {
   constructor(
     private readonly gateway: Gateway,
-    private readonly options: HttpEndpointOptions,
-  ) {
-    this.server = createServer((req, res) => {
-      this.serve(req, res).catch((error: unknown) => this.reject(res, error));
-    });
-    this.server.keepAliveTimeout = 65_000;
-  }
+    private readonly maxBodyBytes: number,
+    private readonly streams: OpenStreams,
+  ) {}
 
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    const keepalive = setInterval(() => {
-      for (const stream of this.streams) stream.write(': keepalive\n\n');
-    }, KEEPALIVE_MS);
-    const idle = this.options.sessionIdleMs ?? 30 * 60_000;
-    const sweep = setInterval(() => {
-      const cutoff = Date.now() - idle;
-      for (const session of this.gateway.sessions.values()) {
-        if (!session.standalone && session.lastSeen < cutoff) this.gateway.endSession(session);
-      }
-    }, Math.min(idle, 60_000));
-    const recheck = setInterval(() => void this.recheckSessions(), this.options.sessionRecheckMs ?? 60_000);
-    keepalive.unref();
-    sweep.unref();
-    recheck.unref();
-    this.timers.push(keepalive, sweep, recheck);
-    const { port } = this.server.address() as AddressInfo;
-    // Bound to every address, it is reachable on loopback: a URL a client on this machine can use as printed.
-    const bound = this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host === '::' ? '::1' : this.options.host;
-    const host = bound.includes(':') ? `[${bound}]` : bound;
-    return `http://${host}:${port}`;
-  }
-
-  /**
-   * Requests are authenticated one by one, but a GET stream outlives the request that opened it: each session's
-   * latest credential is checked again, and the sessions of a grant revoked or expired since are ended (their streams
-   * close). A store that cannot answer ends nothing: its outage is not a revocation.
-   */
-  private async recheckSessions(): Promise<void> {
-    for (const session of [...this.gateway.sessions.values()]) {
-      if (session.credential === undefined) continue;
-      const outcome = await this.gateway.authenticate(session.credential).catch(() => undefined);
-      if (outcome?.kind === 'rejected' || (outcome?.kind === 'ok' && outcome.caller.id !== session.caller.id)) this.gateway.endSession(session);
-    }
-  }
-
-  async close(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
-    for (const stream of this.streams) stream.end();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path.startsWith('/admin/')) return this.admin(req, res, path);
-    if (path === '/metrics') return this.metrics(req, res);
-    const match = ENDPOINT.exec(path);
-    if (!match) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
-      return;
-    }
-    this.checkHostAndOrigin(req, res);
-    const serverName = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
-    const route = this.gateway.route(serverName);
-    if (!route) {
-      const known = [...this.gateway.upstreams.keys()].join(', ');
-      fail(404, ErrorCode.InvalidRequest, `unknown server "${serverName}"; this gateway serves: ${known}`);
+  /** Serves a request for a path `MCP_PATH` matched (`server` is its still-encoded second segment). */
+  async handle(req: IncomingMessage, res: ServerResponse, server: string | undefined): Promise<void> {
+    let serverName: string | undefined;
+    try {
+      serverName = server === undefined ? undefined : decodeURIComponent(server);
+    } catch {
+      fail(400, ErrorCode.InvalidRequest, 'Bad Request: the server name in the path is not valid percent-encoding');
     }
     if (req.method === 'OPTIONS') {
       // A CORS preflight carries no credentials: it is answered before authentication, and grants nothing.
@@ -155,6 +76,12 @@ export class HttpEndpoint {
       return;
     }
     const caller = await this.authenticate(req, res);
+    const route = this.gateway.route(serverName);
+    if (!route) {
+      // Only now, to a caller who proved a grant, and only the servers that grant reaches.
+      const reachable = [...this.gateway.upstreams.keys()].filter((name) => reaches(caller, name));
+      fail(404, ErrorCode.InvalidRequest, `unknown server "${serverName}"; this gateway serves you: ${reachable.join(', ') || 'no server'}`);
+    }
     if (serverName !== undefined && !reaches(caller, serverName)) {
       this.gateway.metrics.refused('forbidden');
       fail(403, ErrorCode.InvalidRequest, `grant "${caller.label}" may not reach server "${serverName}"`);
@@ -167,42 +94,8 @@ export class HttpEndpoint {
       case 'DELETE':
         return this.delete(req, res, route, caller);
       default:
-        res.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
-        fail(405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed`);
+        fail(405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed`, undefined, null, { allow: 'GET, POST, DELETE, OPTIONS' });
     }
-  }
-
-  /** The admin API, on the same listener; it answers to the admin token only (admin/admin-api.ts). */
-  private async admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    this.checkHostAndOrigin(req, res);
-    const grants = this.gateway.grants;
-    // Without grants there is no admin credential either (setting one opens the grant store).
-    if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
-    this.adminApi ??= new AdminApi({ grants, audit: this.gateway.auditLog, tokenSha256: this.gateway.config.admin?.token_sha256 });
-    await this.adminApi.handle(req, res, path);
-  }
-
-  /**
-   * Prometheus metrics. Off loopback they need their own token: tool names and call rates are not for anyone who
-   * can reach the port.
-   */
-  private async metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.checkHostAndOrigin(req, res);
-    if (req.method !== 'GET') {
-      res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' }).end('GET /metrics\n');
-      return;
-    }
-    const tokenSha256 = this.gateway.config.metrics.token_sha256;
-    if (tokenSha256 === undefined && !isLoopback(this.options.host)) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end('metrics are served off loopback only with metrics.token_sha256 set in the configuration\n');
-      return;
-    }
-    if (tokenSha256 !== undefined && !adminTokenMatches(req.headers.authorization, tokenSha256)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="toolgate-metrics"' }).end('Unauthorized: /metrics needs the metrics token\n');
-      return;
-    }
-    const { contentType, body } = await this.gateway.metrics.exposition();
-    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
   }
 
   /**
@@ -227,38 +120,9 @@ export class HttpEndpoint {
     fail(401, ErrorCode.InvalidRequest, `Unauthorized: ${outcome.description}`);
   }
 
-  /** DNS rebinding defence: a browser page must not reach a loopback gateway under a foreign name or origin. */
-  private checkHostAndOrigin(req: IncomingMessage, res: ServerResponse): void {
-    if (isLoopback(this.options.host)) {
-      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-      if (!isLoopback(host)) fail(403, ErrorCode.InvalidRequest, `Host "${req.headers.host}" is not allowed`);
-    }
-    const origin = req.headers.origin;
-    if (origin === undefined) return;
-    let allowed = this.options.allowedOrigins.includes(origin);
-    if (!allowed) {
-      try {
-        allowed = isLoopback(new URL(origin).hostname);
-      } catch {
-        allowed = false;
-      }
-    }
-    if (!allowed) fail(403, ErrorCode.InvalidRequest, `Origin "${origin}" is not allowed`);
-    res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-allow-headers', '*');
-    res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    res.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
-    res.setHeader('vary', 'origin');
-  }
-
   private async post(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): Promise<void> {
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(contentType)) fail(415, ErrorCode.InvalidRequest, 'Content-Type must be application/json');
-    const accept = req.headers.accept ?? '';
-    const acceptsAll = accept.includes('*/*');
-    if (!acceptsAll && !(accept.includes('application/json') && accept.includes('text/event-stream'))) {
-      fail(406, ErrorCode.InvalidRequest, 'Accept must list both application/json and text/event-stream');
-    }
+    if (!isJsonBody(req.headers)) fail(415, ErrorCode.InvalidRequest, 'Content-Type must be application/json');
+    if (!accepts(req.headers, 'application/json', 'text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list both application/json and text/event-stream');
     const body = await this.readBody(req);
     let parsed: unknown;
     try {
@@ -275,6 +139,8 @@ export class HttpEndpoint {
     const meta = params._meta as Record<string, unknown> | undefined;
     if (meta?.[PROTOCOL_VERSION_META_KEY] !== undefined || isModernVersion(req.headers['mcp-protocol-version'])) {
       if (classified.kind !== 'request') {
+        // 2026-07-28 has no session for a notification to be about, and its responses ride on requests' streams.
+        if (classified.kind === 'notification') this.gateway.notification(route, undefined, message as JSONRPCNotification);
         res.writeHead(202).end();
         return;
       }
@@ -282,19 +148,27 @@ export class HttpEndpoint {
       return this.run(res, session, message as JSONRPCRequest);
     }
     if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
-      return this.initialize(res, route, caller, message as JSONRPCRequest, req.headers.authorization);
+      return this.initialize(res, route, caller, message as JSONRPCRequest, { bearer: req.headers.authorization });
     }
     const session = this.legacySession(req, route, caller);
     if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
-    if (classified.kind === 'notification') this.gateway.notification(session, message as JSONRPCRequest);
+    if (classified.kind === 'notification') this.gateway.notification(route, session, message as JSONRPCNotification);
     else session.answer(message as JSONRPCResponse);
     res.writeHead(202).end();
   }
 
-  private async initialize(res: ServerResponse, route: Route, caller: Caller, request: JSONRPCRequest, credential: string | undefined): Promise<void> {
-    const { session, result } = await this.gateway.openSession(route, caller, paramsOf(request));
-    session.credential = credential;
-    this.json(res, 200, { jsonrpc: '2.0', id: request.id, result }, { 'mcp-session-id': session.id });
+  private async initialize(res: ServerResponse, route: Route, caller: Caller, request: JSONRPCRequest, credential: Credential): Promise<void> {
+    let opened: Awaited<ReturnType<Gateway['openSession']>>;
+    try {
+      opened = await this.gateway.openSession(route, caller, credential, paramsOf(request));
+    } catch (error) {
+      if (!(error instanceof SessionsFull)) throw error;
+      this.gateway.metrics.refused('sessions_full');
+      // One grant's share is its own to free (429); the gateway's whole is everyone's, and frees with time (503).
+      if (error.scope === 'grant') fail(429, ErrorCode.InvalidRequest, error.message, undefined, request.id);
+      fail(503, ErrorCode.InternalError, error.message, undefined, request.id, { 'retry-after': '30' });
+    }
+    sendJson(res, 200, { jsonrpc: '2.0', id: request.id, result: opened.result }, { 'mcp-session-id': opened.session.id });
   }
 
   /** The session the request names, if it exists on this route and belongs to the caller's grant. */
@@ -307,7 +181,7 @@ export class HttpEndpoint {
     // Another grant's session is answered as unknown: its existence is not the caller's business.
     if (!session || session.route !== route || session.caller.id !== caller.id) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
     // The latest credential is the one checked again while a stream stays open (a rotated token replaces the old).
-    session.credential = req.headers.authorization;
+    session.credential = { bearer: req.headers.authorization };
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !LEGACY_VERSIONS.includes(version)) {
       fail(400, ErrorCode.InvalidRequest, `Unsupported MCP-Protocol-Version "${version}"`);
@@ -323,12 +197,13 @@ export class HttpEndpoint {
       // A version the gateway speaks in the header that the body contradicts is a mismatch; a header naming a
       // version it does not speak is answered as such (the order the SDK and the conformance suite use).
       if (typeof headerVersion === 'string' && !isModernVersion(headerVersion) && !LEGACY_VERSIONS.includes(headerVersion)) {
-        throw new HttpFailure(400, unsupportedVersion(request.id, headerVersion));
+        const refused = unsupportedVersion(request.id, headerVersion);
+        throw new HttpError(400, refused.error.message, {}, refused);
       }
       fail(400, ErrorCode.HeaderMismatch, `MCP-Protocol-Version header ${JSON.stringify(headerVersion)} does not match _meta version ${JSON.stringify(bodyVersion)}`, undefined, request.id);
     }
-    const session = this.gateway.statelessSession(route, caller, request);
-    if (!(session instanceof Session)) throw new HttpFailure(400, session as JSONRPCErrorResponse);
+    const session = this.gateway.statelessSession(route, caller, { bearer: req.headers.authorization }, request);
+    if (!(session instanceof Session)) throw new HttpError(400, (session as JSONRPCErrorResponse).error.message, {}, session);
     const mismatch =
       standardHeaderMismatch(req.headers, request.method, params) ??
       (request.method === 'tools/call' ? await this.paramHeaders(req, route, params, session.reachable) : undefined);
@@ -340,8 +215,8 @@ export class HttpEndpoint {
     if (typeof params.name !== 'string') return undefined;
     const target = await route.resolve('tools', params.name, reachable);
     if (!target) return undefined;
-    const tools = await this.gateway.inventory.cached(target.upstream, 'tools').catch(() => []);
-    return paramHeaderMismatch(req.headers, tools.find((t) => t.name === target.name), params.arguments);
+    const tool = await this.gateway.inventory.find(target.upstream, 'tools', target.name).catch(() => undefined);
+    return paramHeaderMismatch(req.headers, tool, params.arguments);
   }
 
   /** Runs one request; its response goes out as JSON, or as SSE once something must be streamed before it. */
@@ -352,7 +227,7 @@ export class HttpEndpoint {
       if (!res.writableFinished) cancellation.cancel();
     });
     const response = await this.gateway.handle(session, request, { outbound: stream, cancellation });
-    stream.finish(response, session.era === 'modern' && 'error' in response ? (MODERN_ERROR_STATUS[response.error.code] ?? 200) : 200);
+    stream.finish(response, session.era === 'modern' && 'error' in response ? (MODERN_ERROR_STATUS.get(response.error.code) ?? 200) : 200);
   }
 
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
@@ -368,21 +243,20 @@ export class HttpEndpoint {
         const classified = classify(item);
         if ('invalid' in classified) return errorResponse(null, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
         if (classified.kind === 'request') return this.gateway.handle(session, classified.message as JSONRPCRequest);
-        if (classified.kind === 'notification') this.gateway.notification(session, classified.message as JSONRPCRequest);
+        if (classified.kind === 'notification') this.gateway.notification(route, session, classified.message as JSONRPCNotification);
         else session.answer(classified.message as JSONRPCResponse);
         return undefined;
       }),
     );
     const answered = responses.filter((r) => r !== undefined);
     if (answered.length === 0) res.writeHead(202).end();
-    else this.json(res, 200, answered);
+    else sendJson(res, 200, answered);
   }
 
   private get(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
-      res.setHeader('allow', 'POST');
-      fail(405, ErrorCode.InvalidRequest, 'GET opens a legacy session stream and needs an Mcp-Session-Id; 2026-07-28 has no GET stream');
+      fail(405, ErrorCode.InvalidRequest, 'GET opens a legacy session stream and needs an Mcp-Session-Id; 2026-07-28 has no GET stream', undefined, null, { allow: 'POST' });
     }
     const session = this.legacySession(req, route, caller);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
@@ -404,27 +278,8 @@ export class HttpEndpoint {
   }
 
   private readBody(req: IncomingMessage): Promise<string> {
-    const limit = this.options.maxBodyBytes;
-    return readBody(req, limit, () => new HttpFailure(413, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
-  }
-
-
-  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
-  }
-
-  private reject(res: ServerResponse, error: unknown): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (error instanceof HttpFailure) {
-      this.json(res, error.status, error.body);
-      return;
-    }
-    this.gateway.log.error({ err: error }, 'unexpected error serving an HTTP request');
-    this.json(res, 500, errorResponse(null, ErrorCode.InternalError, 'internal error'));
+    const limit = this.maxBodyBytes;
+    return readBody(req, limit, () => new HttpError(413, `the body is larger than ${limit} bytes`, {}, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
   }
 }
 

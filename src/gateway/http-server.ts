@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
+import { checkHostAndOrigin } from '../http/browser-origin.js';
+import { HttpError } from '../http/http-error.js';
+import { sendError, sendJson } from '../http/send-json.js';
+import { LogThrottle } from '../observability/log-throttle.js';
+import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
+import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
+import type { Gateway } from './gateway.js';
+import { MCP_PATH, McpEndpoint, type OpenStreams } from './mcp-endpoint.js';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+}
+
+const KEEPALIVE_MS = 25_000;
+
+/**
+ * The gateway's HTTP listener: the MCP endpoint (`/mcp`, `/mcp/<server>`), and beside it, as handlers of their own,
+ * the admin API (`/admin/…`) and Prometheus metrics (`/metrics`). Every path passes the DNS-rebinding check; every
+ * refusal is an `HttpError`, answered by one writer.
+ */
+export class HttpServer {
+  readonly server: Server;
+  private readonly streams: OpenStreams = new Set();
+  private readonly mcp: McpEndpoint;
+  private readonly metrics: MetricsEndpoint;
+  private adminApi?: AdminApi;
+  private keepalive?: NodeJS.Timeout;
+  /** Unexpected failures are logged once per ten seconds per kind: a client must not be able to flood the log. */
+  private readonly failures = new LogThrottle();
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly options: HttpServerOptions,
+  ) {
+    this.mcp = new McpEndpoint(gateway, options.maxBodyBytes, this.streams);
+    this.metrics = new MetricsEndpoint(gateway.metrics, options.host, gateway.config.metrics.token_sha256);
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => this.reject(req, res, error));
+    });
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.keepalive = setInterval(() => {
+      for (const stream of this.streams) stream.write(': keepalive\n\n');
+    }, KEEPALIVE_MS);
+    this.keepalive.unref();
+    const { port } = this.server.address() as AddressInfo;
+    // Bound to every address, it is reachable on loopback: a URL a client on this machine can use as printed.
+    const bound = this.options.host === '0.0.0.0' ? '127.0.0.1' : this.options.host === '::' ? '::1' : this.options.host;
+    const host = bound.includes(':') ? `[${bound}]` : bound;
+    return `http://${host}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.keepalive);
+    for (const stream of this.streams) stream.end();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const mcp = MCP_PATH.exec(path);
+    const known = mcp !== null || path.startsWith('/admin/') || path === '/metrics';
+    if (!known) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
+      return;
+    }
+    checkHostAndOrigin(req, res, this.options.host, this.options.allowedOrigins, (message) =>
+      mcp ? new HttpError(403, message, {}, errorResponse(null, ErrorCode.InvalidRequest, message)) : new HttpError(403, message),
+    );
+    if (mcp) return this.mcp.handle(req, res, mcp[1]);
+    if (path === '/metrics') return this.metrics.handle(req, res);
+    return this.admin(req, res, path);
+  }
+
+  /** The admin API answers to the admin token only (admin/admin-api.ts). */
+  private async admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const grants = this.gateway.grants;
+    // Without grants there is no admin credential either (setting one opens the grant store).
+    if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
+    this.adminApi ??= new AdminApi({ grants, audit: this.gateway.auditLog, tokenSha256: this.gateway.config.admin?.token_sha256 });
+    await this.adminApi.handle(req, res, path);
+  }
+
+  private reject(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error instanceof HttpError) return sendError(res, error);
+    const turn = this.failures.take(`${req.method} ${(req.url ?? '').split('/')[1]} ${(error as Error)?.message}`);
+    if (turn.log) this.gateway.log.error({ err: error, ...(turn.suppressed > 0 && { suppressed: turn.suppressed }) }, 'unexpected error serving an HTTP request');
+    sendJson(res, 500, errorResponse(null, ErrorCode.InternalError, 'internal error'));
+  }
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AuthOutcome, Caller } from '../grants/authenticator.js';
+import { Route } from './route.js';
+import { Inventory } from './inventory.js';
+import { SessionRegistry, SessionsFull } from './session-registry.js';
+import { Session, type Credential } from './session.js';
+
+const route = new Route(undefined, [], new Inventory());
+const caller = (id: string): Caller => ({ id, label: id, servers: ['*'], policy: null });
+
+function session(grant: string, credential?: Credential): Session {
+  const made = new Session(route, caller(grant), 'legacy', '2025-11-25', {}, undefined);
+  made.credential = credential;
+  return made;
+}
+
+const bounds = { max: 5, maxPerGrant: 3, idleMs: 60_000, recheckMs: 60_000 };
+
+describe('session bounds', () => {
+  test('a grant holds at most max_per_grant sessions, and ending one makes room', () => {
+    const registry = new SessionRegistry(bounds);
+    const held = [session('a'), session('a'), session('a')];
+    for (const s of held) registry.add(s);
+    assert.throws(() => registry.add(session('a')), (error: unknown) => error instanceof SessionsFull && error.scope === 'grant' && /max_per_grant/.test(error.message));
+    registry.add(session('b'));
+    registry.delete(held[0]!);
+    registry.add(session('a'));
+    assert.equal(registry.size, 4);
+  });
+
+  test('the gateway holds at most max sessions in all', () => {
+    const registry = new SessionRegistry(bounds);
+    for (const grant of ['a', 'b', 'c', 'd', 'e']) registry.add(session(grant));
+    assert.throws(() => registry.add(session('f')), (error: unknown) => error instanceof SessionsFull && error.scope === 'gateway' && /sessions\.max/.test(error.message));
+  });
+
+  test('deleting a session twice, or one never added, frees nothing', () => {
+    const registry = new SessionRegistry(bounds);
+    const kept = [session('a'), session('a'), session('a')];
+    for (const s of kept) registry.add(s);
+    registry.delete(session('a'));
+    registry.delete(kept[0]!);
+    registry.delete(kept[0]!);
+    registry.add(session('a'));
+    assert.throws(() => registry.add(session('a')), SessionsFull);
+  });
+});
+
+describe('the credential recheck', () => {
+  test('ends the sessions of a credential that no longer holds, checking each credential once however many share it', async () => {
+    const registry = new SessionRegistry({ ...bounds, max: 10_000, maxPerGrant: 10_000 });
+    const revoked = Array.from({ length: 2_000 }, () => session('gone', { bearer: 'Bearer old' }));
+    const kept = Array.from({ length: 2_000 }, () => session('kept', { bearer: 'Bearer good' }));
+    const stdio = session('kept', { named: 'kept' });
+    for (const s of [...revoked, ...kept, stdio]) registry.add(s);
+    const asked: Credential[] = [];
+    const ended = new Set<Session>();
+    await registry.recheck({
+      verify: async (credential): Promise<AuthOutcome> => {
+        asked.push(credential);
+        return 'bearer' in credential && credential.bearer === 'Bearer old' ? { kind: 'rejected', description: 'revoked' } : { kind: 'ok', caller: caller('kept') };
+      },
+      end: (s) => (ended.add(s), registry.delete(s)),
+    });
+    assert.deepEqual(asked, [{ bearer: 'Bearer old' }, { bearer: 'Bearer good' }, { named: 'kept' }]);
+    assert.equal(ended.size, 2_000);
+    assert.ok(revoked.every((s) => ended.has(s)));
+    assert.equal(registry.size, 2_001);
+  });
+
+  test('a credential that now proves another grant ends the session; one the store cannot check ends nothing', async () => {
+    const registry = new SessionRegistry(bounds);
+    const moved = session('a', { bearer: 'Bearer x' });
+    const unknowable = session('b', { bearer: 'Bearer y' });
+    registry.add(moved);
+    registry.add(unknowable);
+    await registry.recheck({
+      verify: async (credential) => {
+        if ('bearer' in credential && credential.bearer === 'Bearer y') throw new Error('store down');
+        return { kind: 'ok', caller: caller('someone-else') };
+      },
+      end: (s) => registry.delete(s),
+    });
+    assert.equal(registry.get(moved.id), undefined);
+    assert.equal(registry.get(unknowable.id), unknowable);
+  });
+
+  test('yields to the event loop while it works, so requests are not held up behind it', async () => {
+    const registry = new SessionRegistry({ ...bounds, max: 10_000, maxPerGrant: 10_000 });
+    for (let i = 0; i < 1_000; i++) registry.add(session(`g${i}`, { bearer: `Bearer ${i}` }));
+    let checked = 0;
+    let checkedWhenServed = -1;
+    setImmediate(() => (checkedWhenServed = checked));
+    await registry.recheck({ verify: async (c) => (checked++, { kind: 'ok', caller: caller(`g${('bearer' in c ? (c.bearer ?? '') : '').slice(7)}`) }), end: () => {} });
+    assert.equal(checked, 1_000);
+    assert.ok(checkedWhenServed >= 0 && checkedWhenServed < 100, `a macrotask ran after ${checkedWhenServed} checks`);
+  });
+});

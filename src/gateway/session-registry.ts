@@ -1,0 +1,138 @@
+import type { AuthOutcome } from '../grants/authenticator.js';
+import type { Credential, Session } from './session.js';
+
+export interface SessionBounds {
+  /** Sessions open at once, all grants together (legacy sessions and 2026-07-28 listen streams alike). */
+  max: number;
+  /** Sessions one grant may hold open at once. */
+  maxPerGrant: number;
+  /** A session with no open stream is ended after this long without a request. */
+  idleMs: number;
+  /** How often every open session's credential is checked again. */
+  recheckMs: number;
+}
+
+export const DEFAULT_SESSION_BOUNDS: SessionBounds = { max: 10_000, maxPerGrant: 1_000, idleMs: 30 * 60_000, recheckMs: 60_000 };
+
+/** A session refused because a bound is reached: the client is told which, and what to do. */
+export class SessionsFull extends Error {
+  override name = 'SessionsFull';
+
+  constructor(
+    readonly scope: 'gateway' | 'grant',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionHooks {
+  /** Checks a credential again, as a new request bearing it would be. */
+  verify(credential: Credential): Promise<AuthOutcome>;
+  /** Ends a session and what the gateway holds for it. */
+  end(session: Session): void;
+}
+
+/** Credentials checked between two yields to the event loop, so a round never holds a request up for long. */
+const CHECKS_PER_TURN = 32;
+
+/**
+ * Every session that outlives one request — legacy HTTP and stdio sessions, and the 2026-07-28 listen streams — in
+ * one place: bounded in number overall and per grant, swept when idle, and checked again while it lives, so a
+ * revoked or expired grant loses every stream it opened. The recheck asks once per distinct credential, however
+ * many sessions share it, and yields to the event loop between small slices, so no request waits on it.
+ */
+export class SessionRegistry {
+  private readonly byId = new Map<string, Session>();
+  private readonly perGrant = new Map<string, number>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private rechecking = false;
+
+  constructor(readonly bounds: SessionBounds = DEFAULT_SESSION_BOUNDS) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): Session | undefined {
+    return this.byId.get(id);
+  }
+
+  values(): IterableIterator<Session> {
+    return this.byId.values();
+  }
+
+  /** Adds a session, or throws `SessionsFull` naming the bound that is reached. */
+  add(session: Session): void {
+    const grant = session.caller.id;
+    const held = this.perGrant.get(grant) ?? 0;
+    if (held >= this.bounds.maxPerGrant) {
+      throw new SessionsFull('grant', `grant "${session.caller.label}" already holds ${held} open sessions (sessions.max_per_grant); end one (DELETE) or wait for idle ones to expire`);
+    }
+    if (this.byId.size >= this.bounds.max) {
+      throw new SessionsFull('gateway', `the gateway holds its maximum of ${this.bounds.max} open sessions (sessions.max); try again later`);
+    }
+    this.byId.set(session.id, session);
+    this.perGrant.set(grant, held + 1);
+  }
+
+  delete(session: Session): void {
+    if (this.byId.get(session.id) !== session) return;
+    this.byId.delete(session.id);
+    const held = (this.perGrant.get(session.caller.id) ?? 1) - 1;
+    if (held > 0) this.perGrant.set(session.caller.id, held);
+    else this.perGrant.delete(session.caller.id);
+  }
+
+  /** Starts the idle sweep and the credential recheck. */
+  start(hooks: SessionHooks): void {
+    const sweep = setInterval(() => this.sweep(hooks), Math.min(this.bounds.idleMs, 60_000));
+    const recheck = setInterval(() => void this.recheck(hooks), this.bounds.recheckMs);
+    sweep.unref();
+    recheck.unref();
+    this.timers.push(sweep, recheck);
+  }
+
+  close(): void {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const session of this.byId.values()) session.close();
+    this.byId.clear();
+    this.perGrant.clear();
+  }
+
+  private sweep(hooks: SessionHooks): void {
+    const cutoff = Date.now() - this.bounds.idleMs;
+    for (const session of [...this.byId.values()]) {
+      if (!session.standalone && session.lastSeen < cutoff) hooks.end(session);
+    }
+  }
+
+  /**
+   * Ends the sessions whose credential no longer proves their grant (revoked, expired, or now another grant's). A
+   * store that cannot answer ends nothing: its outage is not a revocation.
+   */
+  async recheck(hooks: SessionHooks): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      const byCredential = new Map<string, Session[]>();
+      for (const session of this.byId.values()) {
+        if (!session.credential) continue;
+        const key = 'bearer' in session.credential ? `b\0${session.credential.bearer ?? ''}` : `n\0${session.credential.named}`;
+        const group = byCredential.get(key);
+        if (group) group.push(session);
+        else byCredential.set(key, [session]);
+      }
+      let checks = 0;
+      for (const sessions of byCredential.values()) {
+        if (++checks % CHECKS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+        const outcome = await hooks.verify(sessions[0]!.credential!).catch(() => undefined);
+        for (const session of sessions) {
+          if (outcome?.kind === 'rejected' || (outcome?.kind === 'ok' && outcome.caller.id !== session.caller.id)) hooks.end(session);
+        }
+      }
+    } finally {
+      this.rechecking = false;
+    }
+  }
+}
