@@ -17,7 +17,8 @@ export function parseHead(text: string): ChainHead {
  * that hash. Entries cut from the end, or a log re-chained after an edit, fail it. Once retention prunes the entry,
  * the head can only be checked against the link the oldest kept entry records, if that entry came right after it.
  */
-export async function checkHead(sink: Pick<AuditSink, 'query'>, head: ChainHead): Promise<HeadCheck> {
+export async function checkHead(sink: Pick<AuditSink, 'query'>, { seq, hash }: ChainHead): Promise<HeadCheck> {
+  const head = { seq, hash };
   const fail = (reason: string): HeadCheck => ({ ...head, ok: false, reason });
   const { entries: [at] } = await sink.query({}, { limit: 1, after: head.seq - 1 });
   if (at?.seq === head.seq) {

@@ -19,8 +19,10 @@ export type CheckpointReport =
 /**
  * Checks every checkpoint in a log read newest first: its key is one of `keys` (by key id), its signature verifies,
  * and the entry it signed, met later in the same pass, has the hash it signed. Newest first, a checkpoint comes
- * before the entry it signs, so only the signed heads not reached yet are held, however large the log. A log with
- * entries but no checkpoint fails: a signing gateway writes one each minute the log moved and at shutdown.
+ * before the entry it signs, so only the signed heads not reached yet are held, however large the log. A re-chained
+ * log fails at the oldest signed head that no longer matches, bounded below by the next one that does: where the
+ * edit is. A log with entries but no checkpoint fails: a signing gateway writes one each minute the log moved and at
+ * shutdown.
  */
 export async function verifyCheckpoints(newestFirst: AsyncIterable<ChainedEntry>, keys: ReadonlyMap<string, KeyObject>): Promise<CheckpointReport> {
   /** Signed heads by seq, with the checkpoint that signed each. */
@@ -29,13 +31,16 @@ export async function verifyCheckpoints(newestFirst: AsyncIterable<ChainedEntry>
   let newest: ChainedEntry | undefined;
   let oldest: ChainedEntry | undefined;
   let signed: { seq: number; time: number } | undefined;
+  /** The oldest signed head found changed so far, and the newest one below it that still matches. */
+  let changed: { seq: number; by: number; intact?: number } | undefined;
   for await (const chained of newestFirst) {
     newest ??= chained;
     oldest = chained;
     const { seq, entry } = chained;
     const claim = claims.get(seq);
     if (claim) {
-      if (claim.hash !== chained.hash) return { ok: false, seq, reason: resigned(seq, claim.by) };
+      if (claim.hash !== chained.hash) changed = { seq, by: claim.by };
+      else if (changed) changed.intact ??= seq;
       claims.delete(seq);
     }
     if (entry.kind !== 'checkpoint') continue;
@@ -54,13 +59,15 @@ export async function verifyCheckpoints(newestFirst: AsyncIterable<ChainedEntry>
   let pruned = 0;
   for (const [seq, claim] of claims) {
     // The entry before the oldest kept one is the anchor: its hash is what the oldest kept entry links to.
-    if (seq === oldest.seq - 1 && claim.hash !== oldest.prevHash) return { ok: false, seq, reason: resigned(seq, claim.by) };
+    if (seq === oldest.seq - 1 && claim.hash !== oldest.prevHash) changed = { seq, by: claim.by };
     if (seq >= oldest.seq) return { ok: false, seq, reason: `entry ${seq}, signed by checkpoint ${claim.by}, is missing` };
     if (seq < oldest.seq - 1) pruned++;
+  }
+  if (changed) {
+    const where = changed.intact === undefined ? `at or before entry ${changed.seq}` : `after entry ${changed.intact} (still as signed) and at or before entry ${changed.seq}`;
+    return { ok: false, seq: changed.seq, reason: `entry ${changed.seq} is not the entry checkpoint ${changed.by} signed: the log was changed ${where}, and its hashes recomputed` };
   }
   const after = signed.seq;
   const unsigned = newest.seq - after - checkpointSeqs.filter((seq) => seq > after).length;
   return { ok: true, count: checkpointSeqs.length, signed, unsigned, pruned };
 }
-
-const resigned = (seq: number, by: number) => `entry ${seq} is not the entry checkpoint ${by} signed: the log was changed and its hashes recomputed after it was signed`;
