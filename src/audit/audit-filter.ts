@@ -1,7 +1,10 @@
 import type { DecisionEntry, ChainedEntry } from './audit-record.js';
 import type { AuditFilter, AuditPage, AuditResult } from './audit-sink.js';
 
-/** Whether an entry passes the filter; `decision` is the entry's own decision, or the one its outcome completes. */
+/**
+ * Whether an entry passes the filter; `decision` is the entry's own decision, or the one its outcome completes. A
+ * checkpoint has none, so only a filter on time selects it.
+ */
 export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: DecisionEntry | undefined): boolean {
   if (filter.since !== undefined && entry.time < filter.since) return false;
   if (filter.until !== undefined && entry.time >= filter.until) return false;
@@ -28,7 +31,7 @@ export function pageOf(log: Iterable<ChainedEntry>, filter: AuditFilter, page: A
   const found: ChainedEntry[] = [];
   for (const chained of log) {
     if (chained.entry.kind === 'decision') decisions.set(chained.entry.requestId, chained.entry);
-    const decision = decisions.get(chained.entry.requestId);
+    const decision = chained.entry.kind === 'checkpoint' ? undefined : decisions.get(chained.entry.requestId);
     const past = page.after === undefined || (page.order === 'desc' ? chained.seq < page.after : chained.seq > page.after);
     if (past && matches(filter, chained, decision)) found.push(chained);
   }

@@ -1,6 +1,7 @@
 /**
  * What the audit log holds: one entry per decision, written before an allowed call is forwarded, and one per
- * outcome, appended when the call ends. Both are links of one hash chain, so neither can be edited unseen.
+ * outcome, appended when the call ends; with a signing key, a signed checkpoint of the chain's head each minute it
+ * moved and at shutdown. All are links of one hash chain, so none can be edited unseen.
  */
 
 /** What the gateway decided about a request. */
@@ -47,7 +48,22 @@ export interface OutcomeEntry {
   readonly upstreamMs: number;
 }
 
-export type AuditEntry = DecisionEntry | OutcomeEntry;
+/**
+ * A signed statement that the chain's head was `head` at `time`: the chain cannot be rewritten up to that entry
+ * without the signing key, even by someone who recomputes every hash after an edit (audit/checkpoint.ts).
+ */
+export interface CheckpointEntry {
+  readonly kind: 'checkpoint';
+  readonly time: number;
+  /** The newest entry the signing gateway had written. */
+  readonly head: { readonly seq: number; readonly hash: string };
+  /** The signing key's id (audit/signing-keys.ts): which public key verifies `signature`. */
+  readonly key: string;
+  /** Ed25519 over the checkpoint's statement, base64url. */
+  readonly signature: string;
+}
+
+export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry;
 
 /** A stored entry: its place in the chain and the hashes that bind it there. */
 export interface ChainedEntry {

@@ -25,8 +25,11 @@ export interface AuditRow {
 export const AUDIT_COLUMNS = ['seq', 'time', 'kind', 'request_id', 'grant_id', 'grant_label', 'server', 'tool', 'decision', 'body', 'prev_hash', 'hash'] as const;
 
 /** The fields of each kind of entry kept in columns; the others are its body. */
-const OUTCOME_COLUMNS: ReadonlySet<string> = new Set(['kind', 'requestId', 'time']);
+const CHECKPOINT_COLUMNS: ReadonlySet<string> = new Set(['kind', 'time']);
+const OUTCOME_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'requestId']);
 const DECISION_COLUMNS: ReadonlySet<string> = new Set([...OUTCOME_COLUMNS, 'grant', 'server', 'tool', 'decision']);
+/** A checkpoint belongs to no request; its request_id column (NOT NULL) is empty. */
+const NO_REQUEST = '';
 
 /** An entry ready to be stored: its canonical JSON (what its link hashes) and its columns but seq and the hashes. */
 export interface StoredEntry {
@@ -37,6 +40,10 @@ export interface StoredEntry {
 
 /** Splits an entry into its columns and body, serialising it once for both the body and the hash. */
 export function storedEntry(entry: AuditEntry): StoredEntry {
+  if (entry.kind === 'checkpoint') {
+    const { whole, rest } = canonicalSplit(entry, CHECKPOINT_COLUMNS);
+    return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, null, null, null, rest] };
+  }
   if (entry.kind === 'outcome') {
     const { whole, rest } = canonicalSplit(entry, OUTCOME_COLUMNS);
     return { text: whole, values: [entry.time, entry.kind, entry.requestId, null, null, null, null, null, rest] };
@@ -51,12 +58,14 @@ export function rowValues({ seq, prevHash, hash }: ChainedEntry, stored: StoredE
 }
 
 export function fromRow(row: AuditRow): ChainedEntry {
-  const common = { kind: row.kind, requestId: row.request_id, time: Number(row.time) };
+  const time = Number(row.time);
   const body = JSON.parse(row.body) as object;
+  // A request id set on a checkpoint's row is read into the entry, so that edit breaks the chain like any other.
+  const common = { kind: row.kind, ...((row.kind !== 'checkpoint' || row.request_id !== NO_REQUEST) && { requestId: row.request_id }), time };
   const entry =
-    row.kind === 'outcome'
-      ? { ...common, ...body }
-      : { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), decision: row.decision, ...body };
+    row.kind === 'decision'
+      ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), decision: row.decision, ...body }
+      : { ...common, ...body };
   return { seq: Number(row.seq), entry: entry as AuditEntry, prevHash: row.prev_hash, hash: row.hash };
 }
 

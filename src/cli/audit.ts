@@ -4,12 +4,12 @@ import { AUDIT_DECISIONS, type AuditDecision, type ChainedEntry } from '../audit
 import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
+import { keygen, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type KeygenOptions } from './audit-keygen.js';
+import { verify, verifyOptions, type VerifyCliOptions } from './audit-verify.js';
 import { durationOption } from './duration-option.js';
 import { UsageError } from './errors.js';
 
 const FOLLOW_EVERY_MS = 1_000;
-/** `audit verify` exits 1 when the chain is broken: the answer a script looks for. */
-const EXIT_BROKEN = 1;
 
 interface Common {
   config: string;
@@ -26,7 +26,7 @@ interface TailOptions extends Common {
   lines: string;
 }
 
-/** `toolgate audit tail|verify`: what was decided, and whether the record is whole. */
+/** `toolgate audit tail|verify|keygen`: what was decided, whether the record is whole, and the key that signs it. */
 export function auditCommand(): Command {
   const audit = new Command('audit').description('the audit log: every decision the gateway made');
   const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print JSON (one object per line with --follow)');
@@ -42,17 +42,22 @@ export function auditCommand(): Command {
     .option('-n, --lines <count>', 'how many requests to show', '20')
     .action((options: TailOptions) => withSink(options, (sink) => tail(sink, options)));
 
+  const repeated = (value: string, previous: string[]) => [...previous, value];
   common(audit.command('verify'))
-    .description('check the hash chain from its anchor; exit 1 at the first broken link')
-    .action((options: Common) =>
-      withSink(options, async (sink) => {
-        const result = await sink.verify();
-        if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else if (result.ok) process.stdout.write(`the audit log is whole: ${result.count} entries verified\n`);
-        else process.stdout.write(`the audit log is broken at entry ${result.seq}: ${result.reason}\n`);
-        if (!result.ok) process.exitCode = EXIT_BROKEN;
-      }),
-    );
+    .description('check the hash chain from its anchor, each published head, and with --public-key every signed checkpoint; exit 0 when all hold, 1 when one does not, 2 on a usage or configuration error')
+    .option('--head <seq:hash>', 'a head the gateway published (auditSeq:auditHash of an "audit chain head" log line): the entry at seq must still have that hash; repeatable', repeated, [])
+    .option('--public-key <file>', 'an Ed25519 public key (from audit keygen): every checkpoint must be signed by a key given, and the log must hold one; repeatable', repeated, [])
+    .action((options: Common & VerifyCliOptions) => {
+      const checks = verifyOptions(options);
+      return withSink(options, (sink) => verify(sink, checks, options));
+    });
+
+  audit
+    .command('keygen')
+    .description(`make an Ed25519 key pair for signed checkpoints: ${PRIVATE_KEY_FILE} (mode 0600) for audit.signing_key, ${PUBLIC_KEY_FILE} for verify --public-key`)
+    .option('-o, --out <dir>', 'the directory to write both files into (created if missing)', '.')
+    .option('--json', 'print the key id and the files as JSON')
+    .action((options: KeygenOptions) => keygen(options));
   return audit;
 }
 

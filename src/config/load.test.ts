@@ -100,6 +100,16 @@ describe('configuration', () => {
     assert.match(problems('metrics: { public: true }\nservers:\n  a: { command: x }\n'), /\/metrics: .*public/);
   });
 
+  test('audit.signing_key is a path, resolved against the file, with ${NAME} as everywhere', () => {
+    const config = (text: string, env: NodeJS.ProcessEnv = {}) => parseConfig(`${text}\nservers:\n  a: { command: x }\n`, 'toolgate.yaml', env, '/srv').audit;
+    assert.deepEqual(config('audit: { signing_key: ./keys/audit.pem }'), { enabled: true, signing_key: '/srv/keys/audit.pem' });
+    assert.equal(config('audit: { signing_key: "${KEYS}/audit.pem" }', { KEYS: '/etc/toolgate' }).signing_key, '/etc/toolgate/audit.pem');
+    assert.equal(config('audit: { retain_days: 30 }').signing_key, undefined);
+    for (const bad of ['""', '42']) {
+      assert.match(problems(`audit: { signing_key: ${bad} }\nservers:\n  a: { command: x }\n`), /\/audit\/signing_key: expected the path of an Ed25519 private key file \(from `toolgate audit keygen`\)/);
+    }
+  });
+
   test('tracing needs an http(s) OTLP endpoint and a sample ratio between 0 and 1', () => {
     assert.match(problems('tracing: { otlp_endpoint: "grpc://collector:4317" }\nservers:\n  a: { command: x }\n'), /\/tracing\/otlp_endpoint: expected an http:\/\/ or https:\/\/ URL/);
     assert.match(problems('tracing: { otlp_endpoint: "http://c:4318/v1/traces", sample_ratio: 2 }\nservers:\n  a: { command: x }\n'), /\/tracing\/sample_ratio: /);

@@ -48,6 +48,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const [, scheme, file] = /^(sqlite|jsonl):(.+)$/.exec(config.store[part]) ?? [];
     if (scheme && file !== '-') config.store[part] = `${scheme}:${resolve(baseDir, file!)}`;
   }
+  if (config.audit.signing_key !== undefined) config.audit.signing_key = resolve(baseDir, config.audit.signing_key);
   for (const server of Object.values(config.servers)) {
     if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
     if (typeof server.policy === 'string') server.policy = resolve(baseDir, server.policy);

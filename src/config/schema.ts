@@ -89,11 +89,16 @@ export const configSchema = z
         error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit }',
       })
       .default(DEFAULT_STORE),
-    /** The audit log: on unless switched off (a benchmark's baseline); entries older than `retain_days` are pruned. */
+    /**
+     * The audit log: on unless switched off (a benchmark's baseline); entries older than `retain_days` are pruned.
+     * With `signing_key` (an Ed25519 private key file, kept outside the store), the chain's head is signed into the log
+     * each minute it moved and at shutdown.
+     */
     audit: z
       .strictObject({
         enabled: z.boolean().default(true),
         retain_days: z.number().positive().optional(),
+        signing_key: z.string({ error: 'expected the path of an Ed25519 private key file (from `toolgate audit keygen`)' }).min(1, { error: 'expected the path of an Ed25519 private key file (from `toolgate audit keygen`)' }).optional(),
       })
       .default({ enabled: true }),
     /** How agents prove who they are: grant tokens, nobody (one local user, loopback only), or the operator's JWTs. Default: none on loopback, grants elsewhere. */

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { AuditDecision, AuditEntry, AuditStatus } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
+import { CheckpointSigner } from '../audit/checkpoint.js';
+import { readSigningKey } from '../audit/signing-keys.js';
+import { DocumentError } from '../documents/errors.js';
 import { requestId } from '../audit/request-id.js';
 import type { CallSpan, CallTracer } from '../observability/call-tracer.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -52,20 +55,26 @@ export class AuditTrail {
   /** The newest entry this process wrote, and the one last published. */
   private head?: { seq: number; hash: string };
   private published?: number;
+  private publishing: Promise<void> = Promise.resolve();
+  private signer?: CheckpointSigner;
 
   constructor(
     private readonly log: Logger,
     private readonly failures: StoreFailures,
     private readonly metrics: GatewayMetrics,
+    /** How often the head is published: each minute; tests pass less. */
+    private readonly publishEveryMs = MINUTE_MS,
   ) {}
 
   /**
-   * Starts recording into `sink`; with `retainDays`, entries older than that are pruned now and every hour. The
-   * chain's head is logged each minute it moved: a copy outside the store, so entries cut from the end show.
+   * Starts recording into `sink`, with the configuration's `audit` block: with `retain_days`, entries older than
+   * that are pruned now and every hour. The chain's head is logged each minute it moved and at close: a copy outside
+   * the store, so entries cut from the end show; with `signing_key`, it is first signed into the log as a checkpoint.
    */
-  open(sink: AuditSink, retainDays?: number): void {
+  open(sink: AuditSink, { retain_days: retainDays, signing_key: signingKey }: { retain_days?: number; signing_key?: string } = {}): void {
     this.sink = sink;
-    this.timers.push(setInterval(() => this.publishHead(), MINUTE_MS).unref());
+    if (signingKey !== undefined) this.signer = checkpointSigner(signingKey);
+    this.timers.push(setInterval(() => void this.publishHead(), this.publishEveryMs).unref());
     if (retainDays === undefined) return;
     const prune = () => {
       sink.prune(Date.now() - retainDays * DAY_MS).catch((error: unknown) => this.failures.failed('audit', error, 'audit log not pruned'));
@@ -86,7 +95,7 @@ export class AuditTrail {
 
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    this.publishHead();
+    await this.publishHead();
     try {
       await this.sink?.close();
     } finally {
@@ -197,10 +206,25 @@ export class AuditTrail {
     }
   }
 
-  private publishHead(): void {
-    if (!this.head || this.head.seq === this.published) return;
-    this.published = this.head.seq;
-    this.log.info({ auditSeq: this.head.seq, auditHash: this.head.hash }, 'audit chain head');
+  /** Publishes the head once any publishing under way is done, so the one at close comes after every entry. */
+  private publishHead(): Promise<void> {
+    this.publishing = this.publishing.then(async () => {
+      if (!this.head || this.head.seq === this.published) return;
+      // The checkpoint becomes the head, so the line logged after it covers it too.
+      if (this.signer) await this.write(this.signer.checkpoint(this.head, Date.now())).catch((error: unknown) => this.failures.failed('audit', error, 'audit checkpoint not written'));
+      this.published = this.head.seq;
+      this.log.info({ auditSeq: this.head.seq, auditHash: this.head.hash }, 'audit chain head');
+    });
+    return this.publishing;
+  }
+}
+
+/** The signer for `audit.signing_key`; a key that cannot be read or is not Ed25519 is a configuration error. */
+function checkpointSigner(file: string): CheckpointSigner {
+  try {
+    return new CheckpointSigner(readSigningKey(file));
+  } catch (error) {
+    throw new DocumentError('configuration', [{ pointer: '/audit/signing_key', message: (error as Error).message }]);
   }
 }
 

@@ -142,7 +142,7 @@ export class Gateway implements UpstreamListener {
     if ((this.config.auth ?? 'grants') !== 'none' || this.config.admin) this.grantStore = await this.stores.grants();
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
-    if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit.retain_days);
+    if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
       const { OtlpCallTracer } = await import('../observability/tracing.js');

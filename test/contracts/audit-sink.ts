@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, test as nodeTest } from 'node:test';
-import type { AuditDecision, DecisionEntry, OutcomeEntry } from '../../src/audit/audit-record.js';
+import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry } from '../../src/audit/audit-record.js';
 import type { AuditFilter, AuditSink } from '../../src/audit/audit-sink.js';
+import { CheckpointSigner } from '../../src/audit/checkpoint.js';
+import { verifyLog } from '../../src/audit/verify-log.js';
 
 export interface AuditSinkFixture {
   readonly sink: AuditSink;
@@ -31,6 +34,11 @@ export function decision(n: number, fields: Partial<DecisionEntry> = {}): Decisi
     args: ['owner', 'repo'],
     ...fields,
   };
+}
+
+/** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint. */
+function shortName({ entry }: ChainedEntry): string {
+  return entry.kind === 'checkpoint' ? 'c' : `${entry.kind[0]}${entry.requestId.slice(4)}`;
 }
 
 export function outcome(n: number): OutcomeEntry {
@@ -78,7 +86,7 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
     test('filters select requests by their decision, with the outcomes that complete them', async () => {
       const { sink } = await open();
       await fill(sink);
-      const requests = async (filter: AuditFilter) => (await all(sink, filter)).map((c) => `${c.entry.kind[0]}${c.entry.requestId.slice(4)}`);
+      const requests = async (filter: AuditFilter) => (await all(sink, filter)).map(shortName);
       assert.deepEqual(await requests({ grant: 'ci-agent' }), ['d1', 'o1', 'd3', 'o3', 'd5', 'd7', 'o7', 'd9', 'o9']);
       assert.deepEqual(await requests({ grant: 'gr_0', tool: 'tool_2' }), ['d2', 'o2', 'd6', 'o6', 'd10']);
       assert.deepEqual(await requests({ decision: 'denied' }), ['d5', 'd10']);
@@ -140,7 +148,7 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       const { sink } = await open();
       await fill(sink);
       assert.equal(await sink.prune(T0 + 5), 8, 'requests 1 to 4, a decision and an outcome each');
-      assert.equal((await all(sink))[0]!.entry.requestId, 'req-5');
+      assert.equal(shortName((await all(sink))[0]!), 'd5');
       assert.deepEqual(await sink.verify(), { ok: true, count: 10 });
       assert.equal((await sink.append(decision(11))).seq, 19);
       assert.deepEqual(await sink.verify(), { ok: true, count: 11 });
@@ -148,6 +156,22 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.deepEqual(await sink.verify(), { ok: true, count: 0 });
       assert.equal((await sink.append(decision(12))).seq, 20, 'an emptied log continues its chain');
       assert.deepEqual(await sink.verify(), { ok: true, count: 1 });
+    });
+
+    test('a signed checkpoint is kept as it was signed, is selected by time only, and verifies with its key', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const head = await sink.append(decision(11));
+      const checkpoint = new CheckpointSigner(privateKey).checkpoint(head, T0 + 20);
+      const stored = await sink.append(checkpoint);
+      assert.deepEqual((await all(sink)).at(-1), JSON.parse(JSON.stringify(stored)));
+      assert.deepEqual(stored.entry, checkpoint);
+      assert.deepEqual((await all(sink, { since: T0 + 20 })).map(shortName), ['c']);
+      assert.ok(!(await all(sink, { grant: 'ci-agent' })).map(shortName).includes('c'));
+      const verified = await verifyLog(sink, { heads: [stored], publicKeys: [publicKey] });
+      assert.deepEqual(verified.checkpoints, { ok: true, count: 1, signed: { seq: head.seq, time: T0 + 20 }, unsigned: 0, pruned: 0 });
+      assert.equal(verified.ok, true);
     });
 
     test('two sinks on one store appending at once still chain one log', async () => {
