@@ -14,6 +14,9 @@ function refusal(text: string): string {
   assert.fail('expected the policy to be refused');
 }
 
+/** A document as it would be printed: its records have no prototype, which strict deep equality would count. */
+const printed = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
 const doc = (tools: object, extra: object = {}) => JSON.stringify({ version: '1', default: 'deny', tools, ...extra });
 
 describe('a malformed policy never loads, and the error says where and what', () => {
@@ -105,7 +108,7 @@ tools:
 
   test('is recognised and converted to the canonical form', () => {
     assert.equal(loaded.dialect, 'intercept');
-    assert.deepEqual(loaded.document, {
+    assert.deepEqual(printed(loaded.document), {
       version: '1',
       default: 'allow',
       description: 'GitHub',
@@ -153,7 +156,7 @@ describe('the rule-list form', () => {
 
   test('is recognised and converted: rate limits per agent session, approval, deny with its reason', () => {
     assert.equal(loaded.dialect, 'rule-list');
-    assert.deepEqual(loaded.document.tools, {
+    assert.deepEqual(printed(loaded.document.tools), {
       send_campaign: { limits: [{ counter: 'send_campaign.rate_limit', window: 60, max: 10, scope: 'session' }] },
       delete_campaign: { deny: true, on_deny: 'Deleting campaigns is not allowed' },
       refund: { approval: { message: 'Refunds need finance' } },
@@ -171,4 +174,35 @@ describe('the rule-list form', () => {
   test('an unknown action is named', () => {
     assert.match(refusal(JSON.stringify({ tools: { x: { rules: [{ action: 'allow' }, { action: 'maybe', reason: 'r' }] } } })), /\/tools\/x\/rules\/1\/action: action must be allow, deny or require_approval/);
   });
+});
+
+describe('converted documents keep tools and counters named like prototype keys', () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype']) {
+    test(`Intercept: a tool named ${name} keeps its deny rule, its rate limit and its state counter`, () => {
+      const text = JSON.stringify({
+        version: '1',
+        tools: {
+          [name]: { rules: [{ name: 'no', action: 'deny', on_deny: 'never' }] },
+          limited: { rules: [{ name: 'rate', rate_limit: '5/hour' }] },
+          spend: { rules: [{ name: 'cap', conditions: [{ path: `state.spend.${name}`, op: 'lte', value: 9 }], state: { counter: name, window: 'day' } }] },
+        },
+      });
+      const { compiled } = parsePolicy(text, 'intercept.json');
+      assert.equal(decide(compiled, { tool: name, args: {} }).rule, `/tools/${name}`);
+      const spend = decide(compiled, { tool: 'spend', args: {} });
+      assert.deepEqual(spend.kind === 'allow' && spend.limits.map((l) => [l.counter, l.max]), [[`spend.${name}`, 9]]);
+      const own = parsePolicy(JSON.stringify({ version: '1', tools: { [name]: { rules: [{ name: 'rate', rate_limit: '5/hour' }] } } }), 'i.json').compiled;
+      const limited = decide(own, { tool: name, args: {} });
+      assert.deepEqual(limited.kind === 'allow' && limited.limits.map((l) => l.counter), [`${name}._rate_hour`]);
+    });
+
+    test(`rule-list: a tool named ${name} is listed with its rules, and no other name is`, () => {
+      const text = JSON.stringify({ tools: { [name]: { rules: [{ action: 'allow', rate_limit: { max: 2, window: 60 } }] } } });
+      const { compiled } = parsePolicy(text, 'catalogue.json');
+      const decision = decide(compiled, { tool: name, args: {} });
+      assert.deepEqual(decision.kind === 'allow' && decision.limits.map((l) => l.counter), [`${name}.rate_limit`]);
+      const other = name === 'toString' ? 'constructor' : 'toString';
+      assert.equal(decide(compiled, { tool: other, args: {} }).rule, '(default deny)');
+    });
+  }
 });

@@ -39,9 +39,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Tells the dialect from the document's shape: only the other dialects have `tools.<name>.rules`. */
 export function detectDialect(raw: Record<string, unknown>): Dialect {
   const entries = isObject(raw.tools) ? Object.values(raw.tools).filter(isObject) : [];
-  if (!entries.some((entry) => 'rules' in entry)) return 'canonical';
+  if (!entries.some((entry) => Object.hasOwn(entry, 'rules'))) return 'canonical';
   const rules = entries.flatMap((entry) => (Array.isArray(entry.rules) ? entry.rules : [])).filter(isObject);
-  const ruleList = rules.some((r) => r.action === 'allow' || r.action === 'require_approval' || 'reason' in r || isObject(r.rate_limit));
+  const ruleList = rules.some((r) => r.action === 'allow' || r.action === 'require_approval' || Object.hasOwn(r, 'reason') || isObject(r.rate_limit));
   return ruleList ? 'rule-list' : 'intercept';
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedRecord } from '../documents/named-record.js';
 
 /**
  * The canonical policy document, version "1": PolicyLayer's hosted-gateway format (`version`, `default`, `hide`,
@@ -122,8 +123,8 @@ export const policySchema = z.strictObject({
   mode: mode.optional(),
   hide: z.array(z.string().min(1, { message: 'a hidden tool name must not be empty' })).optional(),
   all_tools: z.strictObject(ruleFields).optional(),
-  tools: z.record(z.string().min(1, { message: 'a tool name must not be empty' }), toolRule).optional(),
-  methods: z.record(methodName, z.enum(['allow', 'deny'], { message: 'expected allow or deny' })).optional(),
+  tools: namedRecord(z.string().min(1, { message: 'a tool name must not be empty' }), toolRule).optional(),
+  methods: namedRecord(methodName, z.enum(['allow', 'deny'], { message: 'expected allow or deny' })).optional(),
 });
 
 export type PolicyDocument = z.output<typeof policySchema>;
