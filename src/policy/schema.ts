@@ -31,11 +31,15 @@ const condition = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
+/** An argument that is null is taken as absent, so a condition can never see null: `exists` says that. */
+const NULL_VALUE = 'null stands for an absent argument; use "exists" to require or refuse one';
+
 function valueProblem(op: Operator, value: unknown): string | undefined {
   switch (op) {
     case 'in':
     case 'not_in':
-      return Array.isArray(value) ? undefined : `operator "${op}" needs a list`;
+      if (!Array.isArray(value)) return `operator "${op}" needs a list`;
+      return value.includes(null) ? NULL_VALUE : undefined;
     case 'lt':
     case 'lte':
     case 'gt':
@@ -46,6 +50,7 @@ function valueProblem(op: Operator, value: unknown): string | undefined {
     case 'exists':
       return value === undefined || typeof value === 'boolean' ? undefined : 'operator "exists" takes true or false';
     default:
+      if (value === null) return NULL_VALUE;
       return value === undefined ? `operator "${op}" needs a value` : undefined;
   }
 }
