@@ -114,4 +114,28 @@ describe('configuration', () => {
     assert.match(problems('tracing: { otlp_endpoint: "grpc://collector:4317" }\nservers:\n  a: { command: x }\n'), /\/tracing\/otlp_endpoint: expected an http:\/\/ or https:\/\/ URL/);
     assert.match(problems('tracing: { otlp_endpoint: "http://c:4318/v1/traces", sample_ratio: 2 }\nservers:\n  a: { command: x }\n'), /\/tracing\/sample_ratio: /);
   });
+  describe('server names that are prototype keys', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'prototype']) {
+      for (const key of ['servers', 'mcpServers']) {
+        test(`a server named ${name} under ${key} is a server like any other`, () => {
+          const config = parseConfig(`${key}:\n  ${name}: { command: x, policy: ./p.json }\n`, 'toolgate.yaml', {}, '/srv');
+          assert.deepEqual(Object.keys(config.servers), [name]);
+          assert.equal(config.servers[name]?.policy, '/srv/p.json');
+        });
+      }
+      test(`a configuration without a server named ${name} has none`, () => {
+        assert.equal(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').servers[name], undefined);
+      });
+    }
+
+    test('__proto__ is not a server name, and the error says so rather than dropping the entry', () => {
+      assert.match(problems('servers:\n  a: { command: x }\n  __proto__: { command: y }\n'), /toolgate.yaml: \/servers\/__proto__: invalid name: a server name uses letters/);
+      assert.match(problems('{"servers": {"__proto__": {"command": "y"}}}'), /\/servers\/__proto__: invalid name/);
+    });
+
+    test('an inline policy naming a tool __proto__ keeps it', () => {
+      const config = parseConfig('{"servers": {"a": {"command": "x", "policy": {"version": "1", "default": "allow", "tools": {"__proto__": {"deny": true}}}}}}', 'toolgate.json', {});
+      assert.deepEqual(JSON.parse(JSON.stringify(config.servers.a?.policy)), { version: '1', default: 'allow', tools: { ['__proto__']: { deny: true } } });
+    });
+  });
 });

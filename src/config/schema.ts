@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
+import { namedRecord } from '../documents/named-record.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
 const serverName = z
@@ -14,7 +15,7 @@ const protocol = z.enum(['auto', 'legacy', 'modern']).default('auto');
  * The server's policy: a file (JSON or YAML, any dialect; reloaded when it changes), or the document itself inline.
  * A server without one denies every call.
  */
-const policy = z.union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected a policy file path or an inline policy object' });
+const policy = z.union([z.string().min(1), namedRecord(z.string(), z.unknown())], { error: 'expected a policy file path or an inline policy object' });
 
 /** A spawned server, in the `mcpServers` shape clients already use. */
 const stdioServer = z.strictObject({
@@ -38,11 +39,11 @@ const httpServer = z.strictObject({
 /** Picks the shape by its key (`command` or `url`), so an error speaks of the fields the user meant. */
 const server = z.unknown().transform((value, ctx) => {
   const entry = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  if (!entry || ('command' in entry) === ('url' in entry)) {
+  if (!entry || Object.hasOwn(entry, 'command') === Object.hasOwn(entry, 'url')) {
     ctx.addIssue({ code: 'custom', message: 'a server needs either "command" (stdio) or "url" (HTTP)' });
     return z.NEVER;
   }
-  const parsed = ('command' in entry ? stdioServer : httpServer).safeParse(entry);
+  const parsed = (Object.hasOwn(entry, 'command') ? stdioServer : httpServer).safeParse(entry);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issueMessage(issue), path: issue.path });
   return z.NEVER;
@@ -134,9 +135,9 @@ export const configSchema = z
       .optional(),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
-    servers: z.record(serverName, server).optional(),
+    servers: namedRecord(serverName, server).optional(),
     /** Accepted as a synonym of `servers`, so a client's config block can be pasted in as it is. */
-    mcpServers: z.record(serverName, server).optional(),
+    mcpServers: namedRecord(serverName, server).optional(),
   })
   .transform(({ servers, mcpServers, ...rest }, ctx) => {
     if (servers && mcpServers) {

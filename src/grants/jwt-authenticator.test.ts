@@ -125,6 +125,13 @@ describe('a token is rejected', () => {
     }
   });
 
+  test('when a label claim named like a prototype key is not in the token', async () => {
+    for (const claim of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const jwt = await sign({ sub: 'alice' });
+      assertInvalid(await gateway({ labelClaim: claim }).authenticator.authenticate(`Bearer ${jwt}`), jwt, new RegExp(`no "${claim}" claim`));
+    }
+  });
+
   test("when the provider's keys cannot be fetched, the check itself fails (503, not 401)", async () => {
     const jwt = await sign();
     const unavailable = (error: unknown) => error instanceof AuthenticationUnavailable && /keys could not be fetched/.test(error.message) && !error.message.includes(jwt);

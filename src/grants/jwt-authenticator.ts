@@ -66,7 +66,8 @@ export class JwtAuthenticator implements Authenticator {
       return invalid(why);
     }
     const claim = this.options.labelClaim;
-    const label = claims[claim];
+    // Own claims only: a label claim named `constructor` must not find Object's.
+    const label = Object.hasOwn(claims, claim) ? claims[claim] : undefined;
     if (label === undefined) return invalid(`the token has no "${claim}" claim`);
     if (typeof label !== 'string' || !LABEL.test(label)) return invalid(`the token's "${claim}" claim is not a grant label`);
     return this.callerFor(label);

@@ -68,14 +68,24 @@ export function precedence(a: { glob: Glob; order: number }, b: { glob: Glob; or
   return b.glob.literals - a.glob.literals || a.glob.wildcards - b.glob.wildcards || a.order - b.order;
 }
 
-/** Compiles a validated document. Problems the schema cannot see (bad regexes, clashing counters) are collected. */
-export function compilePolicy(document: PolicyDocument, text: string): CompiledPolicy {
+/**
+ * Compiles a validated document. Problems the schema cannot see (bad regexes, clashing counters) are collected,
+ * located by `locate`, which for a converted document turns a canonical pointer into one in the document as written.
+ */
+export function compilePolicy(document: PolicyDocument, text: string, locate: (pointer: string) => string = (pointer) => pointer): CompiledPolicy {
   const problems: Problem[] = [];
   const counters = new Map<string, CompiledLimit>();
+  /** A call counts once per limit, and the store sums a counter named twice: the same budget would be spent twice. */
+  const countedTwice = (limit: CompiledLimit, first: CompiledLimit, where: string) =>
+    problems.push({
+      pointer: limit.pointer,
+      message: `counter "${limit.counter}" is already counted ${where} at ${locate(first.pointer)}; naming it again would count each call twice against its one budget`,
+    });
 
   const rule = (doc: RuleDocument, pointer: string, policyShadow: boolean): CompiledRule => {
     const conditions = (list: RuleDocument['require'], field: string) =>
       (list ?? []).flatMap((c, i) => attempt(problems, `${pointer}/${field}/${i}`, () => compileCondition(c, `${pointer}/${field}/${i}`)));
+    const ownCounters = new Map<string, CompiledLimit>();
     const limits = (doc.limits ?? []).map((l, i) => {
       const limit: CompiledLimit = {
         pointer: `${pointer}/limits/${i}`,
@@ -87,13 +97,16 @@ export function compilePolicy(document: PolicyDocument, text: string): CompiledP
         ...(l.increment_from !== undefined && { incrementFrom: { path: l.increment_from, steps: parsePath(l.increment_from) } }),
         ...(l.on_deny !== undefined && { message: l.on_deny }),
       };
+      const twin = ownCounters.get(l.counter);
       const earlier = counters.get(l.counter);
-      if (earlier && (earlier.windowMs !== limit.windowMs || earlier.max !== limit.max || earlier.scope !== limit.scope)) {
+      if (twin) countedTwice(limit, twin, 'by this rule');
+      else if (earlier && (earlier.windowMs !== limit.windowMs || earlier.max !== limit.max || earlier.scope !== limit.scope)) {
         problems.push({
           pointer: limit.pointer,
-          message: `counter "${l.counter}" is also defined at ${earlier.pointer} with a different window, max or scope; a counter shared by several rules must be defined the same way in each`,
+          message: `counter "${l.counter}" is also defined at ${locate(earlier.pointer)} with a different window, max or scope; a counter shared by several rules must be defined the same way in each`,
         });
       }
+      if (!twin) ownCounters.set(l.counter, limit);
       if (!earlier) counters.set(l.counter, limit);
       return limit;
     });
@@ -116,6 +129,10 @@ export function compilePolicy(document: PolicyDocument, text: string): CompiledP
   const patterns: { glob: Glob; tool: CompiledTool; order: number }[] = [];
   Object.entries(document.tools ?? {}).forEach(([key, doc]: [string, ToolRuleDocument], order) => {
     const compiled = rule(doc, `/tools/${segment(key)}`, shadow);
+    for (const limit of compiled.limits) {
+      const everyTool = allTools?.limits.find((l) => l.counter === limit.counter);
+      if (everyTool) countedTwice(limit, everyTool, 'for every tool');
+    }
     const allLimits = [...compiled.limits, ...(allTools?.limits ?? [])];
     const fixed = fixedAllow(compiled.pointer, allLimits, compiled.approval ?? allTools?.approval);
     const tool: CompiledTool = { ...compiled, key, deny: doc.deny === true, allLimits, ...(fixed && { allow: fixed }) };
@@ -126,7 +143,7 @@ export function compilePolicy(document: PolicyDocument, text: string): CompiledP
 
   const hide = document.hide ?? [];
   const methods = Object.entries(document.methods ?? {});
-  if (problems.length > 0) throw new CompileError(problems);
+  if (problems.length > 0) throw new CompileError(problems.map((p) => ({ ...p, pointer: locate(p.pointer) })));
   const allowDefault = fixedAllow('(default allow)', allTools?.limits ?? [], allTools?.approval);
   return {
     version: createHash('sha256').update(text).digest('hex').slice(0, 12),

@@ -1,11 +1,11 @@
-import { isDeepStrictEqual } from 'node:util';
 import RE2 from 're2';
 import { parsePath, resolvePath } from './argument-path.js';
+import { AMBIGUOUS, any, matcher, numberOf } from './coercion.js';
 import type { ConditionDocument, Operator } from './schema.js';
 
 /**
  * What a condition says about a call: it holds, it does not, or it cannot be told because an argument has the
- * wrong type (a number sent as a string, say). The engine refuses the call in that last case, whether the
+ * wrong type for it, or one that servers would read differently (`"1e3"` for a number). The engine refuses the call in that last case, whether the
  * condition was a `require` or a `deny_if`: an agent must not slip past a rule by changing a value's type.
  */
 export type Outcome = 'holds' | 'fails' | 'mistyped';
@@ -38,11 +38,13 @@ export function compileCondition(condition: ConditionDocument, pointer: string):
     value: condition.value,
     ...(condition.on_deny !== undefined && { message: condition.on_deny }),
     expects: EXPECTS[condition.op],
+    // null is absent: servers read it as "not given" (and apply their default), as if the argument were left out.
     required: (args) => {
       const values = resolvePath(args, steps);
-      if (expectsExistence) return values.length > 0 === wanted ? 'holds' : 'fails';
+      if (expectsExistence) return values.some(isPresent) === wanted ? 'holds' : 'fails';
       if (values.length === 0) return 'fails';
       for (const value of values) {
+        if (value === null) return 'fails';
         const result = check(value);
         if (result === undefined) return 'mistyped';
         if (!result) return 'fails';
@@ -51,9 +53,10 @@ export function compileCondition(condition: ConditionDocument, pointer: string):
     },
     triggered: (args) => {
       const values = resolvePath(args, steps);
-      if (expectsExistence) return values.length > 0 === wanted ? 'holds' : 'fails';
+      if (expectsExistence) return values.some(isPresent) === wanted ? 'holds' : 'fails';
       let outcome: Outcome = 'fails';
       for (const value of values) {
+        if (value === null) continue;
         const result = check(value);
         if (result === true) return 'holds';
         if (result === undefined) outcome = 'mistyped';
@@ -63,17 +66,22 @@ export function compileCondition(condition: ConditionDocument, pointer: string):
   };
 }
 
+const isPresent = (value: unknown) => value !== null;
+
+/** Said of an argument whose readers disagree: `"1e3"`, `"0x10"`, `"false"` compared with a number or a boolean. */
+const PLAIN = 'written plainly (a number in digits, a boolean as true or false)';
+
 const EXPECTS: Record<Operator, string> = {
-  eq: 'any value',
-  neq: 'any value',
-  in: 'any value',
-  not_in: 'any value',
+  eq: PLAIN,
+  neq: PLAIN,
+  in: PLAIN,
+  not_in: PLAIN,
   lt: 'a number',
   lte: 'a number',
   gt: 'a number',
   gte: 'a number',
   regex: 'a string',
-  contains: 'a string or a list',
+  contains: `a string, or a list with items ${PLAIN}`,
   exists: 'any value',
 };
 
@@ -97,17 +105,29 @@ export function compilePattern(pattern: string): RE2 {
   return compiled;
 }
 
+/** Compiles one operator and the policy's value; the value's reading is settled here, the argument's per call. */
 function checker(op: Operator, expected: unknown): Check {
-  const number = (test: (n: number) => boolean): Check => (value) => (typeof value === 'number' && Number.isFinite(value) ? test(value) : undefined);
+  const number = (test: (n: number) => boolean): Check => (value) => {
+    const n = numberOf(value);
+    return n !== AMBIGUOUS && n !== undefined && Number.isFinite(n) ? test(n) : undefined;
+  };
+  const not = (check: Check): Check => (value) => {
+    const result = check(value);
+    return result === undefined ? undefined : !result;
+  };
   switch (op) {
     case 'eq':
-      return (value) => equal(value, expected);
+      return matcher(expected);
     case 'neq':
-      return (value) => !equal(value, expected);
-    case 'in':
-      return (value) => (expected as unknown[]).some((item) => equal(value, item));
-    case 'not_in':
-      return (value) => !(expected as unknown[]).some((item) => equal(value, item));
+      return not(matcher(expected));
+    case 'in': {
+      const items = (expected as unknown[]).map(matcher);
+      return (value) => any(items, (match) => match(value));
+    }
+    case 'not_in': {
+      const items = (expected as unknown[]).map(matcher);
+      return not((value) => any(items, (match) => match(value)));
+    }
     case 'lt':
       return number((n) => n < (expected as number));
     case 'lte':
@@ -120,18 +140,15 @@ function checker(op: Operator, expected: unknown): Check {
       const pattern = compilePattern(expected as string);
       return (value) => (typeof value === 'string' ? pattern.test(value) : undefined);
     }
-    case 'contains':
+    case 'contains': {
+      const item = matcher(expected);
       return (value) => {
         if (typeof value === 'string') return typeof expected === 'string' ? value.includes(expected) : undefined;
-        if (Array.isArray(value)) return value.some((item) => equal(item, expected));
+        if (Array.isArray(value)) return any(value, item);
         return undefined;
       };
+    }
     case 'exists':
       return () => true;
   }
 }
-
-function equal(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === 'object' && a !== null && isDeepStrictEqual(a, b));
-}
-

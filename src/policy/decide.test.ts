@@ -99,7 +99,11 @@ describe('conditions on arguments', () => {
     ['refund', { reason: 'duplicate', amount: 500 }, 'allow /tools/refund'],
     ['refund', { amount: 500 }, 'deny /tools/refund/require/0: Refunds above 100.00 need a human.'],
     ['refund', { reason: 'x', amount: 20000 }, 'deny /tools/refund/deny_if/0: Refunds above 100.00 need a human.'],
-    ['refund', { reason: 'x', amount: '20000' }, 'deny /tools/refund/deny_if/0: Tool "refund": args.amount must be a number'],
+    ['refund', { reason: 'x', amount: '20000' }, 'deny /tools/refund/deny_if/0: Refunds above 100.00 need a human.'],
+    ['refund', { reason: 'x', amount: '2e4' }, 'deny /tools/refund/deny_if/0: Tool "refund": args.amount must be a number'],
+    ['refund', { reason: 'x', amount: 'lots' }, 'deny /tools/refund/deny_if/0: Tool "refund": args.amount must be a number'],
+    ['refund', { reason: null, amount: 5 }, 'deny /tools/refund/require/0: Refunds above 100.00 need a human.'],
+    ['refund', { reason: 'x', amount: null }, 'allow /tools/refund'],
     ['refund', { reason: 'x' }, 'allow /tools/refund'],
     ['deploy', { env: 'staging' }, 'allow /tools/deploy'],
     ['deploy', { env: 'production' }, 'deny /tools/deploy/require/0: Only staging and dev.'],
@@ -273,4 +277,75 @@ test('the same policy and call always give the same decision', () => {
   const p = policy(SEED);
   const first = decide(p, { tool: 'smartlead_create_client_api_key', args: {} });
   for (let i = 0; i < 100; i++) assert.deepEqual(decide(p, { tool: 'smartlead_create_client_api_key', args: {} }), first);
+});
+
+/** Names that a plain object answers for although no document wrote them. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'];
+
+describe('names that are prototype keys are ordinary names', () => {
+  for (const name of PROTOTYPE_KEYS) {
+    const others = PROTOTYPE_KEYS.filter((other) => other !== name);
+
+    test(`a deny rule for a tool named ${name} denies it under default allow`, () => {
+      const p = policy({ version: '1', default: 'allow', tools: { [name]: { deny: true } } });
+      assert.equal(outcome(decide(p, { tool: name, args: {} })), `deny /tools/${name}: Tool "${name}" is not permitted by policy`);
+      for (const other of others) assert.equal(decide(p, { tool: other, args: {} }).rule, '(default allow)');
+    });
+
+    test(`an entry for ${name} allows it under default deny, and only it`, () => {
+      const p = policy({ version: '1', default: 'deny', tools: { [name]: {} } });
+      assert.equal(outcome(decide(p, { tool: name, args: {} })), `allow /tools/${name}`);
+      assert.equal(listed(p, name), true);
+      for (const other of others) {
+        assert.equal(decide(p, { tool: other, args: {} }).rule, '(default deny)', other);
+        assert.equal(listed(p, other), false, other);
+      }
+    });
+
+    test(`a pattern matches ${name} as it matches any other name`, () => {
+      const p = policy({ version: '1', default: 'allow', tools: { [`${name.slice(0, 3)}*`]: { deny: true } } });
+      assert.equal(decide(p, { tool: name, args: {} }).rule, `/tools/${name.slice(0, 3)}*`);
+      assert.equal(decide(p, { tool: `x${name}`, args: {} }).rule, '(default allow)');
+    });
+
+    test(`hide: [${name}] hides ${name} and nothing else`, () => {
+      const p = policy({ version: '1', default: 'allow', hide: [name] });
+      assert.equal(decide(p, { tool: name, args: {} }).kind, 'hidden');
+      for (const other of others) assert.equal(decide(p, { tool: other, args: {} }).kind, 'allow', other);
+    });
+
+    test(`a counter named ${name} counts, and is checked against its other definitions`, () => {
+      const limit = { counter: name, window: 'minute', max: 3 };
+      const p = policy({ version: '1', default: 'deny', tools: { a: { limits: [limit] }, b: { limits: [limit] } } });
+      const decision = decide(p, { tool: 'a', args: {} });
+      assert.deepEqual(decision.kind === 'allow' && decision.limits.map((l) => [l.counter, l.max]), [[name, 3]]);
+      assert.throws(() => policy({ version: '1', default: 'deny', tools: { a: { limits: [limit] }, b: { limits: [{ ...limit, max: 4 }] } } }), /counter .* is also defined at \/tools\/a\/limits\/0/);
+    });
+
+    test(`a method named ${name} follows methods, else the methods default`, () => {
+      const p = policy({ version: '1', default: 'deny', methods: { 'prompts/get': 'deny' } });
+      assert.deepEqual(methodAllowed(p, name), { allow: true, rule: '(methods default allow)' });
+      assert.deepEqual(methodAllowed(policy({ version: '1', default: 'deny', methods: { '*': 'deny' } }), name), { allow: false, rule: '/methods/*' });
+    });
+
+    test(`args.${name} reads only an argument of that name`, () => {
+      const p = policy({ version: '1', default: 'allow', tools: { t: { deny_if: [{ path: `args.${name}`, op: 'exists' }] }, u: { require: [{ path: `args.${name}`, op: 'eq', value: 1 }] } } });
+      const own = JSON.parse(`{"${name}": 1}`) as unknown;
+      assert.equal(decide(p, { tool: 't', args: {} }).kind, 'allow');
+      assert.equal(decide(p, { tool: 't', args: own }).kind, 'deny');
+      assert.equal(decide(p, { tool: 'u', args: {} }).kind, 'deny');
+      assert.equal(decide(p, { tool: 'u', args: own }).kind, 'allow');
+      assert.equal(decide(p, { tool: 'u', args: { nested: own } }).kind, 'deny');
+    });
+  }
+
+  test('methods named constructor and prototype are governed; the other names are not method names', () => {
+    const p = policy({ version: '1', default: 'deny', methods: { constructor: 'deny', prototype: 'deny' } });
+    assert.equal(methodAllowed(p, 'constructor').allow, false);
+    assert.equal(methodAllowed(p, 'prototype').allow, false);
+    assert.equal(methodAllowed(p, 'toString').allow, true);
+    for (const name of ['__proto__', 'toString', 'hasOwnProperty']) {
+      assert.throws(() => policy({ version: '1', default: 'deny', methods: { [name]: 'deny' } }), new RegExp(`/methods/${name}: invalid name: expected a method`));
+    }
+  });
 });

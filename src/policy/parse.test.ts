@@ -14,6 +14,9 @@ function refusal(text: string): string {
   assert.fail('expected the policy to be refused');
 }
 
+/** A document as it would be printed: its records have no prototype, which strict deep equality would count. */
+const printed = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
 const doc = (tools: object, extra: object = {}) => JSON.stringify({ version: '1', default: 'deny', tools, ...extra });
 
 describe('a malformed policy never loads, and the error says where and what', () => {
@@ -105,7 +108,7 @@ tools:
 
   test('is recognised and converted to the canonical form', () => {
     assert.equal(loaded.dialect, 'intercept');
-    assert.deepEqual(loaded.document, {
+    assert.deepEqual(printed(loaded.document), {
       version: '1',
       default: 'allow',
       description: 'GitHub',
@@ -153,7 +156,7 @@ describe('the rule-list form', () => {
 
   test('is recognised and converted: rate limits per agent session, approval, deny with its reason', () => {
     assert.equal(loaded.dialect, 'rule-list');
-    assert.deepEqual(loaded.document.tools, {
+    assert.deepEqual(printed(loaded.document.tools), {
       send_campaign: { limits: [{ counter: 'send_campaign.rate_limit', window: 60, max: 10, scope: 'session' }] },
       delete_campaign: { deny: true, on_deny: 'Deleting campaigns is not allowed' },
       refund: { approval: { message: 'Refunds need finance' } },
@@ -170,5 +173,87 @@ describe('the rule-list form', () => {
 
   test('an unknown action is named', () => {
     assert.match(refusal(JSON.stringify({ tools: { x: { rules: [{ action: 'allow' }, { action: 'maybe', reason: 'r' }] } } })), /\/tools\/x\/rules\/1\/action: action must be allow, deny or require_approval/);
+  });
+});
+
+describe('converted documents keep tools and counters named like prototype keys', () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype']) {
+    test(`Intercept: a tool named ${name} keeps its deny rule, its rate limit and its state counter`, () => {
+      const text = JSON.stringify({
+        version: '1',
+        tools: {
+          [name]: { rules: [{ name: 'no', action: 'deny', on_deny: 'never' }] },
+          limited: { rules: [{ name: 'rate', rate_limit: '5/hour' }] },
+          spend: { rules: [{ name: 'cap', conditions: [{ path: `state.spend.${name}`, op: 'lte', value: 9 }], state: { counter: name, window: 'day' } }] },
+        },
+      });
+      const { compiled } = parsePolicy(text, 'intercept.json');
+      assert.equal(decide(compiled, { tool: name, args: {} }).rule, `/tools/${name}`);
+      const spend = decide(compiled, { tool: 'spend', args: {} });
+      assert.deepEqual(spend.kind === 'allow' && spend.limits.map((l) => [l.counter, l.max]), [[`spend.${name}`, 9]]);
+      const own = parsePolicy(JSON.stringify({ version: '1', tools: { [name]: { rules: [{ name: 'rate', rate_limit: '5/hour' }] } } }), 'i.json').compiled;
+      const limited = decide(own, { tool: name, args: {} });
+      assert.deepEqual(limited.kind === 'allow' && limited.limits.map((l) => l.counter), [`${name}._rate_hour`]);
+    });
+
+    test(`rule-list: a tool named ${name} is listed with its rules, and no other name is`, () => {
+      const text = JSON.stringify({ tools: { [name]: { rules: [{ action: 'allow', rate_limit: { max: 2, window: 60 } }] } } });
+      const { compiled } = parsePolicy(text, 'catalogue.json');
+      const decision = decide(compiled, { tool: name, args: {} });
+      assert.deepEqual(decision.kind === 'allow' && decision.limits.map((l) => l.counter), [`${name}.rate_limit`]);
+      const other = name === 'toString' ? 'constructor' : 'toString';
+      assert.equal(decide(compiled, { tool: other, args: {} }).rule, '(default deny)');
+    });
+  }
+});
+
+describe('a counter is counted once per call: naming it twice for one tool is refused at load, where it was written', () => {
+  const limit = { counter: 'writes', window: 'hour', max: 5 };
+  const cases: [string, string, string, string][] = [
+    ['twice in one tool', doc({ t: { limits: [limit, limit] } }), 'policy.json: /tools/t/limits/1', 'by this rule at /tools/t/limits/0'],
+    ['twice in all_tools', doc({}, { all_tools: { limits: [limit, { ...limit, max: 9 }] } }), 'policy.json: /all_tools/limits/1', 'by this rule at /all_tools/limits/0'],
+    ['in a tool and in all_tools', doc({ 'w*': {}, t: { limits: [{ counter: 'other', window: 'day', max: 1 }, limit] } }, { all_tools: { limits: [limit] } }), 'policy.json: /tools/t/limits/1', 'for every tool at /all_tools/limits/0'],
+    ['in a pattern and in all_tools', doc({ 'w*': { limits: [limit] } }, { all_tools: { limits: [limit] } }), 'policy.json: /tools/w*/limits/0', 'for every tool at /all_tools/limits/0'],
+    [
+      'Intercept: two identical rate limits on one tool',
+      'version: "1"\ntools:\n  create_issue:\n    rules:\n      - { name: a, rate_limit: 5/hour }\n      - { name: b, action: deny }\n      - { name: c, rate_limit: 5/hour }\n',
+      'policy.json: /tools/create_issue/rules/2/rate_limit',
+      'by this rule at /tools/create_issue/rules/0/rate_limit',
+    ],
+    [
+      'Intercept: one state counter limited by two rules',
+      'version: "1"\ntools:\n  pay:\n    rules:\n' +
+        '      - { name: a, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n' +
+        '      - { name: b, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n',
+      'policy.json: /tools/pay/rules/1/conditions/0',
+      'by this rule at /tools/pay/rules/0/conditions/0',
+    ],
+    [
+      'Intercept: a tool rule on the _global counter that "*" limits too',
+      'version: "1"\ntools:\n  "*":\n    rules:\n      - { name: all, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n' +
+        '  pay:\n    rules:\n      - { name: mine, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n',
+      'policy.json: /tools/pay/rules/0/conditions/0',
+      'for every tool at /tools/*/rules/0/conditions/0',
+    ],
+    [
+      'rule-list: two rate limits on one tool',
+      JSON.stringify({ tools: { send: { rules: [{ action: 'allow', rate_limit: { max: 5, window: 60 } }, { action: 'allow', rate_limit: { max: 5, window: 60 } }] } } }),
+      'policy.json: /tools/send/rules/1/rate_limit',
+      'by this rule at /tools/send/rules/0/rate_limit',
+    ],
+  ];
+  for (const [what, text, where, first] of cases) {
+    test(what, () => {
+      const message = refusal(text);
+      assert.ok(message.startsWith(`${where}: `), message);
+      assert.match(message, /is already counted/);
+      assert.ok(message.includes(first), message);
+    });
+  }
+
+  test('a counter defined differently in two places of a converted document names both as written', () => {
+    const rule = (max: number) => `      - { name: r, conditions: [{ path: state._global.calls, op: lte, value: ${max} }], state: { counter: calls, window: day } }\n`;
+    const message = refusal(`version: "1"\ntools:\n  a:\n    rules:\n${rule(5)}  b:\n    rules:\n${rule(7)}`);
+    assert.equal(message, 'policy.json: /tools/b/rules/0/conditions/0: counter "_global.calls" is also defined at /tools/a/rules/0/conditions/0 with a different window, max or scope; a counter shared by several rules must be defined the same way in each');
   });
 });

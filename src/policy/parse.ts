@@ -1,4 +1,4 @@
-import { describeIssues, DocumentError, type Problem } from '../documents/errors.js';
+import { describeIssues, DocumentError } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import { CompileError, compilePolicy, type CompiledPolicy } from './compile.js';
 import type { Conversion, Dialect } from './dialects/conversion.js';
@@ -21,13 +21,13 @@ export interface LoadedPolicy {
  */
 export function parsePolicy(text: string, source: string): LoadedPolicy {
   const conversion = toCanonical(readDocumentText(text, source), source);
-  const located = (problems: readonly Problem[]) => problems.map((p) => ({ ...p, pointer: origin(conversion.origins, p.pointer) }));
+  const locate = (pointer: string) => origin(conversion.origins, pointer);
   const parsed = policySchema.safeParse(conversion.policy);
-  if (!parsed.success) throw new DocumentError(source, located(describeIssues(parsed.error.issues)));
+  if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues).map((p) => ({ ...p, pointer: locate(p.pointer) })));
   try {
-    return { compiled: compilePolicy(parsed.data, text), document: parsed.data, dialect: conversion.dialect, notes: conversion.notes };
+    return { compiled: compilePolicy(parsed.data, text, locate), document: parsed.data, dialect: conversion.dialect, notes: conversion.notes };
   } catch (error) {
-    if (error instanceof CompileError) throw new DocumentError(source, located(error.problems));
+    if (error instanceof CompileError) throw new DocumentError(source, error.problems);
     throw error;
   }
 }
@@ -39,9 +39,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Tells the dialect from the document's shape: only the other dialects have `tools.<name>.rules`. */
 export function detectDialect(raw: Record<string, unknown>): Dialect {
   const entries = isObject(raw.tools) ? Object.values(raw.tools).filter(isObject) : [];
-  if (!entries.some((entry) => 'rules' in entry)) return 'canonical';
+  if (!entries.some((entry) => Object.hasOwn(entry, 'rules'))) return 'canonical';
   const rules = entries.flatMap((entry) => (Array.isArray(entry.rules) ? entry.rules : [])).filter(isObject);
-  const ruleList = rules.some((r) => r.action === 'allow' || r.action === 'require_approval' || 'reason' in r || isObject(r.rate_limit));
+  const ruleList = rules.some((r) => r.action === 'allow' || r.action === 'require_approval' || Object.hasOwn(r, 'reason') || isObject(r.rate_limit));
   return ruleList ? 'rule-list' : 'intercept';
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedRecord } from '../documents/named-record.js';
 
 /**
  * The canonical policy document, version "1": PolicyLayer's hosted-gateway format (`version`, `default`, `hide`,
@@ -30,11 +31,15 @@ const condition = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
+/** An argument that is null is taken as absent, so a condition can never see null: `exists` says that. */
+const NULL_VALUE = 'null stands for an absent argument; use "exists" to require or refuse one';
+
 function valueProblem(op: Operator, value: unknown): string | undefined {
   switch (op) {
     case 'in':
     case 'not_in':
-      return Array.isArray(value) ? undefined : `operator "${op}" needs a list`;
+      if (!Array.isArray(value)) return `operator "${op}" needs a list`;
+      return value.includes(null) ? NULL_VALUE : undefined;
     case 'lt':
     case 'lte':
     case 'gt':
@@ -45,6 +50,7 @@ function valueProblem(op: Operator, value: unknown): string | undefined {
     case 'exists':
       return value === undefined || typeof value === 'boolean' ? undefined : 'operator "exists" takes true or false';
     default:
+      if (value === null) return NULL_VALUE;
       return value === undefined ? `operator "${op}" needs a value` : undefined;
   }
 }
@@ -125,8 +131,8 @@ export const policySchema = z.strictObject({
   mode: mode.optional(),
   hide: z.array(z.string().min(1, { message: 'a hidden tool name must not be empty' })).optional(),
   all_tools: z.strictObject(ruleFields).optional(),
-  tools: z.record(z.string().min(1, { message: 'a tool name must not be empty' }), toolRule).optional(),
-  methods: z.record(methodName, z.enum(['allow', 'deny'], { message: 'expected allow or deny' })).optional(),
+  tools: namedRecord(z.string().min(1, { message: 'a tool name must not be empty' }), toolRule).optional(),
+  methods: namedRecord(methodName, z.enum(['allow', 'deny'], { message: 'expected allow or deny' })).optional(),
 });
 
 export type PolicyDocument = z.output<typeof policySchema>;

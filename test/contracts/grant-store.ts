@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { GrantStore } from '../../src/grants/grant-store.js';
+import { reaches } from '../../src/grants/authenticator.js';
 import { GrantError, Grants } from '../../src/grants/grants.js';
 import { formatToken, mintToken, parseToken, randomBase62 } from '../../src/grants/token.js';
 
@@ -181,6 +182,23 @@ export function describeGrantStore(name: string, open: () => Promise<GrantStoreF
       await grants.authenticate(token, NOW + 5_000);
       await new Grants(store).authenticate(token, NOW + 1_000);
       assert.equal((await grants.list())[0]!.lastUsedAt, NOW + 5_000);
+    });
+
+    test('labels and server names that are prototype keys are ordinary names', async () => {
+      const { grants } = await fresh();
+      const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'];
+      const issued = [];
+      for (const name of names) issued.push(await grants.create({ label: name, servers: [name] }, NOW));
+      for (const [i, name] of names.entries()) {
+        const result = await grants.authenticate(issued[i]!.token, NOW + 1);
+        assert.ok(result.kind === 'ok', name);
+        assert.deepEqual([result.grant.label, result.grant.servers], [name, [name]]);
+        for (const other of names) assert.equal(reaches(result.grant, other), other === name, `${name} reaches ${other}`);
+      }
+      await grants.revoke('constructor', NOW + 2);
+      assert.deepEqual(await grants.authenticate(issued[1]!.token, NOW + 3), rejected('revoked'));
+      assert.equal((await grants.authenticate(issued[2]!.token, NOW + 3)).kind, 'ok', 'revoking constructor leaves toString alone');
+      await assert.rejects(grants.rotate('valueOf', {}, NOW), failsNaming('valueOf', 'unknown'));
     });
 
     test('only a hash of each secret is stored', async (t) => {

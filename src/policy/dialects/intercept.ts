@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedRecord } from '../../documents/named-record.js';
 import { OPERATORS, type PolicyInput } from '../schema.js';
 import { segment } from '../compile.js';
 import type { Conversion } from './conversion.js';
@@ -44,7 +45,7 @@ export const interceptSchema = z.strictObject({
   description: z.string().optional(),
   default: z.enum(['allow', 'deny'], { message: 'default must be "allow" or "deny"' }).default('allow'),
   hide: z.array(z.string().min(1, { message: 'entry must not be empty' })).optional(),
-  tools: z.record(z.string(), z.strictObject({ rules: z.array(rule) })),
+  tools: namedRecord(z.string(), z.strictObject({ rules: z.array(rule) })),
 });
 
 type InterceptRule = z.output<typeof rule>;
@@ -52,7 +53,8 @@ type InterceptRule = z.output<typeof rule>;
 export function fromIntercept(document: z.output<typeof interceptSchema>): Conversion {
   const notes: string[] = [];
   const origins = new Map<string, string>();
-  const tools: NonNullable<PolicyInput['tools']> = {};
+  // No prototype: a tool named __proto__ is an entry like any other, not a change of prototype.
+  const tools: NonNullable<PolicyInput['tools']> = Object.create(null);
   let allTools: PolicyInput['all_tools'];
   for (const [name, { rules }] of Object.entries(document.tools)) {
     const wildcard = name === '*';

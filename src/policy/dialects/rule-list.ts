@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedRecord } from '../../documents/named-record.js';
 import { segment } from '../compile.js';
 import type { PolicyInput } from '../schema.js';
 import type { Conversion } from './conversion.js';
@@ -28,13 +29,14 @@ export const ruleListSchema = z.strictObject({
   /** Not in the original form; a document without it denies tools it does not list (see `fromRuleList`). */
   default: z.enum(['allow', 'deny'], { message: 'default must be "allow" or "deny"' }).optional(),
   hide: z.array(z.string().min(1)).optional(),
-  tools: z.record(z.string(), z.strictObject({ description: z.string().optional(), rules: z.array(rule) })),
+  tools: namedRecord(z.string(), z.strictObject({ description: z.string().optional(), rules: z.array(rule) })),
 });
 
 export function fromRuleList(document: z.output<typeof ruleListSchema>): Conversion {
   const origins = new Map<string, string>();
   const notes: string[] = [];
-  const tools: NonNullable<PolicyInput['tools']> = {};
+  // No prototype: a tool named __proto__ is an entry like any other, not a change of prototype.
+  const tools: NonNullable<PolicyInput['tools']> = Object.create(null);
   for (const [name, { rules }] of Object.entries(document.tools)) {
     const target = `/tools/${segment(name)}`;
     const entry: NonNullable<PolicyInput['tools']>[string] = {};
