@@ -159,7 +159,9 @@ function attribute(violation: Violation, exchanges: readonly Exchange[]): Violat
   const exact = (m: any) => loose(m) && bare(m.params) === bare(line.params);
   const among = (match: (m: any) => boolean) => exchanges.filter((e) => (Array.isArray(e.sent) ? e.sent.some(match) : match(e.sent)));
   const candidates = among(exact).length > 0 ? among(exact) : among(loose);
-  candidates.sort((a, b) => JSON.stringify(a.sent).length - JSON.stringify(b.sent).length);
+  // A request the gateway rewrote before forwarding (logging/setLevel) matches loosely: prefer one that was answered.
+  const answered = (e: Exchange) => (e.answers.some((a: any) => a?.result !== undefined) ? 0 : 1);
+  candidates.sort((a, b) => answered(a) - answered(b) || JSON.stringify(a.sent).length - JSON.stringify(b.sent).length);
   return candidates[0] ? { ...violation, exchange: candidates[0] } : violation;
 }
 
