@@ -34,6 +34,12 @@ export class Recording {
 
   constructor(private readonly file: string) {}
 
+  /** The newest ids only: a cancellation names a call in flight, and long runs must not grow without bound. */
+  private remember(id: unknown): void {
+    this.ids.add(id);
+    if (this.ids.size > 20_000) for (const old of [...this.ids].slice(0, 10_000)) this.ids.delete(old);
+  }
+
   read(): any[] {
     const fd = openSync(this.file, 'r');
     const chunks: Buffer[] = [];
@@ -53,7 +59,7 @@ export class Recording {
     return lines.map((line) => {
       try {
         const message = JSON.parse(line) as any;
-        if (message && typeof message === 'object' && 'id' in message && 'method' in message) this.ids.add(message.id);
+        if (message && typeof message === 'object' && 'id' in message && 'method' in message) this.remember(message.id);
         return message;
       } catch {
         return line;
