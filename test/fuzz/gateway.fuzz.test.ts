@@ -18,123 +18,113 @@ import { probe } from './messages.js';
  *
  * Budget: TOOLGATE_FUZZ_SECONDS (default 30, the CI run); `npm run fuzz` runs ten minutes. TOOLGATE_FUZZ_SEED
  * replays a run (the seed is printed).
- *
- * GATE: on the code of today this suite fails (see the report in the commit that added it: unknown notifications
- * and non-MCP methods are forwarded, unknown tools and some refusals are not audited). Until the single-pipeline
- * fixes land, `npm test` runs it only when TOOLGATE_FUZZ_SECONDS is set; set RUNS_IN_NPM_TEST to true with them.
  */
-const RUNS_IN_NPM_TEST = false;
-
 const seconds = Number(process.env.TOOLGATE_FUZZ_SECONDS ?? 30);
 const seed = process.env.TOOLGATE_FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.TOOLGATE_FUZZ_SEED);
 const BATCH = { minLength: 16, maxLength: 48 };
 /** Probes in flight at once (each stdio endpoint takes its lines one at a time regardless). */
 const PARALLEL = 8;
 
-if (!RUNS_IN_NPM_TEST && process.env.TOOLGATE_FUZZ_SECONDS === undefined) {
-  console.log('fuzz: gated off until the gateway pipeline fixes land (TOOLGATE_FUZZ_SECONDS=30 npm test, or npm run fuzz, runs it)');
-} else {
-  describe('the gateway under fuzzed JSON-RPC', () => {
-    let dir: string;
-    let recordingFile: string;
-    let running: RunningGateway;
-    let driver: Driver;
+describe('the gateway under fuzzed JSON-RPC', () => {
+  let dir: string;
+  let recordingFile: string;
+  let running: RunningGateway;
+  let driver: Driver;
 
-    before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'toolgate-fuzz-'));
-      recordingFile = join(dir, 'upstream.jsonl');
-      writeFileSync(recordingFile, '');
-      running = await startGateway(
-        { rec: { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/recording-server.ts', recordingFile], policy: FUZZ_POLICY } },
-        { store: { counters: 'memory', grants: 'memory', audit: 'memory' }, auth: 'none' },
-      );
-      driver = new Driver(running, recordingFile);
-      await driver.open();
-      // What the handshake and the sessions' opening caused upstream is not the fuzzer's doing.
-      driver.recording.read();
-      await driver.audit.read();
-    });
-
-    after(async () => {
-      await running?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-
-    test('nothing forbidden or non-MCP reaches the upstream, nothing answers 5xx or hangs, every decision is audited', async () => {
-      const found = new Map<string, { count: number; example: Violation; size: number }>();
-      let messages = 0;
-      const outcomes = new Map<string, Map<string, number>>();
-      const started = Date.now();
-      const record = (violation: Violation) => {
-        const size = JSON.stringify(violation.exchange?.sent ?? violation.upstream ?? '').length;
-        const known = found.get(violation.kind);
-        if (!known) found.set(violation.kind, { count: 1, example: violation, size });
-        else {
-          known.count++;
-          if (size < known.size) Object.assign(known, { example: violation, size });
-        }
-      };
-
-      await fc.assert(
-        fc.asyncProperty(fc.array(probe, BATCH), async (probes) => {
-          const exchanges: Exchange[] = [];
-          let next = 0;
-          await Promise.all(
-            Array.from({ length: PARALLEL }, async () => {
-              while (next < probes.length) exchanges.push(await driver.send(probes[next++]!));
-            }),
-          );
-          exchanges.push(await driver.sentinel());
-          messages += probes.reduce((n, p) => n + (p.payload.kind === 'batch' ? p.payload.drafts.length : 1), 0);
-          const upstream = driver.recording.read();
-          const violations = check({ exchanges, upstream, upstreamIds: driver.recording.ids, audited: await driver.audit.read() });
-          for (const violation of violations) record(attribute(violation, exchanges));
-          for (const exchange of exchanges) tally(outcomes, exchange);
-        }),
-        { numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false, seed },
-      );
-
-      const elapsed = (Date.now() - started) / 1000;
-      const total = [...found.values()].reduce((n, v) => n + v.count, 0);
-      console.log(`fuzz: ${messages} messages in ${elapsed.toFixed(1)} s (${Math.round(messages / elapsed)}/s), ${total} violations in ${found.size} classes, seed ${seed}`);
-      console.log(`fuzz: answers by lane: ${[...outcomes].map(([lane, counts]) => `${lane} {${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')}}`).join('; ')}`);
-      assert.equal(found.size, 0, report(found));
-    });
-
-    test('the gateway still serves an allowed call on both wires, and the upstream was never restarted', async () => {
-      const session = await driver.initialize('rec', '2025-11-25');
-      const legacy = await fetch(running.url('rec'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_thing', arguments: { id: 'after' } } }),
-      });
-      assert.equal(legacy.status, 200);
-      const legacyBody = (await legacy.json()) as any;
-      assert.equal(legacyBody.result?.content?.[0]?.text, JSON.stringify({ name: 'read_thing', arguments: { id: 'after' } }));
-
-      const modern = await fetch(running.url(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'refund' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 2,
-          method: 'tools/call',
-          params: { name: 'refund', arguments: { amount: 5 }, _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } },
-        }),
-      });
-      assert.equal(modern.status, 200);
-      const modernBody = (await modern.json()) as any;
-      assert.equal(modernBody.result?.content?.[0]?.text, JSON.stringify({ name: 'refund', arguments: { amount: 5 } }));
-
-      assert.equal(running.gateway.upstreams.get('rec')?.currentState, 'ready');
-      const handshakes = readFileSync(recordingFile, 'utf8')
-        .split('\n')
-        .filter((line) => line.includes('"method":"initialize"'))
-        .filter((line) => 'id' in (JSON.parse(line) as object));
-      assert.equal(handshakes.length, 1, 'the upstream was initialized more than once: it died and was restarted');
-    });
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'toolgate-fuzz-'));
+    recordingFile = join(dir, 'upstream.jsonl');
+    writeFileSync(recordingFile, '');
+    running = await startGateway(
+      { rec: { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/recording-server.ts', recordingFile], policy: FUZZ_POLICY } },
+      { store: { counters: 'memory', grants: 'memory', audit: 'memory' }, auth: 'none' },
+    );
+    driver = new Driver(running, recordingFile);
+    await driver.open();
+    // What the handshake and the sessions' opening caused upstream is not the fuzzer's doing.
+    driver.recording.read();
+    await driver.audit.read();
   });
-}
+
+  after(async () => {
+    await running?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('nothing forbidden or non-MCP reaches the upstream, nothing answers 5xx or hangs, every decision is audited', async () => {
+    const found = new Map<string, { count: number; example: Violation; size: number }>();
+    let messages = 0;
+    const outcomes = new Map<string, Map<string, number>>();
+    const started = Date.now();
+    const record = (violation: Violation) => {
+      const size = JSON.stringify(violation.exchange?.sent ?? violation.upstream ?? '').length;
+      const known = found.get(violation.kind);
+      if (!known) found.set(violation.kind, { count: 1, example: violation, size });
+      else {
+        known.count++;
+        if (size < known.size) Object.assign(known, { example: violation, size });
+      }
+    };
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(probe, BATCH), async (probes) => {
+        const exchanges: Exchange[] = [];
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: PARALLEL }, async () => {
+            while (next < probes.length) exchanges.push(await driver.send(probes[next++]!));
+          }),
+        );
+        exchanges.push(await driver.sentinel());
+        messages += probes.reduce((n, p) => n + (p.payload.kind === 'batch' ? p.payload.drafts.length : 1), 0);
+        const upstream = driver.recording.read();
+        const violations = check({ exchanges, upstream, upstreamIds: driver.recording.ids, audited: await driver.audit.read() });
+        for (const violation of violations) record(attribute(violation, exchanges));
+        for (const exchange of exchanges) tally(outcomes, exchange);
+      }),
+      { numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false, seed },
+    );
+
+    const elapsed = (Date.now() - started) / 1000;
+    const total = [...found.values()].reduce((n, v) => n + v.count, 0);
+    console.log(`fuzz: ${messages} messages in ${elapsed.toFixed(1)} s (${Math.round(messages / elapsed)}/s), ${total} violations in ${found.size} classes, seed ${seed}`);
+    console.log(`fuzz: answers by lane: ${[...outcomes].map(([lane, counts]) => `${lane} {${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')}}`).join('; ')}`);
+    assert.equal(found.size, 0, report(found));
+  });
+
+  test('the gateway still serves an allowed call on both wires, and the upstream was never restarted', async () => {
+    const session = await driver.initialize('rec', '2025-11-25');
+    const legacy = await fetch(running.url('rec'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_thing', arguments: { id: 'after' } } }),
+    });
+    assert.equal(legacy.status, 200);
+    const legacyBody = (await legacy.json()) as any;
+    assert.equal(legacyBody.result?.content?.[0]?.text, JSON.stringify({ name: 'read_thing', arguments: { id: 'after' } }));
+
+    const modern = await fetch(running.url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'refund' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'refund', arguments: { amount: 5 }, _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
+    });
+    assert.equal(modern.status, 200);
+    const modernBody = (await modern.json()) as any;
+    assert.equal(modernBody.result?.content?.[0]?.text, JSON.stringify({ name: 'refund', arguments: { amount: 5 } }));
+
+    assert.equal(running.gateway.upstreams.get('rec')?.currentState, 'ready');
+    const handshakes = readFileSync(recordingFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"method":"initialize"'))
+      .filter((line) => 'id' in (JSON.parse(line) as object));
+    assert.equal(handshakes.length, 1, 'the upstream was initialized more than once: it died and was restarted');
+  });
+});
 
 /** What kinds of answer each lane got, so a run shows that every wire was reached (not only refused at the door). */
 function tally(outcomes: Map<string, Map<string, number>>, exchange: Exchange): void {

@@ -86,6 +86,18 @@ export const GATEWAY_OWN_REQUESTS: ReadonlySet<string> = new Set(['server/discov
 
 const isObject = (value: unknown): value is Record<string, any> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The number a server that coerces its arguments reads (docs/policy.md, "the same value"): a number, true and false
+ * as 1 and 0, a plain decimal string as its value; anything else is no number. Written here apart from the gateway's
+ * own reader, so the check does not agree with the code by construction.
+ */
+function asCoercingServerReads(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
 /** Why FUZZ_POLICY forbids this tools/call as the upstream received it (a stable rule, and the detail), or undefined. */
 export function forbiddenCall(params: unknown): { rule: string; detail: string } | undefined {
   if (!isObject(params)) return { rule: 'no params object', detail: JSON.stringify(params) };
@@ -94,7 +106,8 @@ export function forbiddenCall(params: unknown): { rule: string; detail: string }
   if (name === 'write_thing' && isObject(args) && Object.hasOwn(args, 'mode') && args.mode === 'force') return { rule: 'write_thing with mode "force" (deny_if)', detail: JSON.stringify(args) };
   if (name === 'refund') {
     const amount = isObject(args) && Object.hasOwn(args, 'amount') ? args.amount : undefined;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount > 100) return { rule: 'refund without a numeric amount <= 100 (require)', detail: `amount ${JSON.stringify(amount)}` };
+    const read = asCoercingServerReads(amount);
+    if (read === undefined || !Number.isFinite(read) || read > 100) return { rule: 'refund without a numeric amount <= 100 (require)', detail: `amount ${JSON.stringify(amount)}` };
   }
   return undefined;
 }
