@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Grant } from '../grants/grant-store.js';
 import { grantJson } from '../grants/grant-json.js';
-import { Grants } from '../grants/grants.js';
+import { grantStatus, Grants } from '../grants/grants.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import { loadPolicy } from '../policy/policy-file.js';
 import { durationOption } from './duration-option.js';
@@ -83,8 +83,7 @@ async function withGrants(options: Common, work: (grants: Grants, servers: strin
 
 /** A grant as people and scripts read it: its JSON form, and its state now. */
 function view(grant: Grant, now: number) {
-  const status = grant.revokedAt !== null ? 'revoked' : grant.expiresAt !== null && grant.expiresAt <= now ? 'expired' : 'active';
-  return { ...grantJson(grant), status };
+  return { ...grantJson(grant), status: grantStatus(grant, now) };
 }
 
 function table(rows: ReturnType<typeof view>[]): string {

@@ -29,7 +29,8 @@ export function describe(route: Route): Description {
       ...(info?.instructions && { instructions: info.instructions }),
     };
   }
-  const capabilities: Record<string, Record<string, unknown>> = {};
+  // Keys come from the servers: with no prototype, one named `__proto__` is a key like any other.
+  const capabilities: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   const instructions: string[] = [];
   for (const upstream of route.upstreams) {
     for (const [key, value] of Object.entries(advertised(upstream))) {

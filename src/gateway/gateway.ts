@@ -23,6 +23,7 @@ import {
   unsupportedVersion,
 } from '../protocol/eras.js';
 import { FORWARDED_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
+import { pollutingKey } from '../protocol/polluting-keys.js';
 import type { AuthOutcome, Authenticator, Caller } from '../grants/authenticator.js';
 import { authenticatorFor } from '../grants/authenticator-for.js';
 import type { GrantStore } from '../grants/grant-store.js';
@@ -338,7 +339,9 @@ export class Gateway implements UpstreamListener {
   }
 
   /** Sends a call through the pipeline to its server. */
-  private forward(call: ParsedCall): Promise<JSONRPCResponse> {
+  private forward(parsed: ParsedCall): Promise<JSONRPCResponse> {
+    const polluting = parsed.refusal ? undefined : pollutingKey(parsed.params?.arguments);
+    const call = polluting ? { ...parsed, refusal: pollutingArguments(polluting) } : parsed;
     const { session, params } = call;
     // The grant is part of what a held call is bound to: another grant's retry cannot continue it.
     const binding = `${session.caller.id}\0${call.method}\0${call.name}`;
@@ -488,6 +491,11 @@ export class Gateway implements UpstreamListener {
 /** A tool no server behind the endpoint lists: refused before any policy is asked, and shown like a hidden one. */
 function unknownTool(name: string): Denial {
   return { allow: false, message: `no server here lists tool "${name}"`, rule: '(unknown tool)', reason: 'unknown_tool' };
+}
+
+/** Arguments that would change the prototype of a server's copy of them: never forwarded, whatever the policy says. */
+function pollutingArguments(path: string): Denial {
+  return { allow: false, message: `${path} may not be sent: a server that copies the arguments would change an object's prototype`, rule: '(arguments)', reason: 'invalid_argument' };
 }
 
 /** A method the aggregate cannot send to one server: no MCP method, or one that names no tool, prompt or resource. */

@@ -64,16 +64,15 @@ export class Inventory {
 
   /**
    * The tool or prompt a server lists under `name`, from the last fetched list. A name it lacks is looked for again
-   * in a fresh list when that list may have changed since (the server promises no list_changed and its freshness
-   * has run out), at most once a second.
+   * in a fresh list, at most once a second: a server may add a tool a moment before it says so (or never say).
    */
   async find(upstream: UpstreamConnection, kind: 'tools' | 'prompts', name: string): Promise<Item | undefined> {
     const key = `${upstream.name}\0${kind}`;
     const entry = this.entries.get(key) ?? (await this.list(upstream, kind), this.entries.get(key));
     if (!entry) return undefined;
     const found = (await this.index(entry)).get(name);
-    const now = this.clock();
-    if (found || entry.expires > now || now - entry.fetchedAt < MISS_REFETCH_MS) return found;
+    if (found || this.clock() - entry.fetchedAt < MISS_REFETCH_MS) return found;
+    this.invalidate(upstream.name, [kind]);
     await this.list(upstream, kind);
     const refetched = this.entries.get(key);
     return refetched && (await this.index(refetched)).get(name);

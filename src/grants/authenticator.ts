@@ -1,5 +1,5 @@
 import type { Grant, GrantStore } from './grant-store.js';
-import { Grants } from './grants.js';
+import { grantStatus, Grants } from './grants.js';
 
 /** Who is calling, as the gateway needs it on every request. */
 export type Caller = Pick<Grant, 'id' | 'label' | 'servers' | 'policy'>;
@@ -75,7 +75,8 @@ export class GrantTokens implements Authenticator {
 /** The grant holding `label`, if it is in force now. */
 export async function activeGrant(store: GrantStore, label: string): Promise<AuthOutcome> {
   const grant = await store.latestGrant(label);
-  if (!grant || grant.revokedAt !== null) return { kind: 'rejected', error: 'invalid_token', description: `no active grant is labelled "${label}"` };
-  if (grant.expiresAt !== null && grant.expiresAt <= Date.now()) return { kind: 'rejected', error: 'invalid_token', description: `grant "${label}" has expired` };
-  return { kind: 'ok', caller: grant };
+  const status = grant ? grantStatus(grant, Date.now()) : 'revoked';
+  if (status === 'revoked') return { kind: 'rejected', error: 'invalid_token', description: `no active grant is labelled "${label}"` };
+  if (status === 'expired') return { kind: 'rejected', error: 'invalid_token', description: `grant "${label}" has expired` };
+  return { kind: 'ok', caller: grant! };
 }

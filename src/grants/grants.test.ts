@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GrantError, Grants } from './grants.js';
+import { GrantError, grantStatus, Grants } from './grants.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 
 const NOW = 1_700_000_000_000;
@@ -38,4 +38,12 @@ test('a rotation grace period must be a whole, non-negative number of millisecon
   for (const graceMs of [-1, 1.5, Number.NaN, Infinity]) {
     await assert.rejects(g.rotate('a', { graceMs }, NOW), failsNaming('a', /grace/), String(graceMs));
   }
+});
+
+test('a grant is revoked once revoked, else expired from its expiry on, else active', () => {
+  const now = 1_000_000;
+  assert.equal(grantStatus({ revokedAt: null, expiresAt: null }, now), 'active');
+  assert.equal(grantStatus({ revokedAt: null, expiresAt: now + 1 }, now), 'active');
+  assert.equal(grantStatus({ revokedAt: null, expiresAt: now }, now), 'expired');
+  assert.equal(grantStatus({ revokedAt: now - 5, expiresAt: now - 10 }, now), 'revoked');
 });

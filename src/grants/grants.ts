@@ -90,8 +90,10 @@ export class Grants {
     const found = await this.store.findCredential(parts.keyId);
     if (!found || !safeEqual(hashSecret(parts.secret), found.credential.hash)) return { kind: 'rejected', reason: 'unknown' };
     const { credential, grant } = found;
-    if (grant.revokedAt !== null) return { kind: 'rejected', reason: 'revoked' };
-    if (isPast(grant.expiresAt, now) || isPast(credential.expiresAt, now)) return { kind: 'rejected', reason: 'expired' };
+    const status = grantStatus(grant, now);
+    if (status !== 'active') return { kind: 'rejected', reason: status };
+    // A rotated-out token outlives its grace period no more than an expired grant does.
+    if (isPast(credential.expiresAt, now)) return { kind: 'rejected', reason: 'expired' };
     if (now - (this.touched.get(grant.id) ?? -Infinity) < TOUCH_EVERY_MS) return { kind: 'ok', grant };
     this.touched.set(grant.id, now);
     await this.store.touchGrant(grant.id, now);
@@ -115,6 +117,12 @@ function checkLabel(label: string): void {
   if (!LABEL.test(label)) {
     throw new GrantError(`${JSON.stringify(label)} is not a grant label: use 1 to 64 letters, digits, ".", "_" or "-"`, label, 'invalid');
   }
+}
+
+/** Whether a grant is in force: the one rule every authenticator and listing applies. */
+export function grantStatus(grant: Pick<Grant, 'revokedAt' | 'expiresAt'>, now: number): 'active' | 'revoked' | 'expired' {
+  if (grant.revokedAt !== null) return 'revoked';
+  return isPast(grant.expiresAt, now) ? 'expired' : 'active';
 }
 
 function isPast(time: number | null, now: number): boolean {

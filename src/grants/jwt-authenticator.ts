@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AuthenticationUnavailable, bearerToken, type Authenticator, type AuthOutcome } from './authenticator.js';
 import type { GrantStore } from './grant-store.js';
-import { LABEL } from './grants.js';
+import { grantStatus, LABEL } from './grants.js';
 
 export interface JwtOptions {
   readonly issuer: string;
@@ -81,8 +81,10 @@ export class JwtAuthenticator implements Authenticator {
   private async callerFor(label: string): Promise<AuthOutcome> {
     // Asked on every request, as for tokens: a revocation holds on every replica at once.
     const grant = await this.store.latestGrant(label);
-    if (grant?.revokedAt != null) return invalid(`grant "${label}" has been revoked`);
-    if (grant) return grant.expiresAt !== null && grant.expiresAt <= Date.now() ? invalid(`grant "${label}" has expired`) : { kind: 'ok', caller: grant };
+    if (grant) {
+      const status = grantStatus(grant, Date.now());
+      return status === 'active' ? { kind: 'ok', caller: grant } : invalid(`grant "${label}" has ${status === 'revoked' ? 'been revoked' : 'expired'}`);
+    }
     return { kind: 'ok', caller: { id: `jwt:${label}`, label, servers: ['*'], policy: null } };
   }
 }

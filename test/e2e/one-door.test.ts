@@ -95,6 +95,33 @@ describe('notifications and methods that are no MCP method', () => {
   });
 });
 
+describe('arguments that would pollute a prototype', () => {
+  test('a __proto__ key in the arguments is refused and recorded, and never reaches the server, whatever the policy allows', async () => {
+    const gateway = await recorded({ version: '1', default: 'allow' });
+    try {
+      const url = gateway.url('rec');
+      const opened = await fetch(url, {
+        method: 'POST',
+        headers: LEGACY_HEADERS,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      });
+      const session = opened.headers.get('mcp-session-id')!;
+      // Written as text: an object literal with __proto__ would set the prototype instead of carrying the key.
+      const body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"write_thing","arguments":{"note":"x","__proto__":{"mode":"force"}}}}';
+      const answer = (await (await fetch(url, { method: 'POST', headers: { ...LEGACY_HEADERS, 'mcp-session-id': session }, body })).json()) as {
+        result: { isError: boolean; content: { text: string }[]; _meta: { 'toolgate/decision': { reason: string; requestId: string } } };
+      };
+      assert.equal(answer.result.isError, true);
+      assert.match(answer.result.content[0]!.text, /^\[POLICY DENIED\] args\.__proto__ may not be sent/);
+      assert.equal(answer.result._meta['toolgate/decision'].reason, 'invalid_argument');
+      assert.ok(decisions(await auditEntries(gateway)).some((e) => e.requestId === answer.result._meta['toolgate/decision'].requestId && e.decision === 'denied'));
+      assert.ok(!gateway.upstream.traffic().some((m) => m.method === 'tools/call'));
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('subscriptions and log levels pass the pipeline', () => {
   test('subscribe, unsubscribe and setLevel are recorded like every forwarded request', async () => {
     const gateway = await recorded({ version: '1', default: 'allow' });
