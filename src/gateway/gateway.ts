@@ -149,7 +149,7 @@ export class Gateway implements UpstreamListener {
       const { OtlpCallTracer } = await import('../observability/tracing.js');
       this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
     }
-    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session) });
+    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session), busy: (session) => this.inFlight.has(session) });
   }
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */

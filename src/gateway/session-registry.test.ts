@@ -17,32 +17,60 @@ function session(grant: string, credential?: Credential): Session {
 
 const bounds = { max: 5, maxPerGrant: 3, idleMs: 60_000, recheckMs: 60_000 };
 
+/** Starts a registry's timers-free part: the hooks it ends sessions through (timers are unref'd and cleared). */
+function started(registry: SessionRegistry, busy: (s: Session) => boolean = () => false): Session[] {
+  const ended: Session[] = [];
+  registry.start({ verify: async () => ({ kind: 'ok', caller: caller('x') }), end: (s) => (ended.push(s), registry.delete(s)), busy });
+  return ended;
+}
+
+const streaming = (s: Session) => ((s.standalone = { send: () => true }), s);
+
 describe('session bounds', () => {
-  test('a grant holds at most max_per_grant sessions, and ending one makes room', () => {
+  test('a grant at its share loses its least recently used idle session; the others stay', () => {
     const registry = new SessionRegistry(bounds);
-    const held = [session('a'), session('a'), session('a')];
-    for (const s of held) registry.add(s);
-    assert.throws(() => registry.add(session('a')), (error: unknown) => error instanceof SessionsFull && error.scope === 'grant' && /max_per_grant/.test(error.message));
-    registry.add(session('b'));
-    registry.delete(held[0]!);
-    registry.add(session('a'));
-    assert.equal(registry.size, 4);
+    const ended = started(registry);
+    const [oldest, middle, newest] = [session('a'), session('a'), session('a')];
+    oldest!.lastSeen = 1;
+    middle!.lastSeen = 2;
+    newest!.lastSeen = 3;
+    for (const s of [middle!, oldest!, newest!]) registry.add(s);
+    const fourth = session('a');
+    registry.add(fourth);
+    assert.deepEqual(ended, [oldest]);
+    assert.equal(registry.get(fourth.id), fourth);
+    assert.equal(registry.size, 3);
+    registry.close();
   });
 
-  test('the gateway holds at most max sessions in all', () => {
+  test('a session with an open stream or a call in flight is never the one to go: a grant whose every session is so is refused with 429 words', () => {
     const registry = new SessionRegistry(bounds);
+    const busy = session('a');
+    const ended = started(registry, (s) => s === busy);
+    for (const s of [streaming(session('a')), busy, streaming(session('a'))]) registry.add(s);
+    assert.throws(() => registry.add(session('a')), (error: unknown) => error instanceof SessionsFull && error.scope === 'grant' && /sessions\.max_per_grant/.test(error.message));
+    assert.deepEqual(ended, []);
+    registry.add(session('b'));
+    registry.close();
+  });
+
+  test('the gateway holds at most max sessions in all, and never ends another grant\'s session to make room', () => {
+    const registry = new SessionRegistry(bounds);
+    const ended = started(registry);
     for (const grant of ['a', 'b', 'c', 'd', 'e']) registry.add(session(grant));
     assert.throws(() => registry.add(session('f')), (error: unknown) => error instanceof SessionsFull && error.scope === 'gateway' && /sessions\.max/.test(error.message));
+    assert.deepEqual(ended, []);
+    registry.close();
   });
 
   test('deleting a session twice, or one never added, frees nothing', () => {
     const registry = new SessionRegistry(bounds);
-    const kept = [session('a'), session('a'), session('a')];
+    const kept = [streaming(session('a')), streaming(session('a')), streaming(session('a'))];
     for (const s of kept) registry.add(s);
     registry.delete(session('a'));
     registry.delete(kept[0]!);
     registry.delete(kept[0]!);
-    registry.add(session('a'));
+    registry.add(streaming(session('a')));
     assert.throws(() => registry.add(session('a')), SessionsFull);
   });
 });
@@ -62,6 +90,7 @@ describe('the credential recheck', () => {
         return 'bearer' in credential && credential.bearer === 'Bearer old' ? { kind: 'rejected', description: 'revoked' } : { kind: 'ok', caller: caller('kept') };
       },
       end: (s) => (ended.add(s), registry.delete(s)),
+      busy: () => false,
     });
     assert.deepEqual(asked, [{ bearer: 'Bearer old' }, { bearer: 'Bearer good' }, { named: 'kept' }]);
     assert.equal(ended.size, 2_000);
@@ -81,6 +110,7 @@ describe('the credential recheck', () => {
         return { kind: 'ok', caller: caller('someone-else') };
       },
       end: (s) => registry.delete(s),
+      busy: () => false,
     });
     assert.equal(registry.get(moved.id), undefined);
     assert.equal(registry.get(unknowable.id), unknowable);
@@ -92,7 +122,7 @@ describe('the credential recheck', () => {
     let checked = 0;
     let checkedWhenServed = -1;
     setImmediate(() => (checkedWhenServed = checked));
-    await registry.recheck({ verify: async (c) => (checked++, { kind: 'ok', caller: caller(`g${('bearer' in c ? (c.bearer ?? '') : '').slice(7)}`) }), end: () => {} });
+    await registry.recheck({ verify: async (c) => (checked++, { kind: 'ok', caller: caller(`g${('bearer' in c ? (c.bearer ?? '') : '').slice(7)}`) }), end: () => {}, busy: () => false });
     assert.equal(checked, 1_000);
     assert.ok(checkedWhenServed >= 0 && checkedWhenServed < 100, `a macrotask ran after ${checkedWhenServed} checks`);
   });

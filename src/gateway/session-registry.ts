@@ -31,6 +31,8 @@ export interface SessionHooks {
   verify(credential: Credential): Promise<AuthOutcome>;
   /** Ends a session and what the gateway holds for it. */
   end(session: Session): void;
+  /** Whether a session has calls in flight (it is not idle, whatever its last request). */
+  busy(session: Session): boolean;
 }
 
 /** Credentials checked between two yields to the event loop, so a round never holds a request up for long. */
@@ -47,6 +49,7 @@ export class SessionRegistry {
   private readonly perGrant = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private rechecking = false;
+  private hooks?: SessionHooks;
 
   constructor(readonly bounds: SessionBounds = DEFAULT_SESSION_BOUNDS) {}
 
@@ -62,13 +65,20 @@ export class SessionRegistry {
     return this.byId.values();
   }
 
-  /** Adds a session, or throws `SessionsFull` naming the bound that is reached. */
+  /**
+   * Adds a session, or throws `SessionsFull` naming the bound that is reached. A grant at its share first loses its
+   * least recently used session that holds no stream (many clients never end their sessions; one that comes back
+   * is told to initialize again); only a grant whose every session holds a stream is refused. The gateway's whole is
+   * never made room in by ending another grant's session.
+   */
   add(session: Session): void {
     const grant = session.caller.id;
-    const held = this.perGrant.get(grant) ?? 0;
-    if (held >= this.bounds.maxPerGrant) {
-      throw new SessionsFull('grant', `grant "${session.caller.label}" already holds ${held} open sessions (sessions.max_per_grant); end one (DELETE) or wait for idle ones to expire`);
+    if ((this.perGrant.get(grant) ?? 0) >= this.bounds.maxPerGrant) {
+      const idlest = this.hooks && this.idlest(grant, this.hooks);
+      if (idlest) this.hooks!.end(idlest);
+      else throw new SessionsFull('grant', `grant "${session.caller.label}" already holds ${this.bounds.maxPerGrant} open streams (sessions.max_per_grant); close one or end its session (DELETE)`);
     }
+    const held = this.perGrant.get(grant) ?? 0;
     if (this.byId.size >= this.bounds.max) {
       throw new SessionsFull('gateway', `the gateway holds its maximum of ${this.bounds.max} open sessions (sessions.max); try again later`);
     }
@@ -84,8 +94,19 @@ export class SessionRegistry {
     else this.perGrant.delete(session.caller.id);
   }
 
+  /** The grant's least recently used session with no open stream and no call in flight. */
+  private idlest(grant: string, hooks: SessionHooks): Session | undefined {
+    let found: Session | undefined;
+    for (const session of this.byId.values()) {
+      if (session.caller.id !== grant || session.standalone || session.listen || hooks.busy(session)) continue;
+      if (!found || session.lastSeen < found.lastSeen) found = session;
+    }
+    return found;
+  }
+
   /** Starts the idle sweep and the credential recheck. */
   start(hooks: SessionHooks): void {
+    this.hooks = hooks;
     const sweep = setInterval(() => this.sweep(hooks), Math.min(this.bounds.idleMs, 60_000));
     const recheck = setInterval(() => void this.recheck(hooks), this.bounds.recheckMs);
     sweep.unref();
@@ -94,6 +115,7 @@ export class SessionRegistry {
   }
 
   close(): void {
+    this.hooks = undefined;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const session of this.byId.values()) session.close();
     this.byId.clear();
@@ -103,7 +125,7 @@ export class SessionRegistry {
   private sweep(hooks: SessionHooks): void {
     const cutoff = Date.now() - this.bounds.idleMs;
     for (const session of [...this.byId.values()]) {
-      if (!session.standalone && session.lastSeen < cutoff) hooks.end(session);
+      if (!session.standalone && !hooks.busy(session) && session.lastSeen < cutoff) hooks.end(session);
     }
   }
 

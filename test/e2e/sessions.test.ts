@@ -27,25 +27,33 @@ describe('session bounds', () => {
   });
   after(() => gateway.close());
 
-  test('a grant past its share gets a 429 naming the setting; the gateway past its whole, a 503 with Retry-After', async () => {
+  test("a grant past its share loses its idlest session; with every session streaming it gets a 429; the gateway past its whole, a 503", async () => {
     const grant = async (label: string) => (await gateway.gateway.grants!.create({ label, servers: ['*'] }, Date.now())).token;
     const a = await grant('a');
     const b = await grant('b');
-    const first = await initialize(gateway, a);
-    assert.equal(first.status, 200);
-    assert.equal((await initialize(gateway, a)).status, 200);
+    const id = (response: Response) => response.headers.get('mcp-session-id')!;
+    const first = id(await initialize(gateway, a));
+    const second = id(await initialize(gateway, a));
     const third = await initialize(gateway, a);
-    assert.equal(third.status, 429);
-    assert.match(((await third.json()) as { error: { message: string } }).error.message, /grant "a" already holds 2 open sessions \(sessions\.max_per_grant\)/);
+    assert.equal(third.status, 200, 'the idle first session makes room');
+    const ping = (session: string) =>
+      fetch(gateway.url('rec'), { method: 'POST', headers: { ...HEADERS, ...bearer(a), 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+    assert.equal((await ping(first)).status, 404, 'the first session is gone: its client initializes again');
+    assert.equal((await ping(second)).status, 200);
+    // With a stream open on each of its sessions, none is idle: the grant is refused.
+    const streams = await Promise.all(
+      [second, id(third)].map((session) => fetch(gateway.url('rec'), { headers: { ...bearer(a), accept: 'text/event-stream', 'mcp-session-id': session } })),
+    );
+    assert.deepEqual(streams.map((r) => r.status), [200, 200]);
+    const refused = await initialize(gateway, a);
+    assert.equal(refused.status, 429);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /grant "a" already holds 2 open streams \(sessions\.max_per_grant\)/);
     assert.equal((await initialize(gateway, b)).status, 200);
     const full = await initialize(gateway, b);
     assert.equal(full.status, 503);
     assert.ok(full.headers.get('retry-after'));
     assert.match(((await full.json()) as { error: { message: string } }).error.message, /maximum of 3 open sessions \(sessions\.max\)/);
-    // Ending a session makes room again.
-    const ended = await fetch(gateway.url('rec'), { method: 'DELETE', headers: { ...bearer(a), 'mcp-session-id': first.headers.get('mcp-session-id')! } });
-    assert.equal(ended.status, 200);
-    assert.equal((await initialize(gateway, a)).status, 200);
+    for (const stream of streams) await stream.body?.cancel();
   });
 });
 
