@@ -13,7 +13,7 @@ import type { StoreFailures } from '../observability/store-failures.js';
 import type { JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { AuditArgs, Denial, Verdict } from './admission.js';
-import { NO_SERVER, type ParsedCall } from './pipeline.js';
+import type { ParsedCall } from './pipeline.js';
 import type { Session } from './session.js';
 
 /** One forwarded-or-refused request, from the moment the gateway took it up. */
@@ -236,7 +236,10 @@ function outcomeOf(response: JSONRPCResponse, cancelled: boolean): AuditStatus {
 }
 
 /** The metric label of every name a server does not list. */
-export const UNKNOWN_LABEL = '(unknown)';
+const UNKNOWN_LABEL = '(unknown)';
+
+/** The server named in the record of a call no server could be found for (an unknown tool on the aggregate). */
+const NO_SERVER = '(none)';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

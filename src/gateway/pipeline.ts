@@ -9,9 +9,6 @@ import type { CallChannel } from './call-channel.js';
 import type { RateLimits } from './rate-limits.js';
 import type { Session } from './session.js';
 
-/** The server named in the record of a call that no server could be found for. */
-export const NO_SERVER = '(none)';
-
 /**
  * One request on its way to a server, parsed once: every stage of the pipeline reads this object and nothing
  * looks the request up again.
@@ -42,7 +39,7 @@ export interface ParsedCall {
 }
 
 /** Sends an admitted call on: to its server, or to the part of the gateway that serves it for every client. */
-export type Forward = (call: ParsedCall) => Promise<JSONRPCResponse>;
+export type Forward = () => Promise<JSONRPCResponse>;
 
 /**
  * Refusals that would tell a client a tool exists which it is not shown: hidden, left out under `default: deny`, on
@@ -58,7 +55,7 @@ function unseen(call: ParsedCall, verdict: Denial): boolean {
 }
 
 /** The rule a client is shown for a tool it cannot see. */
-export const NOT_LISTED = '(not listed)';
+const NOT_LISTED = '(not listed)';
 
 /**
  * The one door: every request the gateway forwards passes here, in this order — the policy's decision (or a refusal
@@ -86,7 +83,7 @@ export class Pipeline {
       return denial(audited, call, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
     }
     const sent = performance.now();
-    const response = await forward(call);
+    const response = await forward();
     this.audit.finished(audited, response, call.channel.cancellation?.cancelled ?? false, performance.now() - sent);
     if (counted.reservation) await this.limits.settle(counted.reservation, response);
     return response;
@@ -122,4 +119,4 @@ function denial({ requestId }: AuditedCall, call: ParsedCall, verdict: Denial): 
 }
 
 /** Where a denial's machine-readable decision rides in `_meta`. */
-export const DECISION_META_KEY = 'toolgate/decision';
+const DECISION_META_KEY = 'toolgate/decision';
