@@ -66,6 +66,12 @@ export class StdioEndpoint {
   }
 
   private async request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    // As over HTTP, every request proves the grant again: a revocation or expiry holds from the next one.
+    const proved = await this.gateway.named(this.caller.label).catch(() => undefined);
+    if (proved?.kind !== 'ok' || proved.caller.id !== this.caller.id) {
+      const why = proved === undefined ? 'the grant store is unavailable' : proved.kind === 'rejected' ? proved.description : `grant "${this.caller.label}" was replaced`;
+      return errorResponse(request.id, ErrorCode.InvalidRequest, `Unauthorized: ${why}`);
+    }
     const params = paramsOf(request);
     if ((params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== undefined) {
       const session = this.gateway.statelessSession(this.route, this.caller, this.credential, request);
@@ -81,8 +87,8 @@ export class StdioEndpoint {
     if (!this.session) {
       return errorResponse(request.id, ErrorCode.InvalidRequest, 'send initialize first, or the 2026-07-28 _meta envelope with every request');
     }
-    // Ended by the gateway: its grant was revoked or expired since (the recheck), and nothing more is served.
-    if (this.session.isClosed) return errorResponse(request.id, ErrorCode.InvalidRequest, `the session ended: grant "${this.caller.label}" no longer holds`);
+    // Ended by the gateway (its grant lost, or the session bounds): the client initializes again.
+    if (this.session.isClosed) return errorResponse(request.id, ErrorCode.InvalidRequest, 'the session ended: send initialize again');
     return this.gateway.handle(this.session, request, { outbound: this.outbound });
   }
 }

@@ -428,6 +428,18 @@ describe('toolgate stdio with auth: grants', () => {
     }
   });
 
+  test('a grant revoked while its stdio client is connected is refused from the next request', async () => {
+    createGrant(config, 'bob', '--server', 'fixture');
+    const client = await stdioClient(['--grant', 'bob']);
+    try {
+      assert.deepEqual(await echo(client, 'before', 'echo'), [{ type: 'text', text: 'before' }]);
+      revokeGrant(config, 'bob');
+      await assert.rejects(echo(client, 'after', 'echo'), /Unauthorized: no active grant is labelled "bob"/);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('--grant of a revoked or unknown grant: exit 2 naming it', () => {
     for (const label of ['gone', 'nobody']) {
       const run = toolgate(['stdio', '--config', config, '--grant', label]);
