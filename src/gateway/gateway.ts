@@ -322,6 +322,8 @@ export class Gateway implements UpstreamListener {
         const ref = (params.ref ?? {}) as Params;
         if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
           const target = await route.resolve('prompts', ref.name, session.reachable);
+          // As for prompts/get: a prompt one server does not list is for that server to answer.
+          if (!target && !route.aggregated) return this.forward({ ...call, upstream: route.upstreams[0]!, name: ref.name });
           if (!target) return errorResponse(request.id, ErrorCode.InvalidParams, `unknown prompt ${JSON.stringify(ref.name)}`);
           return this.forward({ ...call, upstream: target.upstream, name: target.name, known: target.known, params: { ...params, ref: { ...ref, name: target.name } } });
         }
