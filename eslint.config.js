@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'scratch/', '.stryker-tmp/', 'reports/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

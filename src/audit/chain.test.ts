@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { decision, outcome } from '../../test/contracts/audit-sink.js';
-import { canonical, canonicalSplit, chain, GENESIS, GENESIS_ANCHOR, hashLink, linkHash, verifyChain } from './chain.js';
+import { canonical, canonicalSplit, chain, GENESIS, GENESIS_ANCHOR, hashLink, linkHash, verifyChain, verifyPages } from './chain.js';
 
 test('canonical JSON sorts keys at every depth and leaves out undefined', () => {
   assert.equal(canonical({ b: 1, a: { d: [1, { f: 2, e: undefined }], c: 'x' }, u: undefined }), '{"a":{"c":"x","d":[1,{"f":2}]},"b":1}');
@@ -34,4 +34,21 @@ test('canonical JSON of an object and of its rest come from one serialisation, a
   assert.equal(rest, canonical(others));
   assert.equal(hashLink(GENESIS, 1, whole), linkHash(GENESIS, 1, entry));
   assert.deepEqual(chain(GENESIS_ANCHOR, [entry], [whole]), chain(GENESIS_ANCHOR, [entry]));
+});
+
+test('canonical JSON writes undefined in a list as null, as JSON.stringify does', () => {
+  assert.equal(canonical([1, undefined, { a: undefined }]), '[1,null,{}]');
+  assert.equal(canonical([1, undefined]), JSON.stringify([1, undefined]));
+});
+
+test('a chain read a page at a time verifies across pages, asking for each page after the last seq seen, and names a break on a later page', async () => {
+  const entries = chain(GENESIS_ANCHOR, [decision(1), outcome(1), decision(2), decision(3), outcome(3)]);
+  const asked: number[] = [];
+  const pages = (list: typeof entries) => (afterSeq: number) => (asked.push(afterSeq), list.filter((e) => e.seq > afterSeq).slice(0, 2));
+  assert.deepEqual(await verifyPages(GENESIS_ANCHOR, pages(entries)), { ok: true, count: 5 });
+  assert.deepEqual(asked, [0, 2, 4, 5]);
+  const edited = entries.map((c) => (c.seq === 4 ? { ...c, entry: decision(9) } : c));
+  assert.deepEqual(await verifyPages(GENESIS_ANCHOR, pages(edited)), { ok: false, seq: 4, reason: 'entry 4 was changed after it was written' });
+  const relinked = entries.map((c) => (c.seq === 3 ? { ...c, prevHash: GENESIS } : c));
+  assert.deepEqual(await verifyPages(GENESIS_ANCHOR, pages(relinked)), { ok: false, seq: 3, reason: 'entry 3 does not link to the entry before it' });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide, explain, listed, methodAllowed } from './decide.js';
+import { auditArgs, decide, explain, listed, methodAllowed } from './decide.js';
 import type { Decision } from './decision.js';
 import { parsePolicy } from './parse.js';
 
@@ -347,5 +347,111 @@ describe('names that are prototype keys are ordinary names', () => {
     assert.deepEqual(methodAllowed(p, 'toString'), { allow: true, rule: '/methods/toString' });
     assert.deepEqual(methodAllowed(p, 'valueOf'), { allow: true, rule: '(methods default allow)' });
     assert.throws(() => policy({ version: '1', default: 'deny', methods: { ['__proto__']: 'deny' } }), /\/methods\/__proto__: invalid name: expected a method/);
+  });
+});
+
+describe('gaps found by mutation testing (docs/mutation.md)', () => {
+  const reasonOf = (decision: Decision) => (decision.kind === 'allow' ? undefined : decision.reason);
+
+  test('a shadow decision names the rule that allowed it and counts nothing of its own', () => {
+    const p = policy({ version: '1', default: 'allow', mode: 'shadow', tools: { t: { deny: true } } });
+    assert.deepEqual(decide(p, { tool: 't', args: {} }), {
+      kind: 'allow',
+      rule: '/tools/t',
+      limits: [],
+      amounts: [],
+      shadow: { kind: 'deny', rule: '/tools/t', reason: 'denied', message: 'Tool "t" is not permitted by policy' },
+    });
+    const unlisted = decide(policy({ version: '1', default: 'deny', mode: 'shadow' }), { tool: 'u', args: {} });
+    assert.equal(unlisted.rule, '(default allow)');
+  });
+
+  test('a shadow policy goes on after a hidden tool and a denied one, keeping the first refusal', () => {
+    const p = policy({ version: '1', default: 'deny', mode: 'shadow', hide: ['t'], tools: { t: { deny: true } } });
+    const decision = decide(p, { tool: 't', args: {} });
+    assert.equal(decision.kind === 'allow' && decision.shadow?.reason, 'hidden');
+  });
+
+  test('a tool matching one of several hide patterns is hidden', () => {
+    const p = policy({ version: '1', default: 'allow', hide: ['admin_*', 'debug_*'] });
+    assert.equal(decide(p, { tool: 'debug_dump', args: {} }).kind, 'hidden');
+    assert.equal(listed(p, 'debug_dump'), false);
+    assert.equal(listed(p, 'read'), true);
+  });
+
+  test('a pattern entry governs each name it matches, however often asked, and an unmatched name stays unmatched', () => {
+    const p = policy({ version: '1', default: 'deny', tools: { 'read_*': {}, 'write_*': { deny: true } } });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(decide(p, { tool: 'read_a', args: {} }).rule, '/tools/read_*');
+      assert.equal(reasonOf(decide(p, { tool: 'write_a', args: {} })), 'denied');
+      assert.equal(decide(p, { tool: 'other', args: {} }).rule, '(default deny)');
+    }
+  });
+
+  test('the memo of pattern lookups is bounded, and names looked up after it fills still decide alike', () => {
+    const p = policy({ version: '1', default: 'deny', tools: { 'read_*': {} } });
+    for (let i = 0; i < 10_050; i++) decide(p, { tool: `x${i}`, args: {} });
+    assert.equal(decide(p, { tool: 'read_z', args: {} }).kind, 'allow');
+    assert.equal(decide(p, { tool: 'x1', args: {} }).kind, 'deny');
+    assert.equal(decide(p, { tool: 'x10049', args: {} }).kind, 'deny');
+  });
+
+  test('a method pattern that allows lets its methods through', () => {
+    const p = policy({ version: '1', default: 'deny', methods: { 'prompts/*': 'allow' } });
+    assert.deepEqual(methodAllowed(p, 'prompts/get'), { allow: true, rule: '/methods/prompts~1*' });
+  });
+
+  test('a spend amount of zero is counted, and one from a path reaching several values is refused', () => {
+    const p = policy({ version: '1', default: 'deny', tools: { pay: { limits: [{ counter: 'spend', window: 'day', max: 100, increment_from: 'args.items[*]' }] } } });
+    const zero = decide(p, { tool: 'pay', args: { items: [0] } });
+    assert.deepEqual(zero.kind === 'allow' && [zero.rule, zero.amounts], ['/tools/pay', [0]]);
+    assert.equal(reasonOf(decide(p, { tool: 'pay', args: { items: [1, 2] } })), 'invalid_argument');
+  });
+
+  test('under default allow, spend limits of all_tools count for a tool with no entry', () => {
+    const p = policy({ version: '1', default: 'allow', all_tools: { limits: [{ counter: 'spend', window: 'day', max: 100, increment_from: 'args.n' }] } });
+    const decision = decide(p, { tool: 'any', args: { n: 4 } });
+    assert.equal(decision.rule, '(default allow)');
+    assert.deepEqual(decision.kind === 'allow' && decision.amounts, [4]);
+  });
+
+  test("a refusal for a mistyped argument says invalid_argument; an approval's message is carried", () => {
+    const p = policy({ version: '1', default: 'deny', tools: { t: { require: [{ path: 'args.n', op: 'gt', value: 1 }] }, pay: { approval: { message: 'ask finance' } } } });
+    assert.equal(reasonOf(decide(p, { tool: 't', args: { n: 'many' } })), 'invalid_argument');
+    const pay = decide(p, { tool: 'pay', args: {} });
+    assert.deepEqual(pay.kind === 'allow' && pay.approval, { pointer: '/tools/pay/approval', timeoutMs: 900_000, message: 'ask finance' });
+    const unlistedApproval = policy({ version: '1', default: 'allow', all_tools: { approval: true } });
+    assert.equal(decide(unlistedApproval, { tool: 'x', args: {} }).rule, '(default allow)');
+  });
+
+  test('a tool with its own audit level keeps it; one without falls back to keys', () => {
+    const p = policy({ version: '1', default: 'allow', tools: { t: { audit: { args: 'full' } } } });
+    assert.equal(auditArgs(p, 't'), 'full');
+    assert.equal(auditArgs(p, 'u'), 'keys');
+  });
+
+  test('explain traces every rule that took part, in order', () => {
+    const p = policy({
+      version: '1',
+      default: 'deny',
+      tools: { pay: { require: [{ path: 'args.n', op: 'gt', value: 1 }], deny_if: [{ path: 'args.dry', op: 'exists', value: false }], limits: [{ counter: 'c', window: 'minute', max: 5 }], approval: { when: [{ path: 'args.n', op: 'gt', value: 100 }] } } },
+    });
+    assert.deepEqual(explain(p, { tool: 'pay', args: { n: 2, dry: true } }).trace, [
+      { rule: '/tools/pay', outcome: 'applies', detail: 'exact entry' },
+      { rule: '/tools/pay/require/0', outcome: 'holds', detail: 'require args.n gt 1' },
+      { rule: '/tools/pay/deny_if/0', outcome: 'fails', detail: 'deny_if args.dry to be absent' },
+      { rule: '/tools/pay/limits/0', outcome: 'applies', detail: 'counts against "c" (max 5 per 60000 ms, per grant)' },
+      { rule: '/tools/pay/approval', outcome: 'not applicable', detail: 'approval' },
+    ]);
+    assert.deepEqual(explain(p, { tool: 'other', args: {} }).trace, [{ rule: '(default deny)', outcome: 'applies', detail: 'no entry in tools matches "other"' }]);
+    const shadow = policy({ version: '1', default: 'allow', mode: 'shadow', hide: ['h'], tools: { 'p_*': {}, spend: { limits: [{ counter: 's', window: 'day', max: 9, increment_from: 'args.n' }] } } });
+    assert.deepEqual(explain(shadow, { tool: 'h', args: {} }).trace.slice(0, 3), [
+      { rule: '(hidden)', outcome: 'applies', detail: '"h" is in hide' },
+      { rule: '(hidden)', outcome: 'applies', detail: 'shadow mode: would refuse (Tool "h" is hidden by policy)' },
+      { rule: '(default allow)', outcome: 'applies', detail: 'no entry in tools matches "h"' },
+    ]);
+    assert.deepEqual(explain(shadow, { tool: 'p_x', args: {} }).trace[0], { rule: '/tools/p_*', outcome: 'applies', detail: 'pattern "p_*"' });
+    assert.deepEqual(explain(shadow, { tool: 'spend', args: { n: 'x' } }).trace.at(-1), { rule: '/tools/spend/limits/0', outcome: 'mistyped', detail: 'args.n is not a finite non-negative number' });
+    assert.deepEqual(explain(p, { tool: 'pay', args: { n: 200, dry: true } }).trace.at(-1), { rule: '/tools/pay/approval', outcome: 'applies', detail: 'approval' });
   });
 });

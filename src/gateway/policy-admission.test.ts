@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, test } from 'node:test';
+import { pino } from 'pino';
+import { configSchema } from '../config/schema.js';
+import type { Caller } from '../grants/authenticator.js';
+import { PolicyAdmission } from './policy-admission.js';
+import type { Session } from './session.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'toolgate-admission-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function admission(servers: Record<string, unknown>) {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+  const config = configSchema.parse({ servers: Object.fromEntries(Object.entries(servers).map(([name, policy]) => [name, { command: 'x', ...(policy !== undefined && { policy }) }])), store: 'memory', auth: 'none' });
+  return { admission: new PolicyAdmission(config, log), lines };
+}
+
+const caller = (overrides: Partial<Caller> = {}): Caller => ({ id: 'g1', label: 'ops', servers: ['*'], policy: null, ...overrides });
+const session = (c: Caller = caller()) => ({ caller: c }) as unknown as Session;
+
+test('a call that needs approval is refused until approvals exist, with its message and pointer', () => {
+  const { admission: a } = admission({ s: { version: '1', default: 'deny', tools: { pay: { approval: { message: 'ask finance' } }, wire: { approval: true } } } });
+  try {
+    const pay = a.admit({ session: session(), server: 's', method: 'tools/call', name: 'pay', arguments: {} });
+    assert.deepEqual({ ...pay, policy: undefined }, {
+      allow: false,
+      message: `Tool "pay" needs a human's approval (ask finance), and approvals are not available in this version`,
+      rule: '/tools/pay/approval',
+      reason: 'approval_unavailable',
+      policy: undefined,
+      auditArgs: 'keys',
+    });
+    const wire = a.admit({ session: session(), server: 's', method: 'tools/call', name: 'wire', arguments: {} });
+    assert.equal(!wire.allow && wire.message, `Tool "wire" needs a human's approval, and approvals are not available in this version`);
+  } finally {
+    a.close();
+  }
+});
+
+test('a shadow refusal is allowed and logged as a warning naming the server, tool and rule', () => {
+  const { admission: a, lines } = admission({ s: { version: '1', default: 'deny', mode: 'shadow' } });
+  try {
+    const verdict = a.admit({ session: session(), server: 's', method: 'tools/call', name: 't', arguments: {} });
+    assert.equal(verdict.allow, true);
+    const warning = lines.find((l) => l.level === 40);
+    assert.ok(warning, 'a warning is logged');
+    assert.equal(warning.msg, 'shadow mode: would refuse: Tool "t" is not permitted by policy');
+    assert.deepEqual([warning.server, warning.tool, warning.rule], ['s', 't', '(default deny)']);
+  } finally {
+    a.close();
+  }
+});
+
+test("a grant's own policy file governs its calls; one that does not load denies them, and is loaded once", () => {
+  const file = join(dir, 'grant.json');
+  writeFileSync(file, JSON.stringify({ version: '1', default: 'deny', tools: { read: {} } }));
+  const { admission: a, lines } = admission({ s: { version: '1', default: 'allow' } });
+  try {
+    const own = caller({ policy: file });
+    assert.equal(a.admit({ session: session(own), server: 's', method: 'tools/call', name: 'read', arguments: {} }).allow, true);
+    const write = a.admit({ session: session(own), server: 's', method: 'tools/call', name: 'write', arguments: {} });
+    assert.equal(!write.allow && write.rule, '(default deny)', "the grant's policy, not the server's default allow");
+    assert.equal(a.admit({ session: session(), server: 's', method: 'tools/call', name: 'write', arguments: {} }).allow, true, 'other grants keep the server policy');
+
+    const missing = caller({ label: 'lost', policy: join(dir, 'missing.json') });
+    for (let i = 0; i < 2; i++) {
+      const denied = a.admit({ session: session(missing), server: 's', method: 'prompts/get', name: 'p' });
+      assert.deepEqual(denied, {
+        allow: false,
+        message: `prompts/get is not permitted by policy: the policy of grant "lost" (${join(dir, 'missing.json')}) does not load`,
+        rule: '(no policy)',
+        reason: 'no_policy',
+      });
+    }
+    const errors = lines.filter((l) => l.level === 50);
+    assert.equal(errors.length, 1, 'the failed load is logged once');
+    assert.equal(errors[0]!.policy, join(dir, 'missing.json'));
+    assert.match(String(errors[0]!.msg), /^grant policy .*missing\.json not loaded, its grants are denied everything until it loads: /);
+    assert.equal(a.listed(session(missing), 's', 'tools', { name: 'read' }), false);
+  } finally {
+    a.close();
+  }
+});
+
+test('a server the grant was not given is refused as not granted, and lists nothing', () => {
+  const { admission: a } = admission({ s: { version: '1', default: 'allow' } });
+  try {
+    const other = caller({ label: 'narrow', servers: ['t'] });
+    assert.deepEqual(a.admit({ session: session(other), server: 's', method: 'resources/read', name: 'mem://a' }), {
+      allow: false,
+      message: 'resources/read is not permitted by policy: grant "narrow" may not reach server "s"',
+      rule: '(not granted)',
+      reason: 'not_granted',
+    });
+    assert.equal(a.listed(session(other), 's', 'tools', { name: 'read' }), false);
+    assert.equal(a.listed(session(), 's', 'tools', { name: 'read' }), true);
+  } finally {
+    a.close();
+  }
+});
+
+test('resources and resource templates are listed as resources/read allows; prompts as prompts/get does', () => {
+  const { admission: a } = admission({ s: { version: '1', default: 'allow', methods: { 'resources/read': 'deny' } } });
+  try {
+    assert.equal(a.listed(session(), 's', 'resources', { name: 'a', uri: 'mem://a' }), false);
+    assert.equal(a.listed(session(), 's', 'resourceTemplates', { name: 'a', uriTemplate: 'mem://{x}' }), false);
+    assert.equal(a.listed(session(), 's', 'prompts', { name: 'greet' }), true);
+  } finally {
+    a.close();
+  }
+});
+
+test('refusals name their reason: no policy, an unknown method, a denied method', () => {
+  const { admission: a } = admission({ none: undefined, s: { version: '1', default: 'allow', methods: { 'prompts/get': 'deny' } } });
+  try {
+    const none = a.admit({ session: session(), server: 'none', method: 'tools/call', name: 't' });
+    assert.deepEqual(!none.allow && [none.reason, none.message], ['no_policy', 'Tool "t" is not permitted by policy: server "none" has no policy']);
+    const unknown = a.admit({ session: session(), server: 's', method: 'x-vendor/sync' });
+    assert.equal(!unknown.allow && unknown.reason, 'unknown_method');
+    const denied = a.admit({ session: session(), server: 's', method: 'prompts/get', name: 'p' });
+    assert.deepEqual(!denied.allow && [denied.reason, denied.rule], ['denied', '/methods/prompts~1get']);
+  } finally {
+    a.close();
+  }
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { compileCondition } from './conditions.js';
+import type { ConditionDocument } from './schema.js';
+
+/**
+ * Each operator on its own, at its edges: the property test in coercion.test.ts shows that no encoding of a refused
+ * value is allowed, but not that the plain value is judged right, which these pin.
+ */
+
+const cond = (op: ConditionDocument['op'], value: unknown, extra: Partial<ConditionDocument> = {}) =>
+  compileCondition({ path: 'args.x', op, value, ...extra } as ConditionDocument, '/tools/t/require/0');
+const req = (c: ReturnType<typeof cond>, x: unknown) => c.required({ x });
+const trig = (c: ReturnType<typeof cond>, x: unknown) => c.triggered({ x });
+
+describe('comparisons of numbers are strict where they say so', () => {
+  const cases: [ConditionDocument['op'], number[], number[]][] = [
+    ['lt', [4, -1, 4.99], [5, 6]],
+    ['lte', [5, 4], [5.01, 6]],
+    ['gt', [6, 5.01], [5, 4]],
+    ['gte', [5, 6], [4.99, 4]],
+  ];
+  for (const [op, holds, fails] of cases) {
+    test(`${op} 5`, () => {
+      const c = cond(op, 5);
+      for (const n of holds) assert.equal(req(c, n), 'holds', `${n} ${op} 5`);
+      for (const n of fails) assert.equal(req(c, n), 'fails', `not ${n} ${op} 5`);
+      assert.equal(req(c, String(holds[0])), 'holds', 'a plain decimal string is its number');
+      assert.equal(req(c, 'five'), 'mistyped');
+      assert.equal(req(c, '1e1'), 'mistyped', 'readers disagree on an exponent');
+      assert.equal(req(c, Number.POSITIVE_INFINITY), 'mistyped', 'not a finite number');
+      assert.equal(trig(c, holds[0]), 'holds');
+      assert.equal(trig(c, fails[0]), 'fails');
+    });
+  }
+  test('a decimal written with only a fraction is read as its number', () => {
+    assert.equal(req(cond('lt', 1), '.5'), 'holds');
+    assert.equal(req(cond('gt', 1), '.5'), 'fails');
+  });
+  test('spellings of infinity and NaN, with sign or spaces, are mistyped rather than no number', () => {
+    // Compared for equality, a string some reader takes as a number is mistyped; one that none does plainly differs.
+    for (const s of ['inf', '-inf', ' +Infinity ', 'nan', 'NaN\n', '\tinf', 'INF']) assert.equal(req(cond('eq', 5), s), 'mistyped', JSON.stringify(s));
+    for (const s of ['xinf', 'infx', 'in f', 'xnan']) assert.equal(req(cond('eq', 5), s), 'fails', JSON.stringify(s));
+  });
+});
+
+describe('booleans', () => {
+  test('the words every reader takes as true match true, in any case and with spaces', () => {
+    const c = cond('eq', true);
+    for (const word of ['true', '1', 'yes', 'on', 't', 'y', ' YES ', 'On', 'T']) assert.equal(req(c, word), 'holds', JSON.stringify(word));
+    assert.equal(req(c, 1), 'holds');
+    assert.equal(req(c, 0), 'fails');
+    assert.equal(req(c, false), 'fails');
+    assert.equal(req(c, 'false'), 'mistyped', '"false" is true to Boolean() and false to pydantic');
+    assert.equal(req(c, 2), 'mistyped');
+    assert.equal(req(c, {}), 'fails', 'an object is no boolean');
+    assert.equal(req(cond('eq', false), true), 'fails');
+  });
+});
+
+describe('strings', () => {
+  test('a number or a boolean sent for a string is read as its text, or as Python writes a boolean', () => {
+    assert.equal(req(cond('eq', '5'), 5), 'holds');
+    assert.equal(req(cond('eq', 'False'), false), 'holds');
+    assert.equal(req(cond('eq', 'false'), false), 'holds');
+    assert.equal(req(cond('eq', 'True'), false), 'fails');
+    assert.equal(req(cond('eq', '5'), null), 'fails', 'null is absent');
+    assert.equal(req(cond('eq', '5'), ['5']), 'fails');
+  });
+  test('regex tests strings only, with Unicode semantics', () => {
+    assert.equal(req(cond('regex', '^.$'), '😀'), 'holds', 'one code point is one character');
+    assert.equal(req(cond('regex', '^a'), 5), 'mistyped');
+  });
+});
+
+describe('objects and lists', () => {
+  test('an object matches one with exactly its keys and matching values', () => {
+    const c = cond('eq', { a: 1, b: 'x' });
+    assert.equal(req(c, { a: '1', b: 'x' }), 'holds');
+    assert.equal(req(c, { a: 1 }), 'fails', 'a key missing');
+    assert.equal(req(c, { a: 1, c: 'x' }), 'fails', 'as many keys, another name');
+    assert.equal(req(c, { a: 1, b: 'x', c: 1 }), 'fails');
+    assert.equal(req(c, [1, 'x']), 'fails', 'a list is no object');
+    assert.equal(req(c, 'a'), 'fails');
+  });
+  test('a list item readers disagree on makes the comparison mistyped unless another item plainly differs', () => {
+    assert.equal(req(cond('eq', [1, 2]), ['1e0', 2]), 'mistyped');
+    assert.equal(req(cond('eq', [1, 2]), ['1e0', 3]), 'fails');
+  });
+});
+
+describe('exists, absence and messages', () => {
+  test('exists: true holds for any value but null; exists: false for none', () => {
+    const present = cond('exists', true);
+    assert.equal(req(present, 0), 'holds');
+    assert.equal(req(present, null), 'fails');
+    assert.equal(present.triggered({}), 'fails');
+    assert.equal(present.triggered({ x: false }), 'holds');
+    const absent = cond('exists', false);
+    assert.equal(absent.triggered({}), 'holds');
+    assert.equal(absent.triggered({ x: 1 }), 'fails');
+    assert.equal(present.triggered({ x: [] }), 'holds');
+  });
+  test('a require on a missing or null argument fails; a deny_if on one does not trigger', () => {
+    const c = cond('gt', 1);
+    assert.equal(c.required({}), 'fails');
+    assert.equal(req(c, null), 'fails');
+    assert.equal(c.triggered({}), 'fails');
+    assert.equal(trig(c, null), 'fails');
+  });
+  test('what a mistyped argument should have been is said per operator; a message is kept only when written', () => {
+    assert.equal(cond('lt', 1).expects, 'a number');
+    assert.equal(cond('lte', 1).expects, 'a number');
+    assert.equal(cond('gt', 1).expects, 'a number');
+    assert.equal(cond('gte', 1).expects, 'a number');
+    assert.equal(cond('regex', 'a').expects, 'a string');
+    assert.equal(cond('exists', true).expects, 'any value');
+    assert.equal(cond('contains', 'a').expects, 'a string, or a list with items written plainly (a number in digits, a boolean as true or false)');
+    assert.equal('message' in cond('eq', 1), false);
+    assert.equal(cond('eq', 1, { on_deny: 'say why' }).message, 'say why');
+  });
+});
