@@ -137,8 +137,9 @@ export const toolgate: Target = {
   description: 'toolgate serve, one server, everything allowed',
   stateless: true,
   sessions: {},
-  // The baseline: nothing counted, nothing recorded.
-  start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }, { audit: { enabled: false } }),
+  // The baseline: nothing counted, nothing recorded. The memory phase holds 1,000 streams beside the sessions of the
+  // phases before it, all one grant (auth: none): past the default share of 1,000 per grant.
+  start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }, { audit: { enabled: false }, sessions: { max_per_grant: 2000 } }),
 };
 
 /**

@@ -54,6 +54,15 @@ describe('session bounds', () => {
     registry.close();
   });
 
+  test('a session used in the last ten seconds is not ended to make room (it may be about to open its stream)', () => {
+    const registry = new SessionRegistry(bounds);
+    const ended = started(registry);
+    for (let i = 0; i < 3; i++) registry.add(session('a'));
+    assert.throws(() => registry.add(session('a')), SessionsFull);
+    assert.deepEqual(ended, []);
+    registry.close();
+  });
+
   test('the gateway holds at most max sessions in all, and never ends another grant\'s session to make room', () => {
     const registry = new SessionRegistry(bounds);
     const ended = started(registry);

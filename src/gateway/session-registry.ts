@@ -35,6 +35,9 @@ export interface SessionHooks {
   busy(session: Session): boolean;
 }
 
+/** A session is not ended to make room for its grant's next one until it has been quiet this long. */
+const EVICTABLE_AFTER_MS = 10_000;
+
 /** Credentials checked between two yields to the event loop, so a round never holds a request up for long. */
 const CHECKS_PER_TURN = 32;
 
@@ -94,11 +97,15 @@ export class SessionRegistry {
     else this.perGrant.delete(session.caller.id);
   }
 
-  /** The grant's least recently used session with no open stream and no call in flight. */
+  /**
+   * The grant's least recently used session with no open stream, no call in flight, and no request for a while: one
+   * just opened may be about to open its stream.
+   */
   private idlest(grant: string, hooks: SessionHooks): Session | undefined {
+    const quietSince = Date.now() - EVICTABLE_AFTER_MS;
     let found: Session | undefined;
     for (const session of this.byId.values()) {
-      if (session.caller.id !== grant || session.standalone || session.listen || hooks.busy(session)) continue;
+      if (session.caller.id !== grant || session.standalone || session.listen || session.lastSeen > quietSince || hooks.busy(session)) continue;
       if (!found || session.lastSeen < found.lastSeen) found = session;
     }
     return found;
