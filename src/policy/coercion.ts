@@ -62,11 +62,12 @@ export function matcher(expected: unknown): Match {
         return b === undefined ? undefined : b === expected;
       };
     case 'string':
-      // A number or a boolean sent for a string reaches the tool as `String(x)` (zod's coerce), or as Python's `True`.
+      // A number sent for a string reaches the tool as `String(x)` (zod's coerce, Python's `str`). A boolean reaches
+      // it as "true" or as "True", as the reader goes: where the policy's string is either spelling, readers disagree.
       return (argument) => {
         if (typeof argument === 'string') return argument === expected;
         if (typeof argument === 'number') return String(argument) === expected;
-        if (typeof argument === 'boolean') return String(argument) === expected || (argument ? 'True' : 'False') === expected;
+        if (typeof argument === 'boolean') return /^(true|false)$/i.test(expected as string) ? undefined : false;
         return false;
       };
   }

@@ -59,11 +59,13 @@ describe('booleans', () => {
 });
 
 describe('strings', () => {
-  test('a number or a boolean sent for a string is read as its text, or as Python writes a boolean', () => {
+  test('a number sent for a string is read as its text; a boolean against either spelling of a boolean is mistyped', () => {
     assert.equal(req(cond('eq', '5'), 5), 'holds');
-    assert.equal(req(cond('eq', 'False'), false), 'holds');
-    assert.equal(req(cond('eq', 'false'), false), 'holds');
-    assert.equal(req(cond('eq', 'True'), false), 'fails');
+    // "false" to one reader, "False" to another: no answer is safe for both.
+    assert.equal(req(cond('eq', 'False'), false), 'mistyped');
+    assert.equal(req(cond('eq', 'false'), false), 'mistyped');
+    assert.equal(req(cond('eq', 'True'), false), 'mistyped');
+    assert.equal(req(cond('eq', 'prod'), true), 'fails');
     assert.equal(req(cond('eq', '5'), null), 'fails', 'null is absent');
     assert.equal(req(cond('eq', '5'), ['5']), 'fails');
   });
