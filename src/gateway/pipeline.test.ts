@@ -265,6 +265,28 @@ test("a server without a policy shows its refusal on a single server's route and
   }
 });
 
+test('on the aggregate, a refusal of a tool the caller is shown (a condition) is answered as it is', async () => {
+  const t = setup({ allow: false, message: 'Tool "t" requires args.a gt 5', rule: '/tools/t/require/0', reason: 'condition', policy: 'p1' });
+  try {
+    const response = await t.pipeline.run(toolCall({ session: session(true), requested: 'srv__t' }), t.forward());
+    assert.equal(textOf(response), '[POLICY DENIED] Tool "t" requires args.a gt 5');
+    assert.equal(decisionOf(response).rule, '/tools/t/require/0');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a request without params is admitted with no arguments', async () => {
+  const t = setup(ALLOW);
+  try {
+    await t.pipeline.run(toolCall({ method: 'x-vendor/ping', name: undefined, requested: undefined, params: undefined }), t.forward());
+    assert.equal(t.asked[0]!.arguments, undefined);
+    assert.equal(t.forwarded.length, 1);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a refusal the caller may see carries its rule, reason, policy and retry time; the name falls back to the server name', async () => {
   const t = setup({ allow: false, message: 'slow down', rule: '/tools/t/limits/0', reason: 'rate_limited', policy: 'p1', retryAfterSeconds: 7 });
   try {

@@ -128,3 +128,7 @@ test('refusals name their reason: no policy, an unknown method, a denied method'
     a.close();
   }
 });
+
+test("an inline policy that does not validate is reported under the server's configuration path", () => {
+  assert.throws(() => admission({ s: { version: '1', default: 'sometimes' } }), /servers\.s\.policy/);
+});

@@ -34,3 +34,22 @@ test('two stores on one file (two processes on one machine) share the counter ex
   assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 30);
   for (const store of stores) await store.close();
 });
+
+test('status leaves out a counter whose window has emptied, though its row is kept until it expires', async () => {
+  const store = new SqliteCounterStore(freshFile());
+  try {
+    const now = 1_000_000;
+    await store.reserve([limit], now);
+    assert.equal((await store.status(now)).length, 1);
+    // Two windows later the row is still there (it expires two windows after its last use), but holds nothing.
+    assert.deepEqual(await store.status(now + 90_000), []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a reservation on a store whose file cannot be written rejects rather than hanging', async () => {
+  const store = new SqliteCounterStore(freshFile());
+  await store.close();
+  await assert.rejects(store.reserve([limit], Date.now()));
+});

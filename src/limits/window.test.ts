@@ -62,3 +62,12 @@ test('the retry time: 0 when it fits, the end of the bucket that makes room, Inf
   assert.equal(retryAfterMs(state, W, 3, 4, 5_200), Infinity);
   assert.equal(retryAfterMs(emptyWindow(), W, 3, 3, 0), 0);
 });
+
+test('a clock that steps back does not move the ring back: what was counted stays counted', () => {
+  const state = emptyWindow();
+  advance(state, W, 20_000);
+  add(state, 20, 4);
+  advance(state, W, 15_000); // the clock stepped back five seconds
+  advance(state, W, 20_500);
+  assert.equal(used(state), 4);
+});

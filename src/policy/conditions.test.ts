@@ -36,6 +36,8 @@ describe('comparisons of numbers are strict where they say so', () => {
   test('a decimal written with only a fraction is read as its number', () => {
     assert.equal(req(cond('lt', 1), '.5'), 'holds');
     assert.equal(req(cond('gt', 1), '.5'), 'fails');
+    assert.equal(req(cond('lt', 1), '.55'), 'holds');
+    assert.equal(req(cond('eq', 0.55), ' .55 '), 'holds');
   });
   test('spellings of infinity and NaN, with sign or spaces, are mistyped rather than no number', () => {
     // Compared for equality, a string some reader takes as a number is mistyped; one that none does plainly differs.
@@ -84,6 +86,11 @@ describe('objects and lists', () => {
     assert.equal(req(c, { a: 1, b: 'x', c: 1 }), 'fails');
     assert.equal(req(c, [1, 'x']), 'fails', 'a list is no object');
     assert.equal(req(c, 'a'), 'fails');
+  });
+  test('an object with index keys matches neither a list nor a string', () => {
+    assert.equal(req(cond('eq', { 0: 'x' }), ['x']), 'fails');
+    assert.equal(req(cond('eq', { 0: 'x' }), 'x'), 'fails');
+    assert.equal(req(cond('eq', { 0: 'x' }), { 0: 'x' }), 'holds');
   });
   test('a list item readers disagree on makes the comparison mistyped unless another item plainly differs', () => {
     assert.equal(req(cond('eq', [1, 2]), ['1e0', 2]), 'mistyped');

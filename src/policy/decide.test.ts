@@ -424,6 +424,17 @@ describe('gaps found by mutation testing (docs/mutation.md)', () => {
     assert.equal(decide(unlistedApproval, { tool: 'x', args: {} }).rule, '(default allow)');
   });
 
+  test('explain under default allow without all_tools allows a tool with no entry, counting nothing', () => {
+    const { decision } = explain(policy({ version: '1', default: 'allow' }), { tool: 'any', args: {} });
+    assert.deepEqual(decision, { kind: 'allow', rule: '(default allow)', limits: [], amounts: [] });
+  });
+
+  test('a refused require exists: true names the path; exists: false says it must be absent', () => {
+    const p = policy({ version: '1', default: 'deny', tools: { t: { require: [{ path: 'args.x', op: 'exists', value: true }] }, u: { require: [{ path: 'args.x', op: 'exists', value: false }] } } });
+    assert.equal(outcome(decide(p, { tool: 't', args: {} })), 'deny /tools/t/require/0: Tool "t" requires args.x');
+    assert.equal(outcome(decide(p, { tool: 'u', args: { x: 1 } })), 'deny /tools/u/require/0: Tool "u" requires args.x to be absent');
+  });
+
   test('a tool with its own audit level keeps it; one without falls back to keys', () => {
     const p = policy({ version: '1', default: 'allow', tools: { t: { audit: { args: 'full' } } } });
     assert.equal(auditArgs(p, 't'), 'full');
