@@ -22,27 +22,22 @@ export function keyId(key: KeyObject): string {
 
 /** The Ed25519 private key in `file` (PEM); an error names the file and what was expected. */
 export function readSigningKey(file: string): KeyObject {
-  const text = readKeyFile(file);
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(text);
-  } catch {
-    throw new Error(`${file} is not a PEM private key (toolgate audit keygen makes one)`);
-  }
-  return ed25519(key, file);
+  return ed25519(parsed(file, readKeyFile(file), createPrivateKey, 'private'), file);
 }
 
 /** The Ed25519 public key in `file` (PEM), never a private key: verifying needs nothing secret. */
 export function readPublicKey(file: string): KeyObject {
   const text = readKeyFile(file);
   if (text.includes('PRIVATE KEY')) throw new Error(`${file} is a private key; give the public key (the .pub.pem from toolgate audit keygen)`);
-  let key: KeyObject;
+  return ed25519(parsed(file, text, createPublicKey, 'public'), file);
+}
+
+function parsed(file: string, text: string, create: (pem: string) => KeyObject, kind: 'private' | 'public'): KeyObject {
   try {
-    key = createPublicKey(text);
+    return create(text);
   } catch {
-    throw new Error(`${file} is not a PEM public key (toolgate audit keygen makes one)`);
+    throw new Error(`${file} is not a PEM ${kind} key (toolgate audit keygen makes one)`);
   }
-  return ed25519(key, file);
 }
 
 function readKeyFile(file: string): string {
