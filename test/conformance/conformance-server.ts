@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { parseArgs } from 'node:util';
 import {
   acceptedContent,
   CLIENT_CAPABILITIES_META_KEY,
@@ -20,19 +22,27 @@ import {
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod/v4';
+import { ERAS, serveHttp, type Eras } from './conformance-http.js';
 
 /**
- * The upstream the MCP conformance suite is run through the gateway against: a stdio server (SDK v2, both eras)
+ * The server the MCP conformance suite is run against, directly and through the gateway (SDK v2, both eras),
  * offering the fixtures the suite's server scenarios call by name. The suite expects them from its own
  * "everything" server, which is not published; names, arguments and texts here follow the scenario sources
  * (src/scenarios/server/*.ts) of @modelcontextprotocol/conformance 0.1.16 for the legacy wire and of
  * 0.2.0-alpha.12 for the 2026-07-28 one (input-required-result.ts, stateless.ts, http-standard-headers.ts,
- * json-schema-2020-12.ts).
+ * json-schema-2020-12.ts), and what the suite's reference server does beyond that is done here too, so that
+ * the gateway meets a server as demanding as the reference.
  *
- * Sampling and elicitation are written as multi-round-trip `inputRequired` returns rather than push-style
- * requests: the SDK turns them into real server→client requests on a 2025-era connection and into
- * `input_required` results on a 2026-07-28 one, so the same tool exercises the gateway whichever era it
- * settles with this server.
+ *   conformance-server.ts                                         stdio, both eras
+ *   conformance-server.ts --http [--eras dual|modern|legacy] [--port N]
+ *                                       Streamable HTTP on 127.0.0.1 (see conformance-http.ts); prints
+ *                                       `listening <url>` once it is
+ *
+ * The tools the reference answers by pushing a request to the client (test_sampling, test_elicitation*) push
+ * one on the tool call's own stream on a 2025 connection, and return `input_required` on a 2026-07-28
+ * request, which cannot carry one. The test_input_required_* flows are `inputRequired` returns on both eras:
+ * the SDK turns them into pushed requests on a 2025 connection, so the gateway's translation is exercised
+ * whichever era it settles with this server.
  */
 
 /** A 1×1 red PNG. */
@@ -42,6 +52,30 @@ const WAV = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 
 const text = (value: string) => ({ type: 'text' as const, text: value });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const WATCHED_RESOURCE = 'test://watched-resource';
+/** How long after a subscription the watched resource changes, so that each subscriber sees one real update. */
+const WATCHED_CHANGE_DELAY_MS = 100;
+
+type Change = { kind: 'tools' | 'prompts' } | { kind: 'resource'; uri: string };
+
+/**
+ * What outlives one instance. Over HTTP the SDK builds an instance per 2026-07-28 request and one per 2025
+ * session, so what calls change (the dynamic tool and prompt, the watched resource) lives here, and each
+ * change is announced to every instance that serves a session (and, over HTTP, to 2026-07-28 listen streams).
+ */
+const fixture = {
+  toolShown: true,
+  promptShown: true,
+  watchedRevision: 0,
+  changes: new EventEmitter<{ change: [Change] }>(),
+  change(change: Change): void {
+    if (change.kind === 'tools') this.toolShown = !this.toolShown;
+    if (change.kind === 'prompts') this.promptShown = !this.promptShown;
+    if (change.kind === 'resource') this.watchedRevision++;
+    this.changes.emit('change', change);
+  },
+};
 
 /**
  * json-schema-2020-12 checks that 2020-12 keywords survive into tools/list: `$schema`, `$defs` and
@@ -188,14 +222,29 @@ function samplingText({ content }: Extract<InputResponseView, { kind: 'sampling'
 const clientCapabilities = (server: McpServer, ctx: ServerContext): ClientCapabilities | undefined =>
   (ctx.mcpReq.envelope as Record<string, ClientCapabilities> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? server.server.getClientCapabilities();
 
-/** Asks the client to fill `form` (first round) and reports its answer (the retried round). */
-function elicitation(form: Parameters<typeof inputRequired.elicit>[0], ctx: ServerContext, answerPrefix: string) {
+type Era = 'legacy' | 'modern';
+type ElicitForm = Parameters<typeof inputRequired.elicit>[0];
+
+/**
+ * Asks the client to fill `form` and reports its answer: pushed on the call's stream on a 2025 connection, in
+ * two rounds (`input_required`, then the retried call) on 2026-07-28.
+ */
+async function elicitation(era: Era, form: ElicitForm, ctx: ServerContext, answerPrefix: string) {
+  const report = (action: string, content: unknown) => ({ content: [text(`${answerPrefix}: action=${action}, content=${JSON.stringify(content ?? {})}`)] });
+  if (era === 'legacy') {
+    const answer = await ctx.mcpReq.send({ method: 'elicitation/create', params: form });
+    return report(answer.action, answer.content);
+  }
   const answer = inputResponse(ctx.mcpReq.inputResponses, 'form');
   if (answer.kind !== 'elicit') return inputRequired({ inputRequests: { form: inputRequired.elicit(form) } });
-  return { content: [text(`${answerPrefix}: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`)] };
+  return report(answer.action, answer.content);
 }
 
-serveStdio(() => {
+/**
+ * One instance of the fixture for `era`. A `session` instance (a stdio connection, a 2025 HTTP session) follows
+ * the fixture's changes for as long as it is connected; a `request` instance is gone before any could matter.
+ */
+function fixtureServer(era: Era, lifetime: 'request' | 'session'): McpServer {
   const server = new McpServer(
     { name: 'toolgate-conformance', version: '1.0.0' },
     {
@@ -251,8 +300,11 @@ serveStdio(() => {
   server.registerTool('test_error_handling', { description: 'Always fails' }, async () => {
     throw new Error('This tool intentionally returns an error for testing');
   });
-  server.registerTool('test_reconnection', { description: 'Answers after 100 ms (server-sse-polling calls it)' }, async () => {
-    // A stdio server has no SSE stream to close; what the client sees of the stream is the gateway's doing.
+  server.registerTool('test_reconnection', { description: 'Closes its SSE stream mid-call, then answers on the resumed stream (SEP-1699)' }, async (ctx) => {
+    // Only a resumable 2025 HTTP stream can be closed (the SDK offers closeSSE there): the result is kept in the
+    // session's event store and reaches the client once it reconnects with GET and Last-Event-ID. stdio has no
+    // stream, and 2026-07-28 streams are not resumable, so there the call just answers.
+    ctx.http?.closeSSE?.();
     await sleep(100);
     return { content: [text('Reconnection test completed successfully.')] };
   });
@@ -260,6 +312,10 @@ serveStdio(() => {
     'test_sampling',
     { description: 'Asks the client for an LLM completion', inputSchema: z.object({ prompt: z.string().describe('The prompt to send to the LLM') }) },
     async ({ prompt }, ctx) => {
+      if (era === 'legacy') {
+        const answer = await ctx.mcpReq.send({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: text(prompt) }], maxTokens: 100 } });
+        return { content: [text(`LLM response: ${samplingText(answer)}`)] };
+      }
       const answer = inputResponse(ctx.mcpReq.inputResponses, 'completion');
       if (answer.kind !== 'sampling') return inputRequired({ inputRequests: { completion: askLlm(prompt, 100) } });
       return { content: [text(`LLM response: ${samplingText(answer.result)}`)] };
@@ -268,13 +324,13 @@ serveStdio(() => {
   server.registerTool(
     'test_elicitation',
     { description: 'Asks the user for a username and email', inputSchema: z.object({ message: z.string().describe('The message to show the user') }) },
-    async ({ message }, ctx) => elicitation(ELICIT_FORMS.test_elicitation(message), ctx, 'User response'),
+    async ({ message }, ctx) => elicitation(era, ELICIT_FORMS.test_elicitation(message), ctx, 'User response'),
   );
   server.registerTool('test_elicitation_sep1034_defaults', { description: 'Elicitation with defaults for every primitive type (SEP-1034)' }, async (ctx) =>
-    elicitation(ELICIT_FORMS.test_elicitation_sep1034_defaults(), ctx, 'Elicitation completed'),
+    elicitation(era, ELICIT_FORMS.test_elicitation_sep1034_defaults(), ctx, 'Elicitation completed'),
   );
   server.registerTool('test_elicitation_sep1330_enums', { description: 'Elicitation with the five enum schema forms (SEP-1330)' }, async (ctx) =>
-    elicitation(ELICIT_FORMS.test_elicitation_sep1330_enums(), ctx, 'Elicitation completed'),
+    elicitation(era, ELICIT_FORMS.test_elicitation_sep1330_enums(), ctx, 'Elicitation completed'),
   );
   server.registerTool(
     'json_schema_2020_12_tool',
@@ -375,13 +431,20 @@ serveStdio(() => {
   const dynamicPrompt = server.registerPrompt('test_dynamic_prompt', { description: 'Listed or not, as test_trigger_prompt_change last left it' }, async () => ({
     messages: [{ role: 'user', content: text('Dynamic prompt') }],
   }));
-  const toggle = (item: RegisteredTool | RegisteredPrompt) => (item.enabled ? item.disable() : item.enable());
+  // Called before the instance is connected too, where it notifies nobody: an instance starts as the fixture is.
+  const show = (item: RegisteredTool | RegisteredPrompt, shown: boolean) => {
+    if (item.enabled === shown) return;
+    if (shown) item.enable();
+    else item.disable();
+  };
+  show(dynamicTool, fixture.toolShown);
+  show(dynamicPrompt, fixture.promptShown);
   server.registerTool('test_trigger_tool_change', { description: 'Shows or hides test_dynamic_tool (tools/list_changed)' }, async () => {
-    toggle(dynamicTool);
+    fixture.change({ kind: 'tools' });
     return { content: [text('Tool list changed')] };
   });
   server.registerTool('test_trigger_prompt_change', { description: 'Shows or hides test_dynamic_prompt (prompts/list_changed)' }, async () => {
-    toggle(dynamicPrompt);
+    fixture.change({ kind: 'prompts' });
     return { content: [text('Prompt list changed')] };
   });
 
@@ -390,7 +453,9 @@ serveStdio(() => {
     server.registerResource(name, uri, { description, mimeType }, async () => ({ contents: [{ uri, mimeType, ...body }] }));
   staticResource('static-text', 'test://static-text', 'text/plain', 'A static text resource', { text: 'This is the content of the static text resource.' });
   staticResource('static-binary', 'test://static-binary', 'image/png', 'A static binary resource (a PNG)', { blob: PNG });
-  staticResource('watched-resource', 'test://watched-resource', 'text/plain', 'A resource clients subscribe to', { text: 'Watched resource content' });
+  server.registerResource('watched-resource', WATCHED_RESOURCE, { description: 'A resource that changes shortly after each subscription to it', mimeType: 'text/plain' }, async () => ({
+    contents: [{ uri: WATCHED_RESOURCE, mimeType: 'text/plain', text: `Watched resource content (revision ${fixture.watchedRevision})` }],
+  }));
   server.registerResource(
     'template',
     new ResourceTemplate('test://template/{id}/data', { list: undefined }),
@@ -399,9 +464,18 @@ serveStdio(() => {
       contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${String(id)}` }) }],
     }),
   );
-  // Subscriptions are acknowledged only: no scenario waits for an update.
-  server.server.setRequestHandler('resources/subscribe', async () => ({}));
-  server.server.setRequestHandler('resources/unsubscribe', async () => ({}));
+  // No scenario waits for an update, but one is sent all the same: a subscription to the watched resource
+  // changes it shortly after, so every subscriber gets notifications/resources/updated while it is connected.
+  const subscribed = new Set<string>();
+  server.server.setRequestHandler('resources/subscribe', async ({ params: { uri } }) => {
+    subscribed.add(uri);
+    if (uri === WATCHED_RESOURCE) setTimeout(() => fixture.change({ kind: 'resource', uri }), WATCHED_CHANGE_DELAY_MS);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', async ({ params: { uri } }) => {
+    subscribed.delete(uri);
+    return {};
+  });
 
   // ── prompts ──
   server.registerPrompt('test_simple_prompt', { description: 'A prompt without arguments' }, async () => ({
@@ -440,6 +514,35 @@ serveStdio(() => {
       { role: 'user', content: text('Please analyze the image above.') },
     ],
   }));
+
+  if (lifetime === 'session') {
+    const follow = (change: Change) => {
+      if (change.kind === 'tools') show(dynamicTool, fixture.toolShown);
+      if (change.kind === 'prompts') show(dynamicPrompt, fixture.promptShown);
+      // On 2026-07-28 the SDK's listen router decides which subscription streams want it.
+      if (change.kind === 'resource' && (era === 'modern' || subscribed.has(change.uri))) void server.server.sendResourceUpdated({ uri: change.uri });
+    };
+    fixture.changes.on('change', follow);
+    server.server.onclose = () => void fixture.changes.off('change', follow);
+  }
   return server;
+}
+
+const { values: options } = parseArgs({
+  options: { http: { type: 'boolean', default: false }, eras: { type: 'string', default: 'dual' }, port: { type: 'string', default: '0' } },
 });
+if (!options.http) {
+  serveStdio(({ era }) => fixtureServer(era, 'session'));
+} else {
+  const eras = options.eras as Eras;
+  if (!ERAS.includes(eras)) throw new Error(`--eras must be one of ${ERAS.join(', ')}, not ${options.eras}`);
+  const { url, notify } = await serveHttp(fixtureServer, eras, Number(options.port));
+  // The SDK builds a fresh instance per 2026-07-28 request, so changes reach listen streams through the handler.
+  fixture.changes.on('change', (change) => {
+    if (change.kind === 'tools') notify?.toolsChanged();
+    if (change.kind === 'prompts') notify?.promptsChanged();
+    if (change.kind === 'resource') notify?.resourceUpdated(change.uri);
+  });
+  console.log(`listening ${url}`);
+}
 
