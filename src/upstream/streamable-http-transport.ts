@@ -152,35 +152,20 @@ export class StreamableHttpTransport implements UpstreamTransport {
     const type = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     let answered = false;
     let delivered = 0;
-    const take = (message: unknown): void => {
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
-      const m = message as JSONRPCMessage;
+    const take = (m: JSONRPCMessage): void => {
       if (id !== undefined && 'id' in m && !('method' in m) && m.id === id) answered = true;
       delivered++;
       this.deliver(m, id);
     };
     response.setEncoding('utf8');
     if (type === 'text/event-stream') {
-      let lastEventId: string | undefined;
-      let retryMs = DEFAULT_RETRY_MS;
-      const parser = createParser({
-        onEvent: (event) => {
-          if (event.id !== undefined) lastEventId = event.id;
-          if (!event.data || (event.event !== undefined && event.event !== 'message')) return;
-          try {
-            take(JSON.parse(event.data));
-          } catch {
-            // An event that is not JSON is no message; the stream goes on.
-          }
-        },
-        onRetry: (ms) => (retryMs = ms),
-      });
-      response.on('data', (chunk: string) => parser.feed(chunk));
+      const cursor = readEvents(response, take);
       response.once('close', () => {
         if (id === undefined || answered || this.closed || options?.cancellation?.cancelled) return;
         const progress = delivered > 0 ? 0 : fruitless + 1;
+        const { lastEventId, retryMs } = cursor;
         if (lastEventId !== undefined && this.sessionId && progress < MAX_FRUITLESS_RESUMES) {
-          const timer = setTimeout(() => void this.resume(id, lastEventId!, options, progress), retryMs);
+          const timer = setTimeout(() => void this.resume(id, lastEventId, options, progress), retryMs);
           timer.unref();
           return;
         }
@@ -189,9 +174,10 @@ export class StreamableHttpTransport implements UpstreamTransport {
       return;
     }
     const sequence = new JsonSequence();
-    response.on('data', (chunk: string) => sequence.push(chunk).forEach(take));
+    const takeValue = (value: unknown) => isMessage(value) && take(value);
+    response.on('data', (chunk: string) => sequence.push(chunk).forEach(takeValue));
     response.once('end', () => {
-      sequence.end().forEach(take);
+      sequence.end().forEach(takeValue);
       if (id !== undefined && !answered) this.fail(id, `the server answered HTTP ${response.statusCode} without a response to the request`);
     });
     response.once('error', () => {
@@ -219,8 +205,6 @@ export class StreamableHttpTransport implements UpstreamTransport {
   private openStandalone(lastEventId?: string): void {
     if (this.closed || !this.sessionId) return;
     const headers = { ...this.baseHeaders(), accept: 'text/event-stream', ...(lastEventId && { 'last-event-id': lastEventId }) };
-    let last = lastEventId;
-    let retryMs = DEFAULT_RETRY_MS;
     this.exchange('GET', headers, undefined).then(
       (response) => {
         const status = response.statusCode ?? 0;
@@ -232,27 +216,13 @@ export class StreamableHttpTransport implements UpstreamTransport {
         }
         if (status !== 200) {
           response.resume();
-          return this.reopenStandalone(last, this.standaloneBackoff);
+          return this.reopenStandalone(lastEventId, this.standaloneBackoff);
         }
         this.standaloneBackoff = DEFAULT_RETRY_MS;
-        response.setEncoding('utf8');
-        const parser = createParser({
-          onEvent: (event) => {
-            if (event.id !== undefined) last = event.id;
-            if (!event.data) return;
-            try {
-              const message = JSON.parse(event.data) as unknown;
-              if (typeof message === 'object' && message !== null) this.deliver(message as JSONRPCMessage, undefined);
-            } catch {
-              // not a message
-            }
-          },
-          onRetry: (ms) => (retryMs = ms),
-        });
-        response.on('data', (chunk: string) => parser.feed(chunk));
-        response.once('close', () => this.reopenStandalone(last, retryMs));
+        const cursor = readEvents(response, (message) => this.deliver(message, undefined));
+        response.once('close', () => this.reopenStandalone(cursor.lastEventId ?? lastEventId, cursor.retryMs));
       },
-      () => this.reopenStandalone(last, this.standaloneBackoff),
+      () => this.reopenStandalone(lastEventId, this.standaloneBackoff),
     );
   }
 
@@ -277,6 +247,39 @@ export class StreamableHttpTransport implements UpstreamTransport {
   private fail(id: RequestId, reason: string): void {
     this.deliver(errorResponse(id, ErrorCode.UpstreamUnavailable, reason), id);
   }
+}
+
+/** Where an SSE stream is: the last event id seen (to resume from) and the wait the server asked for. */
+interface EventCursor {
+  lastEventId?: string;
+  retryMs: number;
+}
+
+/** Reads an SSE body, handing on each event's message; events without JSON-RPC data (priming, comments) are skipped. */
+function readEvents(response: IncomingMessage, onMessage: (message: JSONRPCMessage) => void): EventCursor {
+  const cursor: EventCursor = { retryMs: DEFAULT_RETRY_MS };
+  const parser = createParser({
+    onEvent: (event) => {
+      if (event.id !== undefined) cursor.lastEventId = event.id;
+      if (!event.data || (event.event !== undefined && event.event !== 'message')) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(event.data);
+      } catch {
+        return; // an event that is not JSON is no message; the stream goes on
+      }
+      if (isMessage(value)) onMessage(value);
+    },
+    onRetry: (ms) => (cursor.retryMs = ms),
+  });
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => parser.feed(chunk));
+  return cursor;
+}
+
+/** A JSON object; anything else in a body (a scalar, an array, a value that did not parse) is no message. */
+function isMessage(value: unknown): value is JSONRPCMessage {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Error);
 }
 
 /** Reads up to `limit` characters of a body, and lets the rest go. */
