@@ -15,6 +15,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   isModernVersion,
+  LOG_LEVEL_META_KEY,
   LATEST_LEGACY_VERSION,
   LATEST_MODERN_VERSION,
   LEGACY_VERSIONS,
@@ -233,6 +234,7 @@ export class Gateway implements UpstreamListener {
     }
     const session = new Session(route, caller, 'modern', version, objectOr(meta[CLIENT_CAPABILITIES_META_KEY]), meta[CLIENT_INFO_META_KEY] as Record<string, unknown> | undefined, STATELESS);
     session.credential = credential;
+    if (isLogLevel(meta[LOG_LEVEL_META_KEY])) session.logLevel = meta[LOG_LEVEL_META_KEY];
     return session;
   }
 
@@ -376,7 +378,7 @@ export class Gateway implements UpstreamListener {
       logLevel: session.logLevel,
       headers: method === 'tools/call' && upstreamEra === 'modern' && call.known ? await this.paramHeaders(upstream, call.name!, params ?? {}) : undefined,
       onNotification: (notification) => {
-        // The shared legacy line logs at the most verbose level any client asked for; each client sees its own.
+        // A shared legacy line logs at the most verbose level any of its clients asked for; each client sees its own.
         if (notification.method === 'notifications/message' && !session.wantsLog(paramsOf(notification).level)) return;
         session.notify(notification, channel.outbound);
       },

@@ -219,9 +219,15 @@ export class McpEndpoint {
     return paramHeaderMismatch(req.headers, tool, params.arguments);
   }
 
-  /** Runs one request; its response goes out as JSON, or as SSE once something must be streamed before it. */
+  /**
+   * Runs one request. On a 2025 session its response is an SSE stream, as the SDK's servers and the suite's
+   * reference answer there: the stream is open (and kept alive with comments) for as long as a call takes, so an
+   * idle timeout between the client and the gateway does not cut a long call. On the 2026-07-28 wire it is one
+   * JSON body unless something must be streamed before it (progress, a log line), as that revision's servers do.
+   */
   private async run(res: ServerResponse, session: Session, request: JSONRPCRequest): Promise<void> {
     const stream = new ResponseStream(res, this.streams);
+    if (session.era === 'legacy') stream.open();
     const cancellation = new Cancellation();
     res.once('close', () => {
       if (!res.writableFinished) cancellation.cancel();

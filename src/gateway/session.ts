@@ -126,9 +126,12 @@ export class Session {
     return (via?.send(notification) ?? false) || (this.standalone?.send(notification) ?? false);
   }
 
-  /** Whether a log message at `level` passes the level this client set (all pass until it sets one). */
+  /**
+   * Whether a log message at `level` passes the level this client set. A legacy client gets every level until it
+   * sets one; a 2026-07-28 request gets none unless its envelope names a level (`io.modelcontextprotocol/logLevel`).
+   */
   wantsLog(level: unknown): boolean {
-    if (this.logLevel === undefined) return true;
+    if (this.logLevel === undefined) return this.era === 'legacy';
     return LOG_LEVELS.indexOf(String(level)) >= LOG_LEVELS.indexOf(this.logLevel);
   }
 

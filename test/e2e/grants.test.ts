@@ -14,6 +14,7 @@ import { mintAdminToken } from '../../src/admin/admin-token.js';
 import type { Grants, NewGrant } from '../../src/grants/grants.js';
 import { formatToken, hashSecret, parseToken, randomBase62 } from '../../src/grants/token.js';
 import { CLIENT_CAPABILITIES, FIXTURE, startGateway, until, type RunningGateway } from './harness.js';
+import { answerOf } from '../support/answer.js';
 
 /**
  * Agent authentication through a real gateway (`auth: grants`): every request proves a grant with its token, a
@@ -117,8 +118,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}, base = gateway.base) {
   const response = await fetch(base + path, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return { status: response.status, headers: response.headers, body: (await answerOf(response)) as Record<string, any> | undefined };
 }
 
 /** A 2026-07-28 tools/call: one request, no session. */

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ChainedEntry } from '../../src/audit/audit-record.js';
 import { RecordingTransport } from '../support/recording-transport.js';
 import { startGateway, type RunningGateway } from './harness.js';
+import { answerOf } from '../support/answer.js';
 
 /**
  * Every message a client sends either passes the pipeline (a decision, recorded) or is refused: nothing reaches the
@@ -32,8 +33,7 @@ async function legacySession(url: URL): Promise<(message: unknown) => Promise<{ 
   await opened.text();
   return async (message) => {
     const response = await fetch(url, { method: 'POST', headers: { ...LEGACY_HEADERS, 'mcp-session-id': session }, body: JSON.stringify(message) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: await answerOf(response) };
   };
 }
 
@@ -108,7 +108,7 @@ describe('arguments that would pollute a prototype', () => {
       const session = opened.headers.get('mcp-session-id')!;
       // Written as text: an object literal with __proto__ would set the prototype instead of carrying the key.
       const body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"write_thing","arguments":{"note":"x","__proto__":{"mode":"force"}}}}';
-      const answer = (await (await fetch(url, { method: 'POST', headers: { ...LEGACY_HEADERS, 'mcp-session-id': session }, body })).json()) as {
+      const answer = (await answerOf(await fetch(url, { method: 'POST', headers: { ...LEGACY_HEADERS, 'mcp-session-id': session }, body }))) as {
         result: { isError: boolean; content: { text: string }[]; _meta: { 'toolgate/decision': { reason: string; requestId: string } } };
       };
       assert.equal(answer.result.isError, true);

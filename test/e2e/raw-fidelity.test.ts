@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { GATEWAY_CLIENT_CAPABILITIES } from '../../src/upstream/handshake.js';
 import { EVERYTHING, startGateway, type RunningGateway } from './harness.js';
+import { answerOf } from '../support/answer.js';
 
 /**
  * The SDK's clients parse results with their own schemas, which can hide a field the gateway dropped. Here the
@@ -58,7 +59,7 @@ async function proxied(requests: { method: string; params?: unknown }[]): Promis
   const results: unknown[] = [];
   for (const [i, request] of requests.entries()) {
     const response = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, ...request }) });
-    const body = (await response.json()) as { result?: unknown; error?: unknown };
+    const body = (await answerOf(response)) as { result?: unknown; error?: unknown };
     results.push(body.result ?? body.error);
   }
   return results;

@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../e2e/harness.js';
 import { Driver, MODERN } from './driver.js';
 import { check, denialOf, FUZZ_POLICY, type Exchange, type Violation } from './invariants.js';
 import { probe } from './messages.js';
+import { answerOf } from '../support/answer.js';
 
 /**
  * Random and mutated JSON-RPC against a gateway in front of a recording upstream, on both wires (legacy sessions and
@@ -100,7 +101,7 @@ describe('the gateway under fuzzed JSON-RPC', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_thing', arguments: { id: 'after' } } }),
     });
     assert.equal(legacy.status, 200);
-    const legacyBody = (await legacy.json()) as any;
+    const legacyBody = await answerOf(legacy);
     assert.equal(legacyBody.result?.content?.[0]?.text, JSON.stringify({ name: 'read_thing', arguments: { id: 'after' } }));
 
     const modern = await fetch(running.url(), {
