@@ -137,12 +137,14 @@ async function serveNode(route: (request: Request) => Promise<Response>, req: In
     signal: aborted.signal,
     duplex: 'half',
   } as RequestInit);
+  const sent = hasBody ? await request.clone().text() : '';
   let response: Response;
   try {
     response = await route(request);
   } catch (error) {
     response = Response.json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: String(error) } }, { status: 500 });
   }
+  await logExchange(request, sent, response);
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.flushHeaders();
   if (!response.body) return void res.end();
@@ -154,4 +156,17 @@ async function serveNode(route: (request: Request) => Promise<Response>, req: In
     // The client went away mid-stream; the cancel above has told the SDK.
   }
   res.end();
+}
+
+/** Headers worth seeing in the log: the era and session a request claims, its Mcp-* mirrors, where a stream resumes. */
+const isLogged = (name: string) => name.startsWith('mcp-') || name === 'last-event-id';
+
+/**
+ * One line per exchange on stderr (run.ts keeps it beside the suite's logs), so that a check failing only through
+ * the gateway can be read off what reached this server: the request, and the body of any error answer.
+ */
+async function logExchange(request: Request, sent: string, response: Response): Promise<void> {
+  const headers = [...request.headers].filter(([name]) => isLogged(name)).map(([name, value]) => `${name}: ${value}`);
+  const answer = response.status >= 400 ? ` ${await response.clone().text()}` : '';
+  console.error(`${request.method} [${headers.join('; ')}] ${sent} → ${response.status} ${response.headers.get('content-type') ?? ''}${answer}`);
 }
