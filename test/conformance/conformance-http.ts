@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
+  InMemoryServerEventBus,
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
@@ -14,6 +15,7 @@ import {
   type EventStore,
   type JSONRPCMessage,
   type McpServer,
+  type ServerEventBus,
   type ServerNotifier,
   type StreamId,
 } from '@modelcontextprotocol/server';
@@ -44,8 +46,9 @@ export type FixtureFactory = (era: 'legacy' | 'modern', lifetime: 'request' | 's
  */
 const RETRY_MS = 200;
 
-export async function serveHttp(factory: FixtureFactory, eras: Eras, port: number): Promise<HttpFixture> {
-  const modern = eras === 'legacy' ? undefined : createMcpHandler(() => factory('modern', 'request'), { legacy: 'reject' });
+/** `onListen` is called as each 2026-07-28 `subscriptions/listen` stream opens. */
+export async function serveHttp(factory: FixtureFactory, eras: Eras, port: number, onListen: () => void): Promise<HttpFixture> {
+  const modern = eras === 'legacy' ? undefined : createMcpHandler(() => factory('modern', 'request'), { legacy: 'reject', bus: listenWatcher(onListen) });
   const legacy = eras === 'modern' ? undefined : legacySessions(factory);
   const route = async (request: Request): Promise<Response> => {
     // Loopback only, so only loopback names and origins (the DNS-rebinding scenario sends others).
@@ -58,6 +61,18 @@ export async function serveHttp(factory: FixtureFactory, eras: Eras, port: numbe
   const server = createServer((req, res) => void serveNode(route, req, res));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, notify: modern?.notify };
+}
+
+/** The in-process bus, telling `onListen` of each listen stream: each stream subscribes to the bus as it opens. */
+function listenWatcher(onListen: () => void): ServerEventBus {
+  const bus = new InMemoryServerEventBus();
+  return {
+    publish: (event) => bus.publish(event),
+    subscribe: (listener) => {
+      onListen();
+      return bus.subscribe(listener);
+    },
+  };
 }
 
 /**
