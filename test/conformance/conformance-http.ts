@@ -54,6 +54,7 @@ export async function serveHttp(factory: FixtureFactory, eras: Eras, port: numbe
     // Loopback only, so only loopback names and origins (the DNS-rebinding scenario sends others).
     const rejected = hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins());
     if (rejected) return rejected;
+    if (new URL(request.url).pathname !== '/mcp') return new Response('Not Found', { status: 404 });
     if (!modern) return legacy!(request);
     if (!legacy) return modern.fetch(request);
     return (await isLegacyRequest(request)) ? legacy(request) : modern.fetch(request);

@@ -160,7 +160,7 @@ async function main(): Promise<number> {
       const settled = gateway.gateway.upstreams.get(name)?.info?.era;
       if (!target.direct && forced && settled !== forced) throw new Error(`upstream ${name} settled on era ${settled}, not ${forced}`);
       const suite = SUITES[target.wire];
-      const url = target.direct ? servers.get((target.fixture as { eras: Eras }).eras)!.url : gateway.url(name).href;
+      const url = target.direct && target.fixture.transport === 'http' ? servers.get(target.fixture.eras)!.url : gateway.url(name).href;
       const outputDir = join(outputRoot, key.replace('/', '--'));
       console.log(`\n${key}: conformance suite → ${url}`);
       await runSuite(node22, suite, url, outputDir);
@@ -194,7 +194,7 @@ async function main(): Promise<number> {
  * The era the gateway is made to speak with each fixture. It is forced rather than probed (`auto`) wherever
  * there is one to force: a probe that meets a server still starting up on a loaded machine gets no answer
  * within its timeout and settles on legacy, which would make the matrix flaky. The dual-era HTTP fixture is
- * left to `auto`, as real servers are: serving both eras is what it is there to show.
+ * left to `auto`, as a real server serving both eras would be: how the gateway meets one is what it shows.
  */
 const FORCED_ERA: Record<Eras, Era | undefined> = { dual: undefined, modern: 'modern', legacy: 'legacy' };
 
