@@ -109,6 +109,7 @@ export const COMPARISONS: readonly [string, string][] = [
   ['toolgate', 'floor'],
   ['toolgate', 'direct'],
   [statelessRowName('toolgate'), 'toolgate'],
+  [statelessRowName('toolgate, HTTP upstream'), statelessRowName('toolgate')],
   ['toolgate+policy', 'floor'],
   ['toolgate+policy', 'toolgate+policy, no audit'],
   ['mcp-proxy', 'toolgate'],

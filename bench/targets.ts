@@ -123,8 +123,11 @@ const floor: Target = {
   },
 };
 
-/** `toolgate serve` with one server, the bench's upstream, under `policy`, with the rest of its configuration. */
-function toolgateServing(upstream: Upstream, policy: object, settings: object = {}): Promise<Running> {
+/**
+ * `toolgate serve` with one server, the bench's upstream (or, given as `{ url }`, a server over HTTP), under
+ * `policy`, with the rest of its configuration.
+ */
+function toolgateServing(upstream: Upstream | { url: string }, policy: object, settings: object = {}): Promise<Running> {
   const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
   // JSON is YAML: the gateway reads it as its configuration file.
   writeFileSync(config, JSON.stringify({ ...settings, servers: { fixture: { ...upstream, policy } } }));
@@ -140,6 +143,31 @@ export const toolgate: Target = {
   // The baseline: nothing counted, nothing recorded. The memory phase holds 1,000 streams beside the sessions of the
   // phases before it, all one grant (auth: none): past the default share of 1,000 per grant.
   start: (upstream) => toolgateServing(upstream, { version: '1', default: 'allow' }, { audit: { enabled: false }, sessions: { max_per_grant: 2000 } }),
+};
+
+/**
+ * The same gateway in front of the bench's server over Streamable HTTP (2026-07-28): what the gateway's own HTTP
+ * client transport costs, beside the stdio row above.
+ */
+const toolgateHttpUpstream: Target = {
+  name: 'toolgate, HTTP upstream',
+  description: 'toolgate serve in front of the echo server over Streamable HTTP (2026-07-28), everything allowed',
+  stateless: true,
+  start: async (upstream) => {
+    const server = launch(process.execPath, [plainScript('echo-server'), '--http'], { cwd: upstream.cwd, env: inherited(upstream) });
+    try {
+      const { url } = JSON.parse(await server.firstLine()) as { url: string };
+      const running = await toolgateServing({ url }, { version: '1', default: 'allow' }, { audit: { enabled: false } });
+      const close = async () => {
+        await running.close();
+        await server.stop();
+      };
+      return { ...running, close };
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  },
 };
 
 /**
@@ -211,4 +239,4 @@ const supergateway: Target = {
 };
 
 /** In table order. */
-export const TARGETS: readonly Target[] = [direct, floor, toolgate, toolgatePolicy, toolgatePolicyUnaudited, mcpProxy, supergateway];
+export const TARGETS: readonly Target[] = [direct, floor, toolgate, toolgateHttpUpstream, toolgatePolicy, toolgatePolicyUnaudited, mcpProxy, supergateway];

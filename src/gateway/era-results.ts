@@ -1,4 +1,4 @@
-import { LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from '../protocol/eras.js';
+import { LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY, type Era } from '../protocol/eras.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { Route } from './route.js';
 import type { Session } from './session.js';
@@ -11,7 +11,7 @@ import type { Session } from './session.js';
 export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
 
 /** Methods whose result is cacheable under 2026-07-28 and so must say for how long and for whom. */
-const CACHEABLE: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
 
 export interface Description {
   capabilities: Record<string, unknown>;
@@ -19,12 +19,15 @@ export interface Description {
   instructions?: string;
 }
 
-/** The upstream's own identity on a single-server route, the gateway's on the aggregate. */
-export function describe(route: Route): Description {
+/**
+ * The upstream's own identity on a single-server route, the gateway's on the aggregate, as told to a client of
+ * `era`: a server reached in both eras may declare different capabilities on each side.
+ */
+export function describe(route: Route, era: Era): Description {
   if (!route.aggregated) {
-    const info = route.upstreams[0]!.info;
+    const info = route.upstreams[0]!.infoFor(era);
     return {
-      capabilities: advertised(route.upstreams[0]!),
+      capabilities: advertised(route.upstreams[0]!, era),
       serverInfo: serverInfo(route),
       ...(info?.instructions && { instructions: info.instructions }),
     };
@@ -33,17 +36,18 @@ export function describe(route: Route): Description {
   const capabilities: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   const instructions: string[] = [];
   for (const upstream of route.upstreams) {
-    for (const [key, value] of Object.entries(advertised(upstream))) {
+    for (const [key, value] of Object.entries(advertised(upstream, era))) {
       capabilities[key] = { ...capabilities[key], ...(value as Record<string, unknown>) };
     }
-    if (upstream.info?.instructions) instructions.push(`## ${upstream.name}\n${upstream.info.instructions}`);
+    const text = upstream.infoFor(era)?.instructions;
+    if (text) instructions.push(`## ${upstream.name}\n${text}`);
   }
   return { capabilities, serverInfo: serverInfo(route), ...(instructions.length > 0 && { instructions: instructions.join('\n\n') }) };
 }
 
 /** The answer to `server/discover` (2026-07-28). */
 export function discoverResult(route: Route): Record<string, unknown> {
-  const { serverInfo, ...description } = describe(route);
+  const { serverInfo, ...description } = describe(route, 'modern');
   return { supportedVersions: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], ...description, _meta: { [SERVER_INFO_META_KEY]: serverInfo } };
 }
 
@@ -89,7 +93,7 @@ function serverInfo(route: Route): Record<string, unknown> {
  * (tasks/get, tasks/result) carry no tool name for the gateway to govern, so a client is not invited to start
  * them.
  */
-function advertised(upstream: UpstreamConnection): Record<string, unknown> {
-  const { tasks: _tasks, ...capabilities } = upstream.info?.capabilities ?? {};
+function advertised(upstream: UpstreamConnection, era: Era): Record<string, unknown> {
+  const { tasks: _tasks, ...capabilities } = upstream.infoFor(era)?.capabilities ?? {};
   return capabilities;
 }

@@ -21,6 +21,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   REMOVED_IN_MODERN,
   unsupportedVersion,
+  type Era,
 } from '../protocol/eras.js';
 import { FORWARDED_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
 import { pollutingKey } from '../protocol/polluting-keys.js';
@@ -40,6 +41,7 @@ import type { CallChannel } from './call-channel.js';
 import { describe, discoverResult, GATEWAY_INFO, shapeResult } from './era-results.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
+import { paramHeaders } from './mcp-headers.js';
 import { Pipeline, type ParsedCall } from './pipeline.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
@@ -209,11 +211,11 @@ export class Gateway implements UpstreamListener {
   ): Promise<{ session: Session; result: Record<string, unknown> }> {
     const requested = params.protocolVersion;
     const protocolVersion = typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : LATEST_LEGACY_VERSION;
-    await this.settled(route);
+    await this.settled(route, 'legacy');
     const session = new Session(route, caller, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
     session.credential = credential;
     this.sessions.add(session);
-    return { session, result: { protocolVersion, ...describe(route) } };
+    return { session, result: { protocolVersion, ...describe(route, 'legacy') } };
   }
 
   /**
@@ -235,8 +237,8 @@ export class Gateway implements UpstreamListener {
   }
 
   /** The handshake answers carry the upstreams' capabilities, so a (re)starting upstream is given its moment. */
-  private async settled(route: Route): Promise<void> {
-    await Promise.allSettled(route.upstreams.map((u) => u.whenReady()));
+  private async settled(route: Route, era: Era = 'modern'): Promise<void> {
+    await Promise.allSettled(route.upstreams.map((u) => u.whenReady(undefined, era)));
   }
 
   /** Handles one request from a client and returns the response to send it (with the client's id). */
@@ -366,14 +368,21 @@ export class Gateway implements UpstreamListener {
   private async send(call: ParsedCall, binding: string): Promise<JSONRPCResponse> {
     const { session, method, params, channel } = call;
     const upstream = call.upstream!;
+    const upstreamEra = upstream.eraFor(session.era);
     const hooks: CallHooks = {
+      era: session.era,
       cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
       logLevel: session.logLevel,
-      onNotification: (notification) => session.notify(notification, channel.outbound),
+      headers: method === 'tools/call' && upstreamEra === 'modern' && call.known ? await this.paramHeaders(upstream, call.name!, params ?? {}) : undefined,
+      onNotification: (notification) => {
+        // The shared legacy line logs at the most verbose level any client asked for; each client sees its own.
+        if (notification.method === 'notifications/message' && !session.wantsLog(paramsOf(notification).level)) return;
+        session.notify(notification, channel.outbound);
+      },
       onServerRequest: (serverRequest) => session.ask(serverRequest, channel.outbound),
     };
-    const bridged = INPUT_REQUIRED_METHODS.has(method) && session.era !== upstream.info?.era;
+    const bridged = INPUT_REQUIRED_METHODS.has(method) && session.era !== upstreamEra;
     if (bridged && session.era === 'modern') {
       return this.held.start(
         binding,
@@ -401,6 +410,12 @@ export class Gateway implements UpstreamListener {
     return answerInputRequests(response, (retried) => upstream.request(method, retried, hooks), params, (serverRequest) => session.ask(serverRequest, channel.outbound));
   }
 
+  /** The `Mcp-Param-*` headers a 2026-07-28 server checks a call of a tool against, from the tool's definition. */
+  private async paramHeaders(upstream: UpstreamConnection, tool: string, params: Params): Promise<Record<string, string> | undefined> {
+    const definition = await this.inventory.find(upstream, 'tools', tool).catch(() => undefined);
+    return definition && paramHeaders(definition, params.arguments);
+  }
+
   /**
    * The upstream connection is shared, so the level is kept per client and log lines are filtered here; each legacy
    * upstream is asked for the most verbose level any client wants. Each server's policy decides (and the audit log
@@ -413,10 +428,12 @@ export class Gateway implements UpstreamListener {
       session.route.upstreams.map((upstream) =>
         this.pipeline.run({ session, method: 'logging/setLevel', upstream, known: false, params, channel }, async () => {
           // A 2026-07-28 upstream has no logging/setLevel: the level rides in each forwarded request's envelope.
-          if (upstream.info?.era !== 'legacy' || !upstream.info.capabilities.logging) return resultResponse(0, {});
-          const levels = [...this.sessions.values(), session].filter((s) => s.route.includes(upstream.name) && s !== session && s.logLevel).map((s) => s.logLevel!);
+          if (upstream.eraFor(session.era) !== 'legacy' || !upstream.infoFor(session.era)?.capabilities.logging) return resultResponse(0, {});
+          // The line is shared by the legacy clients it serves: it is asked for the most verbose level among them.
+          const sharing = (s: Session) => s !== session && s.logLevel && s.route.includes(upstream.name) && upstream.eraFor(s.era) === 'legacy';
+          const levels = [...this.sessions.values()].filter(sharing).map((s) => s.logLevel!);
           const mostVerbose = [...levels, level].sort((a, b) => LOG_LEVELS.indexOf(a) - LOG_LEVELS.indexOf(b))[0]!;
-          return upstream.request('logging/setLevel', { level: mostVerbose });
+          return upstream.request('logging/setLevel', { level: mostVerbose }, { era: session.era });
         }),
       ),
     );
@@ -446,7 +463,7 @@ export class Gateway implements UpstreamListener {
     }
     // roots/list_changed: a 2026-07-28 server has no such notification (it asks for roots with each request).
     for (const upstream of route.upstreams) {
-      if (upstream.info?.era === 'legacy' && session.reachable(upstream.name)) upstream.notify(method, params);
+      if (upstream.eraFor('legacy') === 'legacy' && session.reachable(upstream.name)) upstream.notify(method, params, 'legacy');
     }
   }
 
@@ -460,29 +477,35 @@ export class Gateway implements UpstreamListener {
 
   // ── traffic from upstreams that no call claims ──
 
-  onNotification(server: string, notification: JSONRPCNotification): void {
+  onNotification(server: string, notification: JSONRPCNotification, era: Era): void {
     const changed = CHANGED_NOTIFICATIONS.get(notification.method);
     if (changed) this.inventory.invalidate(server, changed);
-    this.subscriptions.deliver(server, notification);
+    this.subscriptions.deliver(server, notification, era);
   }
 
-  /** A server request outside any call (a roots refresh, a ping) goes to the client seen most recently. */
-  async onServerRequest(server: string, request: JSONRPCRequest): Promise<ServerRequestAnswer> {
+  /**
+   * A server request outside any call (a roots refresh, a ping) goes to the legacy client seen most recently among
+   * those the line it came on serves.
+   */
+  async onServerRequest(server: string, request: JSONRPCRequest, era: Era): Promise<ServerRequestAnswer> {
     if (request.method === 'ping') return { result: {} };
+    const upstream = this.upstreams.get(server);
     let chosen: Session | undefined;
     for (const session of this.sessions.values()) {
-      if (session.route.includes(server) && session.era === 'legacy' && (!chosen || session.lastSeen > chosen.lastSeen)) chosen = session;
+      const served = session.era === 'legacy' && session.route.includes(server) && upstream?.eraFor(session.era) === era;
+      if (served && (!chosen || session.lastSeen > chosen.lastSeen)) chosen = session;
     }
     if (!chosen) return { error: { code: ErrorCode.MethodNotFound, message: `no client is connected to answer ${request.method}` } };
     return chosen.ask(request);
   }
 
-  onStateChange(server: string, state: string, detail: string): void {
+  onStateChange(server: string, state: string, detail: string, era: Era | undefined): void {
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
-    if (state === 'ready' && this.wasReady.has(server)) this.metrics.upstreamRestarted(server);
-    if (state === 'ready') this.wasReady.add(server);
+    const line = `${server}\0${era}`;
+    if (state === 'ready' && this.wasReady.has(line)) this.metrics.upstreamRestarted(server);
+    if (state === 'ready') this.wasReady.add(line);
     const upstream = this.upstreams.get(server);
-    if (state === 'ready' && upstream?.info?.era === 'modern') this.subscriptions.listenUpstream(upstream);
+    if (state === 'ready' && era === 'modern' && upstream) this.subscriptions.listenUpstream(upstream);
   }
 
   onLog(server: string, line: string): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { annotatedParams, decodeHeaderValue, paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
+import { decodeHeaderValue } from '../protocol/header-values.js';
+import { annotatedParams, paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
 
 const b64 = (text: string) => `=?base64?${Buffer.from(text).toString('base64')}?=`;
 

@@ -1,28 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Params } from '../protocol/jsonrpc.js';
+import { argumentAt, decodeHeaderValue, encodeHeaderValue, MCP_NAME_FIELD } from '../protocol/header-values.js';
 import type { Item } from './inventory.js';
-
-/** Methods whose `Mcp-Name` header mirrors `params.name` or `params.uri` (2026-07-28 Streamable HTTP). */
-const NAMED_METHODS: ReadonlyMap<string, 'name' | 'uri'> = new Map([
-  ['tools/call', 'name'],
-  ['prompts/get', 'name'],
-  ['resources/read', 'uri'],
-]);
-
-/** The sentinel around canonical, padded Base64 (an unpadded value is malformed, per SEP-2243's cases). */
-const SENTINEL = /^=\?base64\?((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)\?=$/;
-/** Visible ASCII, space and tab: what a plain header value may hold. */
-const PLAIN = /^[\x20-\x7E\t]*$/;
-
-/** Decodes a header value that may use the `=?base64?…?=` sentinel; undefined when it is malformed. */
-export function decodeHeaderValue(value: string): string | undefined {
-  if (value.startsWith('=?base64?') && value.endsWith('?=')) {
-    // Clients must encode a plain value that looks like the sentinel, so one that does not decode is malformed.
-    const encoded = SENTINEL.exec(value);
-    return encoded ? Buffer.from(encoded[1]!, 'base64').toString('utf8') : undefined;
-  }
-  return PLAIN.test(value) ? value : undefined;
-}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -37,7 +16,7 @@ export function standardHeaderMismatch(headers: IncomingHttpHeaders, method: str
   const methodHeader = header(headers, 'mcp-method');
   if (methodHeader === undefined) return 'the Mcp-Method header is required';
   if (methodHeader !== method) return `Mcp-Method header value '${methodHeader}' does not match body method '${method}'`;
-  const field = NAMED_METHODS.get(method);
+  const field = MCP_NAME_FIELD.get(method);
   if (!field) return undefined;
   const raw = header(headers, 'mcp-name');
   if (raw === undefined) return `the Mcp-Name header is required for ${method}`;
@@ -73,9 +52,7 @@ export function annotatedParams(tool: Item): { header: string; path: string[] }[
 export function paramHeaderMismatch(headers: IncomingHttpHeaders, tool: Item | undefined, args: unknown): string | undefined {
   if (!tool) return undefined;
   for (const { header: name, path } of annotatedParams(tool)) {
-    let value: unknown = args;
-    // Own properties only: a schema naming `__proto__` or `constructor` must not read the arguments' prototype.
-    for (const key of path) value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    const value = argumentAt(args, path);
     const raw = header(headers, `mcp-param-${name.toLowerCase()}`);
     if (value === undefined || value === null) {
       if (raw !== undefined) return `Mcp-Param-${name} is sent but argument ${path.join('.')} is absent`;
@@ -88,4 +65,15 @@ export function paramHeaderMismatch(headers: IncomingHttpHeaders, tool: Item | u
     if (!matches) return `Mcp-Param-${name} header value '${decoded}' does not match argument ${path.join('.')}`;
   }
   return undefined;
+}
+
+/** The `Mcp-Param-*` headers a 2026-07-28 server expects with a call of `tool`: one per annotated argument present. */
+export function paramHeaders(tool: Item, args: unknown): Record<string, string> | undefined {
+  let headers: Record<string, string> | undefined;
+  for (const { header: name, path } of annotatedParams(tool)) {
+    const value = argumentAt(args, path);
+    if (value === undefined || value === null || typeof value === 'object') continue;
+    (headers ??= {})[`mcp-param-${name.toLowerCase()}`] = encodeHeaderValue(String(value));
+  }
+  return headers;
 }

@@ -39,7 +39,7 @@ const REQUIRED_CAPABILITY: ReadonlyMap<string, string> = new Map([
 export class Session {
   readonly id: string;
   logLevel?: string;
-  /** `server\0uri` pairs this client subscribed to. */
+  /** What this client subscribed to: server, line era and URI (see subscriptions.ts). */
   readonly subscriptions = new Set<string>();
   /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
   standalone?: Outbound;

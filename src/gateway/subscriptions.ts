@@ -1,6 +1,6 @@
 import type { JSONRPCNotification, JSONRPCRequest, JSONRPCResponse, Params, RequestId } from '../protocol/jsonrpc.js';
 import { ErrorCode, errorResponse, paramsOf, resultResponse } from '../protocol/jsonrpc.js';
-import { SUBSCRIPTION_ID_META_KEY } from '../protocol/eras.js';
+import { SUBSCRIPTION_ID_META_KEY, type Era } from '../protocol/eras.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { CallChannel } from './call-channel.js';
@@ -27,23 +27,24 @@ export class Subscriptions {
   ) {}
 
   /**
-   * Subscriptions are counted across clients. A legacy upstream is subscribed once per URI and unsubscribed with
-   * the last subscriber; a 2026-07-28 upstream gets the whole set on the gateway's listen stream to it. The
-   * policy has admitted the change (the gateway's pipeline) before it gets here.
+   * Subscriptions are counted across the clients of one line to the server. A legacy line is subscribed once per
+   * URI and unsubscribed with the last subscriber; a 2026-07-28 line gets the whole set on the gateway's listen
+   * stream to it. The policy has admitted the change (the gateway's pipeline) before it gets here.
    */
   async change(session: Session, upstream: UpstreamConnection, method: string, uri: string): Promise<JSONRPCResponse> {
     const id: RequestId = 0;
-    if (!canSubscribe(upstream)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
-    const key = `${upstream.name}\0${uri}`;
+    if (!canSubscribe(upstream, session.era)) return errorResponse(id, ErrorCode.MethodNotFound, `server "${upstream.name}" does not offer resource subscriptions`);
+    const line = upstream.eraFor(session.era);
+    const key = subscriptionKey(upstream.name, line, uri);
     const subscribe = method === 'resources/subscribe';
     const others = [...this.sessions.values()].some((s) => s !== session && s.subscriptions.has(key));
     if (!subscribe) session.subscriptions.delete(key);
-    if (upstream.info?.era === 'modern') {
+    if (line === 'modern') {
       if (subscribe) session.subscriptions.add(key);
       if (!others) this.listenUpstream(upstream, subscribe ? [uri] : []);
       return resultResponse(id, {});
     }
-    const response = others ? resultResponse(id, {}) : await upstream.request(method, { uri });
+    const response = others ? resultResponse(id, {}) : await upstream.request(method, { uri }, { era: session.era });
     // Recorded only once the upstream has agreed, so a refused subscription never stands in for a real one.
     if (subscribe && 'result' in response) session.subscriptions.add(key);
     return response;
@@ -69,7 +70,7 @@ export class Subscriptions {
     // Honoured only where a server behind the endpoint can say it (its capability declares listChanged).
     const kinds = { toolsListChanged: 'tools', promptsListChanged: 'prompts', resourcesListChanged: 'resources' } as const;
     for (const [key, capability] of Object.entries(kinds) as [keyof typeof kinds, string][]) {
-      const offered = session.route.upstreams.some((u) => (u.info?.capabilities[capability] as { listChanged?: boolean } | undefined)?.listChanged);
+      const offered = session.route.upstreams.some((u) => (u.infoFor('modern')?.capabilities[capability] as { listChanged?: boolean } | undefined)?.listChanged);
       if (requested[key] === true && offered) filter[key] = true;
     }
     const subscribed: string[] = [];
@@ -97,10 +98,11 @@ export class Subscriptions {
    * What arrives on it is shared out like any unsolicited notification.
    */
   listenUpstream(upstream: UpstreamConnection, extra: string[] = []): void {
-    const capabilities = upstream.info!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
+    const capabilities = upstream.infoFor('modern')!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
     const uris = new Set(extra);
+    const prefix = subscriptionKey(upstream.name, 'modern', '');
     for (const session of this.sessions.values()) {
-      for (const key of session.subscriptions) if (key.startsWith(`${upstream.name}\0`)) uris.add(key.slice(upstream.name.length + 1));
+      for (const key of session.subscriptions) if (key.startsWith(prefix)) uris.add(key.slice(prefix.length));
     }
     const notifications = {
       toolsListChanged: Boolean(capabilities.tools?.listChanged),
@@ -118,25 +120,26 @@ export class Subscriptions {
   /** Lets go of what a closed session held: upstream subscriptions no other session shares. */
   release(session: Session): void {
     for (const key of session.subscriptions) {
-      const [server, uri] = key.split('\0') as [string, string];
+      const [server, line, uri] = key.split('\0') as [string, Era, string];
       const upstream = this.upstreams.get(server);
       if (!upstream || [...this.sessions.values()].some((s) => s.subscriptions.has(key))) continue;
-      if (upstream.info?.era === 'modern') this.listenUpstream(upstream);
-      else void upstream.request('resources/unsubscribe', { uri });
+      if (line === 'modern') this.listenUpstream(upstream);
+      else void upstream.request('resources/unsubscribe', { uri }, { era: 'legacy' });
     }
   }
 
-  /** Shares out one notification a server sent outside any call. */
-  deliver(server: string, notification: JSONRPCNotification): void {
+  /** Shares out one notification a server sent outside any call, on its line of era `line`, to the clients that line serves. */
+  deliver(server: string, notification: JSONRPCNotification, line: Era): void {
     // The gateway's own listen stream on a 2026-07-28 upstream: its acknowledgement is for the gateway alone.
     if (notification.method === 'notifications/subscriptions/acknowledged') return;
     const params = paramsOf(notification);
     // The upstream's subscription id names the gateway's stream to it; each client gets its own or none.
     const { [SUBSCRIPTION_ID_META_KEY]: upstreamSubscription, ...meta } = (params._meta ?? {}) as Record<string, unknown>;
     const plain = upstreamSubscription === undefined ? notification : ({ ...notification, params: { ...params, _meta: meta } } as JSONRPCNotification);
+    const upstream = this.upstreams.get(server);
     for (const session of this.sessions.values()) {
-      if (!session.route.includes(server)) continue;
-      if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(`${server}\0${String(params.uri)}`)) continue;
+      if (!session.route.includes(server) || upstream?.eraFor(session.era) !== line) continue;
+      if (notification.method === 'notifications/resources/updated' && !session.subscriptions.has(subscriptionKey(server, line, String(params.uri)))) continue;
       if (session.listen) {
         if (!listenerWants(session.listen.filter, notification.method)) continue;
         session.notify({ ...notification, params: { ...params, _meta: { ...meta, [SUBSCRIPTION_ID_META_KEY]: session.listen.subscriptionId } } });
@@ -152,8 +155,13 @@ export class Subscriptions {
   }
 }
 
-function canSubscribe(upstream: UpstreamConnection): boolean {
-  return (upstream.info?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
+function canSubscribe(upstream: UpstreamConnection, era: Era): boolean {
+  return (upstream.infoFor(era)?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe === true;
+}
+
+/** A subscription as sessions hold it: the server, the line (era) it was made on, and the URI. */
+function subscriptionKey(server: string, line: Era | undefined, uri: string): string {
+  return `${server}\0${line}\0${uri}`;
 }
 
 const LISTEN_KEYS: ReadonlyMap<string, keyof ListenFilter> = new Map([

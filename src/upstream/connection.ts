@@ -1,349 +1,91 @@
 import { isStdioServer, type ServerConfig } from '../config/schema.js';
-import {
-  ErrorCode,
-  errorResponse,
-  isResponse,
-  type JSONRPCMessage,
-  type JSONRPCNotification,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-  type Params,
-  type RequestId,
-} from '../protocol/jsonrpc.js';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, type Era } from '../protocol/eras.js';
-import { GATEWAY_CLIENT_INFO, handshake, WireClosed, WireTimeout, type HandshakeWire, type UpstreamInfo } from './handshake.js';
-import type { Cancellation } from './cancellation.js';
-import type { UpstreamTransport } from './transport.js';
+import type { JSONRPCResponse, Params } from '../protocol/jsonrpc.js';
+import type { Era } from '../protocol/eras.js';
+import type { UpstreamInfo } from './handshake.js';
+import { UpstreamLine, type CallHooks, type ConnectionOptions, type UpstreamState } from './upstream-line.js';
 
-/** What a downstream call hands the connection so that the server's side traffic finds its way back. */
-export interface CallHooks {
-  /** Progress (and other request-scoped notifications) about this call. */
-  onNotification?(notification: JSONRPCNotification): void;
-  /** Requests the server makes while this call is in flight: sampling, elicitation, roots. */
-  onServerRequest?(request: JSONRPCRequest): Promise<ServerRequestAnswer>;
-  /** Cancelling cancels the call upstream and settles it at once with a cancellation error. */
-  cancellation?: Cancellation;
-  /** The calling client's capabilities, sent in the envelope to modern-era upstreams. */
-  clientCapabilities?: Record<string, unknown>;
-  /** The log level a legacy client set; a modern-era upstream logs for a request only when its envelope says so. */
-  logLevel?: string;
-}
-
-export type ServerRequestAnswer = { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } };
-
-/** Traffic from the server that no in-flight call claims. */
-export interface UpstreamListener {
-  onNotification(server: string, notification: JSONRPCNotification): void;
-  onServerRequest(server: string, request: JSONRPCRequest): Promise<ServerRequestAnswer>;
-  onStateChange?(server: string, state: UpstreamState, detail: string): void;
-  onLog?(server: string, line: string): void;
-}
-
-export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
-
-interface PendingCall {
-  resolve(response: JSONRPCResponse): void;
-  hooks: CallHooks | undefined;
-  /** The token the client chose; the upstream sees the call's own id instead, so tokens never collide. */
-  progressToken: string | number | undefined;
-}
-
-export interface ConnectionOptions {
-  createTransport(): UpstreamTransport;
-  listener: UpstreamListener;
-  /** How long a call waits for a restarting server before it fails (start-up may take longer: `npx -y`). */
-  readyTimeoutMs?: number;
-  /** How long `start` waits for the first handshake. */
-  startTimeoutMs?: number;
-  /** First restart delay; doubles per failed attempt up to `maxBackoffMs`. */
-  backoffMs?: number;
-  maxBackoffMs?: number;
-}
+export type { CallHooks, ConnectionOptions, ServerRequestAnswer, UpstreamListener, UpstreamState } from './upstream-line.js';
 
 /**
- * One long-lived connection to one upstream server, shared by every downstream client: request ids are
- * re-numbered so calls multiplex, progress tokens are re-mapped so clients cannot collide, and a server that
- * dies fails its in-flight calls at once and is restarted with backoff.
+ * One upstream server, as the gateway reaches it: one line (`UpstreamLine`) in the era the handshake settled on,
+ * and, for a Streamable HTTP server that speaks both eras and keeps legacy sessions, a second line over a legacy
+ * session. Each client is served on the line of its own era where there is one, so what a server does only on its
+ * session side (server→client requests, resource subscriptions, its own capabilities there) reaches legacy
+ * clients as the server meant it; the gateway translates between eras only where the server speaks one.
+ *
+ * The second line is not opened for stdio (a second process would be a second server, with its own state), nor
+ * when the configuration names an era, nor when the server's legacy side keeps no session: a stateless legacy
+ * side can carry neither server requests nor subscriptions, so the 2026-07-28 line serves those clients better.
  */
 export class UpstreamConnection {
-  private transport?: UpstreamTransport;
-  private nextId = 1;
-  private readonly pending = new Map<RequestId, PendingCall>();
-  /** Server→client requests in flight, by the server's id, so a `notifications/cancelled` reaches the same client. */
-  private readonly serverRequests = new Map<RequestId, CallHooks | undefined>();
-  private state: UpstreamState = 'connecting';
-  private infoValue?: UpstreamInfo;
-  private eraVerdict?: Era;
-  private readyWaiters: { resolve(): void; reject(error: Error): void }[] = [];
-  private backoff: number;
-  private restartTimer?: NodeJS.Timeout;
-  private upSince = 0;
-  private readonly readyTimeoutMs: number;
+  private readonly primary: UpstreamLine;
+  private legacyLine?: UpstreamLine;
 
   constructor(
     readonly name: string,
     readonly config: ServerConfig,
     private readonly options: ConnectionOptions,
   ) {
-    this.readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
-    this.backoff = options.backoffMs ?? 250;
+    this.primary = new UpstreamLine(name, config, options);
   }
 
+  /** What the first line learned: the server's identity, and the capabilities lists are read with. */
   get info(): UpstreamInfo | undefined {
-    return this.infoValue;
+    return this.primary.info;
   }
 
   get currentState(): UpstreamState {
-    return this.state;
+    return this.primary.currentState;
   }
 
-  /** Starts the first connection; resolves once the server has answered the handshake. */
+  /** What the server declared to the line that serves a client of `era`. */
+  infoFor(era: Era): UpstreamInfo | undefined {
+    return this.line(era).info;
+  }
+
+  /** The era the server is reached in for a client of `era`: its own, or the one era the server speaks. */
+  eraFor(era: Era): Era {
+    return this.line(era).era;
+  }
+
+  /** Starts the first line, and then the second where the server may speak both eras. */
   async start(): Promise<void> {
-    void this.connect();
-    await this.whenReady(this.options.startTimeoutMs ?? 60_000);
+    await this.primary.start();
+    if (!this.mayHaveTwoLines()) return;
+    const legacy = new UpstreamLine(this.name, this.config, { ...this.options, protocol: 'legacy', tryOnce: true });
+    try {
+      await legacy.start();
+    } catch {
+      // The server speaks 2026-07-28 only: legacy clients are served by translation on the first line.
+      await legacy.close();
+      return;
+    }
+    if (legacy.keepsSession) this.legacyLine = legacy;
+    else await legacy.close();
   }
 
   async close(): Promise<void> {
-    this.setState('closed', 'closed by the gateway');
-    clearTimeout(this.restartTimer);
-    this.failAll('the gateway is shutting down');
-    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new Error(`upstream "${this.name}" is closed`));
-    await this.transport?.close();
+    await Promise.all([this.primary.close(), this.legacyLine?.close()]);
   }
 
-  /** Waits until the server is connected, up to `timeoutMs`. */
-  whenReady(timeoutMs = this.readyTimeoutMs): Promise<void> {
-    if (this.state === 'ready') return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(new Error(`upstream "${this.name}" is closed`));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error: Error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
-        reject(new Error(`upstream "${this.name}" is not available (${this.state}) after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.readyWaiters.push(waiter);
-    });
+  whenReady(timeoutMs?: number, era: Era = 'modern'): Promise<void> {
+    return this.line(era).whenReady(timeoutMs);
   }
 
-  /**
-   * Sends one request and settles with the server's response (its `id` is the upstream id: the caller puts its
-   * own back). Never rejects: transport failures come back as JSON-RPC errors the client can read.
-   */
-  async request(method: string, params: Params | undefined, hooks?: CallHooks): Promise<JSONRPCResponse> {
-    if (this.state !== 'ready') {
-      try {
-        await this.whenReady();
-      } catch (error) {
-        return errorResponse(0, ErrorCode.UpstreamUnavailable, (error as Error).message);
-      }
-    }
-    const id = this.nextId++;
-    const outgoing = this.prepareParams(params, id, hooks);
-    return new Promise<JSONRPCResponse>((resolve) => {
-      const entry: PendingCall = { resolve, hooks, progressToken: outgoing.progressToken };
-      this.pending.set(id, entry);
-      const cancellation = hooks?.cancellation;
-      if (cancellation?.cancelled) return this.cancel(id, 'cancelled before it was sent');
-      cancellation?.onCancel(() => this.cancel(id, 'cancelled by the client'));
-      this.deliver({ jsonrpc: '2.0', id, method, ...(outgoing.params && { params: outgoing.params }) } as JSONRPCRequest, id, cancellation);
-    });
+  /** Sends one request on the line for the calling client's era (`hooks.era`); see `UpstreamLine.request`. */
+  request(method: string, params: Params | undefined, hooks?: CallHooks): Promise<JSONRPCResponse> {
+    return this.line(hooks?.era ?? 'modern').request(method, params, hooks);
   }
 
-  notify(method: string, params?: Params): void {
-    if (this.state !== 'ready' || !this.transport) return;
-    const message = { jsonrpc: '2.0', method, ...(params && { params }) } as JSONRPCNotification;
-    void Promise.resolve()
-      .then(() => this.transport?.send(message))
-      .catch(() => {});
+  notify(method: string, params?: Params, era: Era = 'modern'): void {
+    this.line(era).notify(method, params);
   }
 
-  private deliver(message: JSONRPCMessage, id: RequestId, cancellation?: Cancellation): void {
-    try {
-      const sent = this.transport!.send(message, cancellation ? { cancellation } : undefined);
-      if (sent) sent.catch((error: Error) => this.settle(id, this.transportError(error)));
-    } catch (error) {
-      this.settle(id, this.transportError(error as Error));
-    }
+  private line(era: Era): UpstreamLine {
+    return era === 'legacy' && this.legacyLine ? this.legacyLine : this.primary;
   }
 
-  private transportError(error: Error): JSONRPCResponse {
-    return errorResponse(0, ErrorCode.UpstreamUnavailable, `upstream "${this.name}" failed: ${error.message}`);
-  }
-
-  /** Copies params only when they must change: a progress token to re-map, or a modern envelope to add. */
-  private prepareParams(params: Params | undefined, id: number, hooks?: CallHooks): { params: Params | undefined; progressToken: string | number | undefined } {
-    const meta = params?._meta as Record<string, unknown> | undefined;
-    const progressToken = meta?.progressToken as string | number | undefined;
-    const modern = this.infoValue?.era === 'modern';
-    if (progressToken === undefined && !modern) return { params, progressToken };
-    const nextMeta: Record<string, unknown> = { ...meta };
-    if (progressToken !== undefined) nextMeta.progressToken = id;
-    if (modern) {
-      nextMeta[PROTOCOL_VERSION_META_KEY] = this.infoValue!.protocolVersion;
-      nextMeta[CLIENT_CAPABILITIES_META_KEY] = hooks?.clientCapabilities ?? meta?.[CLIENT_CAPABILITIES_META_KEY] ?? {};
-      nextMeta[CLIENT_INFO_META_KEY] ??= GATEWAY_CLIENT_INFO;
-      if (hooks?.logLevel !== undefined) nextMeta[LOG_LEVEL_META_KEY] ??= hooks.logLevel;
-    }
-    return { params: { ...params, _meta: nextMeta }, progressToken };
-  }
-
-  private cancel(id: RequestId, reason: string): void {
-    if (!this.pending.has(id)) return;
-    // stdio and legacy HTTP take an explicit cancellation; on modern HTTP the aborted stream is the signal.
-    this.notify('notifications/cancelled', { requestId: id, reason });
-    this.settle(id, errorResponse(0, ErrorCode.RequestCancelled, `request ${reason}`));
-  }
-
-  private settle(id: RequestId, response: JSONRPCResponse): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    entry.resolve(response);
-  }
-
-  private failAll(reason: string): void {
-    for (const id of [...this.pending.keys()]) {
-      this.settle(id, errorResponse(0, ErrorCode.UpstreamUnavailable, `upstream "${this.name}" ${reason}`));
-    }
-    this.serverRequests.clear();
-  }
-
-  private receive(message: JSONRPCMessage): void {
-    if (isResponse(message)) {
-      this.settle(message.id as RequestId, message as JSONRPCResponse);
-      return;
-    }
-    if ('id' in message) {
-      void this.answerServerRequest(message as JSONRPCRequest);
-      return;
-    }
-    this.routeNotification(message as JSONRPCNotification);
-  }
-
-  private routeNotification(notification: JSONRPCNotification): void {
-    const params = notification.params as Params | undefined;
-    if (notification.method === 'notifications/progress' && params) {
-      const entry = this.pending.get(params.progressToken as RequestId);
-      if (entry?.hooks?.onNotification && entry.progressToken !== undefined) {
-        entry.hooks.onNotification({ ...notification, params: { ...params, progressToken: entry.progressToken } });
-      }
-      return;
-    }
-    if (notification.method === 'notifications/cancelled' && params && this.serverRequests.has(params.requestId as RequestId)) {
-      this.serverRequests.get(params.requestId as RequestId)?.onNotification?.(notification);
-      this.serverRequests.delete(params.requestId as RequestId);
-      return;
-    }
-    this.options.listener.onNotification(this.name, notification);
-  }
-
-  /**
-   * A stdio or legacy server asking the client something does not say which call it is for. It is given to the
-   * newest in-flight call that can answer (exact when one client is calling); otherwise to the listener.
-   */
-  private async answerServerRequest(request: JSONRPCRequest): Promise<void> {
-    let hooks: CallHooks | undefined;
-    for (const entry of this.pending.values()) if (entry.hooks?.onServerRequest) hooks = entry.hooks;
-    this.serverRequests.set(request.id, hooks);
-    let answer: ServerRequestAnswer;
-    try {
-      answer = hooks?.onServerRequest
-        ? await hooks.onServerRequest(request)
-        : await this.options.listener.onServerRequest(this.name, request);
-    } catch (error) {
-      answer = { error: { code: ErrorCode.InternalError, message: (error as Error).message } };
-    }
-    if (!this.serverRequests.delete(request.id)) return;
-    if (this.state !== 'ready') return;
-    void Promise.resolve(this.transport?.send({ jsonrpc: '2.0', id: request.id, ...answer } as JSONRPCMessage)).catch(() => {});
-  }
-
-  private async connect(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.setState('connecting', 'starting');
-    try {
-      const info = await handshake(() => this.open(), {
-        protocol: this.config.protocol,
-        knownEra: this.eraVerdict,
-        silenceMeansLegacy: isStdioServer(this.config),
-      });
-      if ((this.state as UpstreamState) === 'closed') return; // closed while handshaking
-      this.infoValue = info;
-      this.eraVerdict = info.era;
-      this.upSince = Date.now();
-      this.setState('ready', `${info.era} ${info.protocolVersion}`);
-      for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
-    } catch (error) {
-      await this.transport?.close().catch(() => {});
-      this.scheduleRestart(`could not connect: ${(error as Error).message}`);
-    }
-  }
-
-  /** Opens a fresh transport (closing any earlier one) and hands the handshake a wire over it. */
-  private async open(): Promise<HandshakeWire> {
-    await this.transport?.close().catch(() => {});
-    const transport = this.options.createTransport();
-    this.transport = transport;
-    let closed: ((reason: string) => void) | undefined;
-    const closure = new Promise<never>((_, reject) => {
-      closed = (reason) => reject(new WireClosed(`the server ${reason}`));
-    });
-    closure.catch(() => {});
-    transport.onstderr = (line) => this.options.listener.onLog?.(this.name, line);
-    transport.onmessage = (message) => this.receive(message);
-    transport.onclose = (reason) => {
-      closed?.(reason);
-      if (this.transport !== transport || this.state !== 'ready') return;
-      this.failAll(`${reason}; it is being restarted`);
-      this.scheduleRestart(reason);
-    };
-    await transport.start();
-    return {
-      ask: (method, params, timeoutMs) => {
-        const id = this.nextId++;
-        const answer = new Promise<JSONRPCResponse>((resolve) => this.pending.set(id, { resolve, hooks: undefined, progressToken: undefined }));
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new WireTimeout(`${method} got no answer within ${timeoutMs} ms`)), timeoutMs);
-        });
-        const sent = Promise.resolve().then(() => transport.send({ jsonrpc: '2.0', id, method, params } as JSONRPCRequest));
-        return Promise.race([sent.then(() => answer), timeout, closure]).finally(() => {
-          clearTimeout(timer);
-          this.pending.delete(id);
-        });
-      },
-      notify: (method, params) => {
-        void Promise.resolve(transport.send({ jsonrpc: '2.0', method, ...(params && { params }) } as JSONRPCNotification)).catch(() => {});
-      },
-      setProtocolVersion: (version) => transport.setProtocolVersion?.(version),
-    };
-  }
-
-  private scheduleRestart(reason: string): void {
-    if (this.state === 'closed') return;
-    // A server that stayed up a while gets a fresh, short backoff; one that keeps dying waits longer each time.
-    if (this.upSince && Date.now() - this.upSince > 30_000) this.backoff = this.options.backoffMs ?? 250;
-    this.upSince = 0;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 30_000);
-    this.setState('down', `${reason}; restarting in ${delay} ms`);
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => void this.connect(), delay);
-    this.restartTimer.unref();
-  }
-
-  private setState(state: UpstreamState, detail: string): void {
-    if (this.state === 'closed') return;
-    this.state = state;
-    this.options.listener.onStateChange?.(this.name, state, detail);
+  private mayHaveTwoLines(): boolean {
+    return !isStdioServer(this.config) && this.config.transport === 'streamable-http' && this.config.protocol === 'auto' && this.primary.info?.era === 'modern';
   }
 }

@@ -23,7 +23,8 @@ export interface UpstreamInfo {
 export interface HandshakeWire {
   ask(method: string, params: Params, timeoutMs: number): Promise<JSONRPCResponse>;
   notify(method: string, params?: Params): void;
-  setProtocolVersion(version: string): void;
+  /** The version the wire states in its headers (HTTP): the one being tried, then the one settled on. */
+  setProtocolVersion(version: string | undefined): void;
 }
 
 export class WireTimeout extends Error {}
@@ -77,6 +78,7 @@ export async function handshake(open: () => Promise<HandshakeWire>, options: Han
 }
 
 async function discover(wire: HandshakeWire, timeoutMs: number, version = MODERN_VERSIONS[0]!): Promise<UpstreamInfo | undefined> {
+  wire.setProtocolVersion(version);
   const response = await wire.ask('server/discover', { _meta: envelope(version) }, timeoutMs);
   if ('error' in response) {
     const supported = (response.error.data as { supported?: unknown } | undefined)?.supported;
@@ -100,6 +102,8 @@ async function discover(wire: HandshakeWire, timeoutMs: number, version = MODERN
 }
 
 async function initialize(wire: HandshakeWire, timeoutMs: number): Promise<UpstreamInfo> {
+  // initialize carries its version in the body; the header starts with the version it settles on.
+  wire.setProtocolVersion(undefined);
   const response = await wire.ask(
     'initialize',
     { protocolVersion: LATEST_LEGACY_VERSION, capabilities: GATEWAY_CLIENT_CAPABILITIES, clientInfo: GATEWAY_CLIENT_INFO },

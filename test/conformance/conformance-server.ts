@@ -69,6 +69,8 @@ const fixture = {
   toolShown: true,
   promptShown: true,
   watchedRevision: 0,
+  /** Calls of test_cancellation that ended because the client cancelled them (the gateway's tests read it). */
+  cancelledCalls: 0,
   changes: new EventEmitter<{ change: [Change] }>(),
   change(change: Change): void {
     if (change.kind === 'tools') this.toolShown = !this.toolShown;
@@ -421,6 +423,18 @@ function fixtureServer(era: Era, lifetime: 'request' | 'session'): McpServer {
     if (!answer) return inputRequired({ inputRequests: { proceed: askFor('Proceed?', 'proceed', { type: 'boolean' }) } });
     return { content: [text(`Streaming complete: proceed=${answer.proceed}`)] };
   });
+  server.registerTool('test_cancellation', { description: 'Runs until cancelled (at most 10 s); test_cancelled_calls counts the cancelled ones' }, async (ctx) => {
+    const signal = ctx.mcpReq.signal;
+    const cancelled = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve(true)), { once: true });
+    });
+    if (cancelled) fixture.cancelledCalls++;
+    return { content: [text(cancelled ? 'cancelled' : 'ran to the end')] };
+  });
+  server.registerTool('test_cancelled_calls', { description: 'How many test_cancellation calls were cancelled' }, async () => ({
+    content: [text(String(fixture.cancelledCalls))],
+  }));
   server.registerTool('test_logging_tool', { description: 'Logs at info: a request without a log level must see nothing of it' }, async (ctx) => {
     await ctx.mcpReq.log('info', 'test_logging_tool ran');
     return { content: [text('Logging evaluated')] };

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { type Era, LATEST_MODERN_VERSION } from '../../src/protocol/eras.js';
 import { type RunningGateway, startGateway } from '../e2e/harness.js';
+import { CONFORMANCE_SERVER, type HttpFixture, startHttpFixture } from '../support/http-fixture.js';
 import { ERAS, type Eras } from './conformance-http.js';
 
 /**
@@ -36,9 +37,7 @@ const require = createRequire(import.meta.url);
 /** The suite needs Node 22 or later; this pinned build comes from the npm registry's `node` package. */
 const NODE_22_PACKAGE = 'node@22.23.3';
 const EXPECTED_FAILURES_FILE = join(here, 'expected-failures.yaml');
-const FIXTURE_SERVER = join(here, 'conformance-server.ts');
 const SUITE_TIMEOUT_MS = 180_000;
-const FIXTURE_START_TIMEOUT_MS = 30_000;
 
 type Wire = 'legacy' | 'modern';
 
@@ -144,12 +143,13 @@ async function main(): Promise<number> {
   const node22 = await findNode22();
   const expected = loadExpectedFailures();
   const outputRoot = mkdtempSync(join(tmpdir(), 'toolgate-conformance-'));
-  const servers = new Map<Eras, FixtureProcess>();
+  const servers = new Map<Eras, HttpFixture>();
   let gateway: RunningGateway | undefined;
   let unexplained = 0;
   const scores: string[] = [];
   try {
-    for (const eras of ERAS) servers.set(eras, await startFixtureProcess(eras, outputRoot));
+    // Each fixture's log of the exchanges that reached it is kept beside the suite's logs.
+    for (const eras of ERAS) servers.set(eras, await startHttpFixture(eras, createWriteStream(join(outputRoot, `fixture-http-${eras}.log`))));
     gateway = await startGateway(Object.fromEntries(FIXTURES.map((fixture) => [fixtureName(fixture), upstreamConfig(fixture, servers)])));
     const baselines = new Map<string, Baseline>();
     for (const target of TARGETS) {
@@ -182,7 +182,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await gateway?.close();
-    for (const server of servers.values()) server.child.kill();
+    for (const server of servers.values()) server.close();
   }
   console.log(`\nChecks per target (${Math.round((Date.now() - started) / 1000)} s):\n${scores.join('\n')}`);
   if (unexplained === 0) rmSync(outputRoot, { recursive: true, force: true });
@@ -198,39 +198,9 @@ async function main(): Promise<number> {
  */
 const FORCED_ERA: Record<Eras, Era | undefined> = { dual: undefined, modern: 'modern', legacy: 'legacy' };
 
-function upstreamConfig(fixture: Fixture, servers: Map<Eras, FixtureProcess>): Record<string, unknown> {
-  if (fixture.transport === 'stdio') return { command: process.execPath, args: ['--import', 'tsx', FIXTURE_SERVER], cwd: root, protocol: fixture.era };
+function upstreamConfig(fixture: Fixture, servers: Map<Eras, HttpFixture>): Record<string, unknown> {
+  if (fixture.transport === 'stdio') return { command: process.execPath, args: ['--import', 'tsx', CONFORMANCE_SERVER], cwd: root, protocol: fixture.era };
   return { url: servers.get(fixture.eras)!.url, protocol: FORCED_ERA[fixture.eras] ?? 'auto' };
-}
-
-/** A fixture served over HTTP by a child process of this runner. */
-interface FixtureProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-/** Starts the fixture over HTTP as a child process and waits for the `listening <url>` line it prints. */
-async function startFixtureProcess(eras: Eras, outputRoot: string): Promise<FixtureProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE_SERVER, '--http', '--eras', eras], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.pipe(createWriteStream(join(outputRoot, `fixture-http-${eras}.log`)));
-  const url = await new Promise<string | undefined>((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), FIXTURE_START_TIMEOUT_MS);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const listening = /^listening (\S+)$/m.exec(output)?.[1];
-      if (listening) {
-        clearTimeout(timer);
-        resolve(listening);
-      }
-    });
-    child.once('exit', () => resolve(undefined));
-  });
-  if (!url) {
-    child.kill();
-    throw new Error(`the ${eras} HTTP fixture did not start within ${FIXTURE_START_TIMEOUT_MS} ms (log: ${outputRoot}/fixture-http-${eras}.log)`);
-  }
-  return { url, child };
 }
 
 /** This Node if it is new enough, else the pinned Node 22 (fetched once into npm's cache by `npm exec`). */
