@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
+  InMemoryServerEventBus,
   isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
@@ -14,6 +15,7 @@ import {
   type EventStore,
   type JSONRPCMessage,
   type McpServer,
+  type ServerEventBus,
   type ServerNotifier,
   type StreamId,
 } from '@modelcontextprotocol/server';
@@ -44,13 +46,15 @@ export type FixtureFactory = (era: 'legacy' | 'modern', lifetime: 'request' | 's
  */
 const RETRY_MS = 200;
 
-export async function serveHttp(factory: FixtureFactory, eras: Eras, port: number): Promise<HttpFixture> {
-  const modern = eras === 'legacy' ? undefined : createMcpHandler(() => factory('modern', 'request'), { legacy: 'reject' });
+/** `onListen` is called as each 2026-07-28 `subscriptions/listen` stream opens. */
+export async function serveHttp(factory: FixtureFactory, eras: Eras, port: number, onListen: () => void): Promise<HttpFixture> {
+  const modern = eras === 'legacy' ? undefined : createMcpHandler(() => factory('modern', 'request'), { legacy: 'reject', bus: listenWatcher(onListen) });
   const legacy = eras === 'modern' ? undefined : legacySessions(factory);
   const route = async (request: Request): Promise<Response> => {
     // Loopback only, so only loopback names and origins (the DNS-rebinding scenario sends others).
     const rejected = hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins());
     if (rejected) return rejected;
+    if (new URL(request.url).pathname !== '/mcp') return new Response('Not Found', { status: 404 });
     if (!modern) return legacy!(request);
     if (!legacy) return modern.fetch(request);
     return (await isLegacyRequest(request)) ? legacy(request) : modern.fetch(request);
@@ -58,6 +62,18 @@ export async function serveHttp(factory: FixtureFactory, eras: Eras, port: numbe
   const server = createServer((req, res) => void serveNode(route, req, res));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, notify: modern?.notify };
+}
+
+/** The in-process bus, telling `onListen` of each listen stream: each stream subscribes to the bus as it opens. */
+function listenWatcher(onListen: () => void): ServerEventBus {
+  const bus = new InMemoryServerEventBus();
+  return {
+    publish: (event) => bus.publish(event),
+    subscribe: (listener) => {
+      onListen();
+      return bus.subscribe(listener);
+    },
+  };
 }
 
 /**
@@ -137,12 +153,14 @@ async function serveNode(route: (request: Request) => Promise<Response>, req: In
     signal: aborted.signal,
     duplex: 'half',
   } as RequestInit);
+  const sent = hasBody ? await request.clone().text() : '';
   let response: Response;
   try {
     response = await route(request);
   } catch (error) {
     response = Response.json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: String(error) } }, { status: 500 });
   }
+  await logExchange(request, sent, response);
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.flushHeaders();
   if (!response.body) return void res.end();
@@ -154,4 +172,17 @@ async function serveNode(route: (request: Request) => Promise<Response>, req: In
     // The client went away mid-stream; the cancel above has told the SDK.
   }
   res.end();
+}
+
+/** Headers worth seeing in the log: the era and session a request claims, its Mcp-* mirrors, where a stream resumes. */
+const isLogged = (name: string) => name.startsWith('mcp-') || name === 'last-event-id';
+
+/**
+ * One line per exchange on stderr (run.ts keeps it beside the suite's logs), so that a check failing only through
+ * the gateway can be read off what reached this server: the request, and the body of any error answer.
+ */
+async function logExchange(request: Request, sent: string, response: Response): Promise<void> {
+  const headers = [...request.headers].filter(([name]) => isLogged(name)).map(([name, value]) => `${name}: ${value}`);
+  const answer = response.status >= 400 ? ` ${await response.clone().text()}` : '';
+  console.error(`${request.method} [${headers.join('; ')}] ${sent} → ${response.status} ${response.headers.get('content-type') ?? ''}${answer}`);
 }

@@ -56,6 +56,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const WATCHED_RESOURCE = 'test://watched-resource';
 /** How long after a subscription the watched resource changes, so that each subscriber sees one real update. */
 const WATCHED_CHANGE_DELAY_MS = 100;
+const changeWatchedSoon = () => setTimeout(() => fixture.change({ kind: 'resource', uri: WATCHED_RESOURCE }), WATCHED_CHANGE_DELAY_MS);
 
 type Change = { kind: 'tools' | 'prompts' } | { kind: 'resource'; uri: string };
 
@@ -479,11 +480,12 @@ function fixtureServer(era: Era, lifetime: 'request' | 'session'): McpServer {
     }),
   );
   // No scenario waits for an update, but one is sent all the same: a subscription to the watched resource
-  // changes it shortly after, so every subscriber gets notifications/resources/updated while it is connected.
+  // changes it shortly after (over HTTP a 2026-07-28 listen stream does too, see below), so every subscriber
+  // gets notifications/resources/updated while it is connected.
   const subscribed = new Set<string>();
   server.server.setRequestHandler('resources/subscribe', async ({ params: { uri } }) => {
     subscribed.add(uri);
-    if (uri === WATCHED_RESOURCE) setTimeout(() => fixture.change({ kind: 'resource', uri }), WATCHED_CHANGE_DELAY_MS);
+    if (uri === WATCHED_RESOURCE) changeWatchedSoon();
     return {};
   });
   server.server.setRequestHandler('resources/unsubscribe', async ({ params: { uri } }) => {
@@ -546,11 +548,12 @@ const { values: options } = parseArgs({
   options: { http: { type: 'boolean', default: false }, eras: { type: 'string', default: 'dual' }, port: { type: 'string', default: '0' } },
 });
 if (!options.http) {
+  // serveStdio takes no event bus, so a 2026-07-28 listen stream opening over stdio is not seen, and changes nothing.
   serveStdio(({ era }) => fixtureServer(era, 'session'));
 } else {
   const eras = options.eras as Eras;
   if (!ERAS.includes(eras)) throw new Error(`--eras must be one of ${ERAS.join(', ')}, not ${options.eras}`);
-  const { url, notify } = await serveHttp(fixtureServer, eras, Number(options.port));
+  const { url, notify } = await serveHttp(fixtureServer, eras, Number(options.port), changeWatchedSoon);
   // The SDK builds a fresh instance per 2026-07-28 request, so changes reach listen streams through the handler.
   fixture.changes.on('change', (change) => {
     if (change.kind === 'tools') notify?.toolsChanged();
