@@ -8,7 +8,8 @@ import { LogThrottle } from '../observability/log-throttle.js';
 import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
 import type { Gateway } from './gateway.js';
-import { MCP_PATH, McpEndpoint, type OpenStreams } from './mcp-endpoint.js';
+import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
+import type { OpenStreams } from './response-stream.js';
 
 export interface HttpServerOptions {
   host: string;

@@ -12,7 +12,7 @@ import {
   type Params,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, unsupportedVersion } from '../protocol/eras.js';
+import { allowsBatches, isModernVersion, LEGACY_VERSIONS, PROTOCOL_VERSION_META_KEY, resumesStreams, unsupportedVersion } from '../protocol/eras.js';
 import { AuthenticationUnavailable, reaches, type AuthOutcome, type Caller } from '../grants/authenticator.js';
 import { HttpError } from '../http/http-error.js';
 import { accepts, isJsonBody } from '../http/media-type.js';
@@ -21,9 +21,10 @@ import { sendJson } from '../http/send-json.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { Gateway } from './gateway.js';
 import { paramHeaderMismatch, standardHeaderMismatch } from './mcp-headers.js';
+import { ResponseStream, ResumableStreams, type OpenStreams } from './response-stream.js';
 import type { Reachable, Route } from './route.js';
 import { SessionsFull } from './session-registry.js';
-import { Session, type Credential, type Outbound } from './session.js';
+import { Session, type Credential } from './session.js';
 
 /**
  * 2026-07-28 gives some errors an HTTP status of their own, whoever produced them (the gateway or the upstream):
@@ -45,9 +46,6 @@ export function fail(status: number, code: number, message: string, data?: unkno
   throw new HttpError(status, message, headers, errorResponse(id, code, message, data));
 }
 
-/** The open SSE streams of the listener, kept alive with comments while they last. */
-export type OpenStreams = Set<ServerResponse>;
-
 /**
  * The Streamable HTTP endpoint agents connect to, for both eras at once: a request with the 2026-07-28
  * `_meta` envelope is served statelessly; `initialize` opens a legacy session (`Mcp-Session-Id`, GET stream,
@@ -56,6 +54,10 @@ export type OpenStreams = Set<ServerResponse>;
  * objects; see docs/architecture.md for the measurement).
  */
 export class McpEndpoint {
+  /** The POST streams of 2025-11-25 sessions a client may come back for (SEP-1699). */
+  private readonly resumable = new ResumableStreams();
+  private readonly watched = new WeakSet<Session>();
+
   constructor(
     private readonly gateway: Gateway,
     private readonly maxBodyBytes: number,
@@ -222,18 +224,29 @@ export class McpEndpoint {
   /**
    * Runs one request. On a 2025 session its response is an SSE stream, as the SDK's servers and the suite's
    * reference answer there: the stream is open (and kept alive with comments) for as long as a call takes, so an
-   * idle timeout between the client and the gateway does not cut a long call. On the 2026-07-28 wire it is one
-   * JSON body unless something must be streamed before it (progress, a log line), as that revision's servers do.
+   * idle timeout between the client and the gateway does not cut a long call, and from 2025-11-25 on it can be
+   * resumed after a dropped connection, which then no longer cancels the call (the client cancels by saying so).
+   * On the 2026-07-28 wire it is one JSON body unless something must be streamed before it (progress, a log line),
+   * as that revision's servers do, and closing it cancels the call, as that revision says.
    */
   private async run(res: ServerResponse, session: Session, request: JSONRPCRequest): Promise<void> {
-    const stream = new ResponseStream(res, this.streams);
+    const resumable = session.era === 'legacy' && resumesStreams(session.protocolVersion);
+    if (resumable) this.forgetWithSession(session);
+    const stream = new ResponseStream(res, this.streams, resumable ? { session: session.id, registry: this.resumable } : undefined);
     if (session.era === 'legacy') stream.open();
     const cancellation = new Cancellation();
     res.once('close', () => {
-      if (!res.writableFinished) cancellation.cancel();
+      if (!res.writableFinished && !resumable) cancellation.cancel();
     });
     const response = await this.gateway.handle(session, request, { outbound: stream, cancellation });
     stream.finish(response, session.era === 'modern' && 'error' in response ? (MODERN_ERROR_STATUS.get(response.error.code) ?? 200) : 200);
+  }
+
+  /** A session's resumable streams go with it (once per session: `ended` is one promise). */
+  private forgetWithSession(session: Session): void {
+    if (this.watched.has(session)) return;
+    this.watched.add(session);
+    void session.ended.then(() => this.resumable.forgetSession(session.id));
   }
 
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
@@ -266,6 +279,12 @@ export class McpEndpoint {
     }
     const session = this.legacySession(req, route, caller);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
+    const lastEventId = req.headers['last-event-id'];
+    if (typeof lastEventId === 'string') {
+      const found = this.resumable.find(session.id, lastEventId);
+      if (!found) fail(400, ErrorCode.InvalidRequest, `Bad Request: no stream of this session to resume after event ${JSON.stringify(lastEventId)}`);
+      return found.stream.resume(res, found.after);
+    }
     if (session.standalone) fail(409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
     const stream = new ResponseStream(res, this.streams);
     stream.open();
@@ -286,45 +305,5 @@ export class McpEndpoint {
   private readBody(req: IncomingMessage): Promise<string> {
     const limit = this.maxBodyBytes;
     return readBody(req, limit, () => new HttpError(413, `the body is larger than ${limit} bytes`, {}, errorResponse(null, ErrorCode.InvalidRequest, `the body is larger than ${limit} bytes`)));
-  }
-}
-
-/**
- * One HTTP response as a stream of JSON-RPC messages. It stays a plain JSON response unless something has to
- * be sent before the final answer (progress, a server request): then it becomes an SSE stream.
- */
-class ResponseStream implements Outbound {
-  private streaming = false;
-
-  constructor(
-    private readonly res: ServerResponse,
-    /** Open SSE streams, kept alive with comments while they last. */
-    private readonly streams: Set<ServerResponse>,
-  ) {}
-
-  open(): void {
-    if (this.streaming) return;
-    this.streaming = true;
-    this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    this.res.flushHeaders();
-    this.streams.add(this.res);
-    this.res.once('close', () => this.streams.delete(this.res));
-  }
-
-  send(message: JSONRPCMessage): boolean {
-    if (this.res.writableEnded || this.res.destroyed) return false;
-    this.open();
-    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
-    return true;
-  }
-
-  finish(response: JSONRPCResponse, status = 200): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
-    if (this.streaming) {
-      this.res.end(`event: message\ndata: ${JSON.stringify(response)}\n\n`);
-      return;
-    }
-    const text = JSON.stringify(response);
-    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 }

@@ -28,6 +28,12 @@ export function allowsBatches(version: string): boolean {
   return version === '2025-03-26';
 }
 
+/** Whether a legacy revision's POST streams may be resumed after a dropped connection (2025-11-25 on, SEP-1699). */
+export function resumesStreams(version: string): boolean {
+  const index = LEGACY_VERSIONS.indexOf(version);
+  return index !== -1 && index <= LEGACY_VERSIONS.indexOf('2025-11-25');
+}
+
 export function isModernVersion(version: unknown): version is string {
   return typeof version === 'string' && MODERN_VERSIONS.includes(version);
 }
