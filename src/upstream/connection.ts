@@ -2,7 +2,7 @@ import { isStdioServer, type ServerConfig } from '../config/schema.js';
 import type { JSONRPCResponse, Params } from '../protocol/jsonrpc.js';
 import type { Era } from '../protocol/eras.js';
 import type { UpstreamInfo } from './handshake.js';
-import { UpstreamLine, type CallHooks, type ConnectionOptions, type UpstreamState } from './upstream-line.js';
+import { UpstreamLine, type CallHooks, type ConnectionOptions, type UpstreamListener, type UpstreamState } from './upstream-line.js';
 
 export type { CallHooks, ConnectionOptions, ServerRequestAnswer, UpstreamListener, UpstreamState } from './upstream-line.js';
 
@@ -20,13 +20,27 @@ export type { CallHooks, ConnectionOptions, ServerRequestAnswer, UpstreamListene
 export class UpstreamConnection {
   private readonly primary: UpstreamLine;
   private legacyLine?: UpstreamLine;
+  /** The one attempt at a second line, made when the first is first ready. */
+  private secondLine?: Promise<void>;
+  private closed = false;
 
   constructor(
     readonly name: string,
     readonly config: ServerConfig,
     private readonly options: ConnectionOptions,
   ) {
-    this.primary = new UpstreamLine(name, config, options);
+    const { listener } = options;
+    // A server that was not up when the gateway started is offered the second line once it is.
+    const watched: UpstreamListener = {
+      onNotification: (server, notification, era) => listener.onNotification(server, notification, era),
+      onServerRequest: (server, request, era) => listener.onServerRequest(server, request, era),
+      onLog: (server, line) => listener.onLog?.(server, line),
+      onStateChange: (server, state, detail, era) => {
+        listener.onStateChange?.(server, state, detail, era);
+        if (state === 'ready' && !this.secondLine) this.secondLine = this.openSecondLine();
+      },
+    };
+    this.primary = new UpstreamLine(name, config, { ...options, listener: watched });
   }
 
   /** What the first line learned: the server's identity, and the capabilities lists are read with. */
@@ -51,20 +65,28 @@ export class UpstreamConnection {
   /** Starts the first line, and then the second where the server may speak both eras. */
   async start(): Promise<void> {
     await this.primary.start();
+    await this.secondLine;
+  }
+
+  /**
+   * Tries a legacy session beside a 2026-07-28 line, once: kept if the server keeps sessions; else legacy
+   * clients are served by translation on the first line.
+   */
+  private async openSecondLine(): Promise<void> {
     if (!this.mayHaveTwoLines()) return;
     const legacy = new UpstreamLine(this.name, this.config, { ...this.options, protocol: 'legacy', tryOnce: true });
     try {
       await legacy.start();
     } catch {
-      // The server speaks 2026-07-28 only: legacy clients are served by translation on the first line.
       await legacy.close();
       return;
     }
-    if (legacy.keepsSession) this.legacyLine = legacy;
+    if (legacy.keepsSession && !this.closed) this.legacyLine = legacy;
     else await legacy.close();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([this.primary.close(), this.legacyLine?.close()]);
   }
 

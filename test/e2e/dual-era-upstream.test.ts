@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
+import { configSchema } from '../../src/config/schema.js';
+import { UpstreamConnection } from '../../src/upstream/connection.js';
+import { transportFor } from '../../src/upstream/transport-for.js';
 import { startHttpFixture, type HttpFixture } from '../support/http-fixture.js';
 import { httpClient, startGateway, until, type RunningGateway } from './harness.js';
 
@@ -113,4 +117,25 @@ describe('at the same time, each client gets the feature from the server, for it
     }
     assert.equal(count - before, 2);
   });
+});
+
+test('a dual-era server that was down when the connection started gets its second line once it is up', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const server = configSchema.parse({ servers: { late: { url: `http://127.0.0.1:${port}/mcp` } } }).servers.late!;
+  const listener = { onNotification: () => {}, onServerRequest: async () => ({ result: {} }) };
+  const connection = new UpstreamConnection('late', server, { createTransport: () => transportFor(server), listener, startTimeoutMs: 200, backoffMs: 100 });
+  await assert.rejects(connection.start(), /not available/);
+  const late = await startHttpFixture('dual', undefined, 30_000, port);
+  try {
+    await until(() => connection.eraFor('legacy') === 'legacy', 15_000, 'the legacy line');
+    assert.equal(connection.eraFor('modern'), 'modern');
+  } finally {
+    await connection.close();
+    late.close();
+  }
 });

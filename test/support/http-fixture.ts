@@ -13,11 +13,12 @@ export interface HttpFixture {
 }
 
 /**
- * Starts test/conformance/conformance-server.ts over HTTP (`--eras dual|modern|legacy`) and resolves once it prints
- * the `listening <url>` line; its stderr goes to `stderr` when given.
+ * Starts test/conformance/conformance-server.ts over HTTP (`--eras dual|modern|legacy`, on `port`, 0 for any) and
+ * resolves once it prints the `listening <url>` line; its stderr goes to `stderr` when given.
  */
-export async function startHttpFixture(eras: 'dual' | 'modern' | 'legacy', stderr?: NodeJS.WritableStream, timeoutMs = 30_000): Promise<HttpFixture> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CONFORMANCE_SERVER, '--http', '--eras', eras], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startHttpFixture(eras: 'dual' | 'modern' | 'legacy', stderr?: NodeJS.WritableStream, timeoutMs = 30_000, port = 0): Promise<HttpFixture> {
+  const args = ['--import', 'tsx', CONFORMANCE_SERVER, '--http', '--eras', eras, '--port', String(port)];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   if (stderr) child.stderr.pipe(stderr);
   else child.stderr.resume();
   const url = await new Promise<string | undefined>((resolve) => {
