@@ -53,7 +53,7 @@ export class HttpServer {
       this.server.listen(this.options.port, this.options.host, () => resolve());
     });
     this.keepalive = setInterval(() => {
-      for (const stream of this.streams) stream.write(': keepalive\n\n');
+      for (const stream of this.streams) stream.keepAlive();
     }, KEEPALIVE_MS);
     this.keepalive.unref();
     const { port } = this.server.address() as AddressInfo;

@@ -287,7 +287,7 @@ export class McpEndpoint {
     }
     if (session.standalone) fail(409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
     const stream = new ResponseStream(res, this.streams);
-    stream.open();
+    stream.open(true);
     session.standalone = stream;
     res.once('close', () => {
       if (session.standalone === stream) session.standalone = undefined;

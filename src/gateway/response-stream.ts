@@ -3,17 +3,22 @@ import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, JSONRPCResponse } from '../protocol/jsonrpc.js';
 import type { Outbound } from './session.js';
 
-/** The open SSE streams of the listener, kept alive with comments while they last. */
-export type OpenStreams = Set<ServerResponse>;
+/** The open SSE streams of the listener, kept alive with comments while they last, and ended when it closes. */
+export type OpenStreams = Set<{ keepAlive(): void; end(): void }>;
 
 /** How long a client is told to wait before it reconnects to a stream whose connection dropped. */
 const RETRY_MS = 1_000;
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
 /** How long the end of a stream whose client went away is kept for it to come back for. */
 const KEPT_AFTER_END_MS = 60_000;
 
 /**
  * One request's response as a stream of JSON-RPC messages. It stays a plain JSON response unless it is opened as
  * SSE: by the caller, or once something has to be sent before the final answer (progress, a server request).
+ * An opened stream sends nothing until it has something to send (an event, a keep-alive, its end), so a call that
+ * is answered at once leaves in one write, head and all, as a JSON answer would: sending the head and the priming
+ * event ahead of the answer took a third of the gateway's capacity on the 2025 wire (measured with wrk).
  *
  * A resumable stream (a 2025-11-25 session, SEP-1699) starts with a priming event (an event id, empty data, the
  * `retry` to wait) and gives every event an id. Its events are kept until its end has reached the client, so a
@@ -27,6 +32,8 @@ export class ResponseStream implements Outbound {
   /** Resumable streams only: every event written so far, the priming one first. */
   private events?: string[];
   private done = false;
+  /** What an opened stream has not sent yet (the priming event), sent with its first write. */
+  private unsent = '';
   private readonly resumable?: { id: string; session: string; registry: ResumableStreams };
 
   constructor(
@@ -41,16 +48,28 @@ export class ResponseStream implements Outbound {
     }
   }
 
-  open(): void {
+  /** Makes the response an SSE stream; `now` sends its head at once (a GET stream the client waits to see open). */
+  open(now = false): void {
     if (this.streaming || !this.writer) return;
     this.streaming = true;
-    this.writer.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    this.writer.flushHeaders();
-    this.streams.add(this.writer);
+    this.writer.writeHead(200, SSE_HEADERS);
+    this.streams.add(this);
     if (this.resumable) {
       this.resumable.registry.keep(this.resumable.id, this.resumable.session, this);
-      this.write(`id: ${this.resumable.id}:0\nretry: ${RETRY_MS}\ndata: \n\n`);
+      const priming = `id: ${this.resumable.id}:0\nretry: ${RETRY_MS}\ndata: \n\n`;
+      this.events!.push(priming);
+      this.unsent = priming;
     }
+    if (now) this.writer.flushHeaders();
+  }
+
+  /** A comment that keeps an idle stream from being cut by a proxy's timeout. */
+  keepAlive(): void {
+    if (this.live) this.writer!.write(this.take() + ': keepalive\n\n');
+  }
+
+  end(): void {
+    if (this.live) this.writer!.end(this.take());
   }
 
   send(message: JSONRPCMessage): boolean {
@@ -64,9 +83,10 @@ export class ResponseStream implements Outbound {
     if (this.done) return;
     this.done = true;
     if (this.streaming) {
-      this.write(this.event(response));
+      const event = this.event(response);
+      this.events?.push(event);
       const delivered = this.live;
-      if (delivered) this.writer!.end();
+      if (delivered) this.writer!.end(this.take() + event);
       this.release(delivered);
       return;
     }
@@ -83,8 +103,9 @@ export class ResponseStream implements Outbound {
   /** A client came back for this stream (GET with `Last-Event-ID`): what followed `after`, then the rest. */
   resume(res: ServerResponse, after: number): void {
     this.attach(res);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    for (const event of this.events!.slice(after + 1)) res.write(event);
+    this.unsent = '';
+    res.writeHead(200, SSE_HEADERS);
+    res.write(this.events!.slice(after + 1).join(''));
     if (this.done) {
       res.end();
       this.release(true);
@@ -94,10 +115,11 @@ export class ResponseStream implements Outbound {
   private attach(res: ServerResponse): void {
     this.writer = res;
     res.once('close', () => {
-      this.streams.delete(res);
-      if (this.writer === res) this.writer = undefined;
+      if (this.writer !== res) return;
+      this.writer = undefined;
+      this.streams.delete(this);
     });
-    if (this.streaming) this.streams.add(res);
+    if (this.streaming) this.streams.add(this);
   }
 
   private event(message: JSONRPCMessage): string {
@@ -107,7 +129,13 @@ export class ResponseStream implements Outbound {
 
   private write(event: string): void {
     this.events?.push(event);
-    if (this.live) this.writer!.write(event);
+    if (this.live) this.writer!.write(this.take() + event);
+  }
+
+  private take(): string {
+    const unsent = this.unsent;
+    this.unsent = '';
+    return unsent;
   }
 
   /** A resumable stream whose end reached its client is forgotten; one whose client is away is kept a while. */
