@@ -503,11 +503,15 @@ export class Gateway implements UpstreamListener {
 
   onStateChange(server: string, state: string, detail: string, era: Era | undefined): void {
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
+    if (state !== 'ready') return;
     const line = `${server}\0${era}`;
-    if (state === 'ready' && this.wasReady.has(line)) this.metrics.upstreamRestarted(server);
-    if (state === 'ready') this.wasReady.add(line);
+    const restarted = this.wasReady.has(line);
+    this.wasReady.add(line);
+    if (restarted) this.metrics.upstreamRestarted(server);
     const upstream = this.upstreams.get(server);
-    if (state === 'ready' && era === 'modern' && upstream) this.subscriptions.listenUpstream(upstream);
+    if (!upstream) return;
+    if (era === 'modern') this.subscriptions.listenUpstream(upstream);
+    else if (restarted) this.subscriptions.renew(upstream);
   }
 
   onLog(server: string, line: string): void {

@@ -117,6 +117,19 @@ export class Subscriptions {
     void upstream.request('subscriptions/listen', { notifications }, { cancellation });
   }
 
+  /**
+   * A legacy line that restarted is a new session to its server, which knows none of the subscriptions the old one
+   * held: each URI its clients still hold is subscribed again, as it was admitted then.
+   */
+  renew(upstream: UpstreamConnection): void {
+    const prefix = subscriptionKey(upstream.name, 'legacy', '');
+    const uris = new Set<string>();
+    for (const session of this.sessions.values()) {
+      for (const key of session.subscriptions) if (key.startsWith(prefix)) uris.add(key.slice(prefix.length));
+    }
+    for (const uri of uris) void upstream.request('resources/subscribe', { uri }, { era: 'legacy' });
+  }
+
   /** Lets go of what a closed session held: upstream subscriptions no other session shares. */
   release(session: Session): void {
     for (const key of session.subscriptions) {
