@@ -1,0 +1,241 @@
+import { findingsOf, type Finding } from './findings.js';
+import type { ToolDefinition } from './tool-definition.js';
+import {
+  ACCESS_NOUNS,
+  BULK_WORDS,
+  CLASSES,
+  CODE_ARGUMENTS,
+  CODE_NOUNS,
+  EXECUTION_PHRASES,
+  IRREVERSIBLE_PHRASES,
+  MESSAGE_NOUNS,
+  MONEY_ARGUMENTS,
+  MONEY_NOUNS,
+  OPERATION_ARGUMENTS,
+  READ_ONLY_PHRASES,
+  RECIPIENT_ARGUMENTS,
+  SENSITIVE_NOUNS,
+  SEVERITIES,
+  URL_ARGUMENTS,
+  VERBS,
+  WEAK_VERBS,
+  type RiskClass,
+  type Severity,
+} from './vocabulary.js';
+import { baseForms, nameWords, splitWords } from './words.js';
+
+export type { RiskClass, Severity };
+
+/** What one tool is, as far as its definition shows, and why. */
+export interface Classification {
+  class: RiskClass;
+  severity: Severity;
+  /** The evidence, in the order it was weighed: each names what it saw. */
+  rationale: string[];
+  /** Signs of poisoning, and contradictions between what a tool declares and what it shows. */
+  findings: (Finding | Contradiction)[];
+  /** A consolidated tool's operations (`issue_write` with `method`), each classified on its own. */
+  operations?: { argument: string; values: Record<string, { class: RiskClass; severity: Severity }> };
+}
+
+export interface Contradiction {
+  kind: 'contradiction';
+  where: 'annotations';
+  text: string;
+}
+
+export interface ClassifyContext {
+  /** The server's name: a tool name that starts with it is read without it. */
+  server?: string;
+  /** The other tools of the server (and of the gateway): a description naming one is a cross-tool finding. */
+  otherTools?: ReadonlySet<string>;
+}
+
+/**
+ * Classifies a tool from its definition alone: pure and deterministic, the same definition always gets the same
+ * answer. The class comes from the name's verb (or the description's, when the name has none), raised by what the
+ * nouns, the arguments, the description and the annotations show; annotations raise, never lower. Severity starts
+ * from the class and rises with credentials and access, money, irreversibility, messages to people, bulk, code,
+ * open-world reach and findings.
+ */
+export function classify(tool: ToolDefinition, context: ClassifyContext = {}): Classification {
+  const words = nameWords(tool.name, context.server);
+  const description = tool.description ?? '';
+  const properties = propertiesOf(tool.inputSchema);
+  const argumentNames = Object.keys(properties).map((name) => name.toLowerCase());
+  const evidence = new Evidence();
+
+  const verb = verbOf(words) ?? describedVerb(description);
+  if (verb) evidence.saw(VERBS[verb.word]!, verb.why);
+  else if (tool.annotations?.readOnlyHint === true) evidence.saw('Read', 'no verb says what it does; the server declares it read-only (readOnlyHint)');
+  else evidence.saw('Write', 'no verb in the name or description says what it does: taken to change something');
+
+  applyNounsAndArguments(evidence, words, argumentNames, description);
+  if (evidence.class === 'Write' || evidence.class === 'Read') {
+    const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
+    if (irreversible && evidence.class === 'Write') evidence.saw('Destructive', `description: '${irreversible[0]}'`);
+  }
+  const hints = tool.annotations ?? {};
+  if (hints.destructiveHint === true && hints.readOnlyHint !== true && evidence.class === 'Write') {
+    evidence.saw('Destructive', 'the server declares it destructive (destructiveHint)');
+  }
+
+  const operations = operationsOf(properties, words, argumentNames, description);
+  if (operations) {
+    const worst = Object.entries(operations.values).sort(([, a], [, b]) => rank(b.class) - rank(a.class))[0]!;
+    evidence.saw(worst[1].class, `\`${operations.argument}\` accepts '${worst[0]}'`);
+  }
+
+  const findings: Classification['findings'] = findingsOf(tool, context.otherTools);
+  if (hints.readOnlyHint === true && evidence.class !== 'Read') {
+    findings.push({ kind: 'contradiction', where: 'annotations', text: `readOnlyHint is true, but it is ${article(evidence.class)} ${evidence.class} tool` });
+  }
+  if (hints.destructiveHint === false && evidence.class === 'Destructive') {
+    findings.push({ kind: 'contradiction', where: 'annotations', text: 'destructiveHint is false, but it is a Destructive tool' });
+  }
+
+  const severity = severityOf(evidence.class, words, argumentNames, description, tool, findings.length > 0, evidence.rationale, operations);
+  return { class: evidence.class, severity, rationale: evidence.rationale, findings, ...(operations && { operations }) };
+}
+
+/** The evidence for a class: the most dangerous class seen wins, and every reason is kept. */
+class Evidence {
+  class: RiskClass = 'Read';
+  readonly rationale: string[] = [];
+  private seen = false;
+
+  saw(riskClass: RiskClass, why: string): void {
+    if (!this.seen || rank(riskClass) > rank(this.class)) this.class = riskClass;
+    this.seen = true;
+    this.rationale.push(why);
+  }
+}
+
+/** How dangerous a class is, for taking the worst of several. */
+export function rank(riskClass: RiskClass): number {
+  return CLASSES.indexOf(riskClass);
+}
+
+function verbOf(words: string[]): { word: string; why: string } | undefined {
+  const isVerb = (word: string, weak: boolean) => word in VERBS && WEAK_VERBS.has(word) === weak;
+  for (const weak of [false, true]) {
+    if (words.length > 0 && isVerb(words[0]!, weak)) return { word: words[0]!, why: `name begins with the verb '${words[0]}'` };
+    const last = words.at(-1);
+    if (last !== undefined && words.length > 1 && isVerb(last, weak)) return { word: last, why: `name ends with the verb '${last}'` };
+    const inner = words.find((word) => isVerb(word, weak));
+    if (inner) return { word: inner, why: `name has the verb '${inner}'` };
+  }
+  return undefined;
+}
+
+/** The verb a description starts with ("Deletes a record", "Use this to create …"). */
+function describedVerb(description: string): { word: string; why: string } | undefined {
+  const words = splitWords(description).slice(0, 6);
+  for (const word of words) {
+    const base = baseForms(word).find((form) => form in VERBS && !WEAK_VERBS.has(form));
+    if (base) return { word: base, why: `description says '${word}'` };
+  }
+  return undefined;
+}
+
+function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNames: string[], description: string): void {
+  const runs = evidence.class === 'Execute';
+  const codeNoun = words.find((word) => CODE_NOUNS.has(word));
+  const codeArgument = argumentNames.find((name) => CODE_ARGUMENTS.has(name));
+  const sqlArgument = argumentNames.includes('sql') && !READ_ONLY_PHRASES.some((p) => p.test(description));
+  const phrase = EXECUTION_PHRASES.map((p) => p.exec(description)).find(Boolean);
+  if (runs && !codeNoun && !codeArgument && !phrase && !['exec', 'execute', 'eval', 'shell', 'bash', 'sh', 'script', 'interpret'].includes(words.find((w) => VERBS[w] === 'Execute') ?? '')) {
+    // "run_report": running something that is not code is a change, not an execution.
+    evidence.class = 'Write';
+    evidence.rationale.push('what it runs is not code');
+  }
+  if (codeArgument) evidence.saw('Execute', `argument \`${codeArgument}\` carries code or a command to run`);
+  if (sqlArgument) evidence.saw('Execute', 'argument `sql` carries a statement to run');
+  if (phrase) evidence.saw('Execute', `description: '${phrase[0]}'`);
+  if (evidence.class === 'Write') {
+    const money = words.find((word) => MONEY_NOUNS.has(word)) ?? argumentNames.find((name) => MONEY_ARGUMENTS.has(name));
+    if (money) evidence.saw('Financial', MONEY_NOUNS.has(money) ? `it changes '${money}': money` : `argument \`${money}\` is an amount of money`);
+  }
+}
+
+function operationsOf(properties: Record<string, unknown>, words: string[], argumentNames: string[], description: string): Classification['operations'] {
+  for (const [argument, schema] of Object.entries(properties)) {
+    if (!OPERATION_ARGUMENTS.has(argument.toLowerCase())) continue;
+    const values = enumOf(schema);
+    const verbs = values.map((value) => verbOf(splitWords(value)));
+    if (verbs.filter(Boolean).length < 2) continue;
+    const classified: Record<string, { class: RiskClass; severity: Severity }> = {};
+    values.forEach((value, i) => {
+      const evidence = new Evidence();
+      evidence.saw(verbs[i] ? VERBS[verbs[i]!.word]! : 'Write', verbs[i]?.why ?? 'no verb');
+      applyNounsAndArguments(evidence, [...splitWords(value), ...words.filter((w) => !(w in VERBS))], argumentNames, description);
+      classified[value] = { class: evidence.class, severity: baseSeverity(evidence.class) };
+    });
+    return { argument, values: classified };
+  }
+  return undefined;
+}
+
+function severityOf(
+  riskClass: RiskClass,
+  words: string[],
+  argumentNames: string[],
+  description: string,
+  tool: ToolDefinition,
+  hasFindings: boolean,
+  rationale: string[],
+  operations: Classification['operations'],
+): Severity {
+  let level = SEVERITIES.indexOf(baseSeverity(riskClass));
+  const raise = (to: number, why: string) => {
+    if (to > level) {
+      level = Math.min(to, SEVERITIES.length - 1);
+      rationale.push(why);
+    }
+  };
+  const access = words.find((word) => ACCESS_NOUNS.has(word));
+  const secret = words.find((word) => ['key', 'keys', 'apikey', 'token', 'tokens', 'secret', 'secrets', 'password', 'passwords', 'credential', 'credentials'].includes(word));
+  const bulk = words.find((word) => BULK_WORDS.has(word));
+  const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
+  const openWorld = argumentNames.find((name) => URL_ARGUMENTS.has(name)) ?? (tool.annotations?.openWorldHint === true ? 'openWorldHint' : undefined);
+  if (riskClass === 'Read') {
+    const sensitive = words.find((word) => SENSITIVE_NOUNS.has(word));
+    if (sensitive) raise(1, `it reads '${sensitive}': personal or business data`);
+    if (secret) raise(2, `it reads '${secret}': a credential`);
+    if (openWorld) raise(1, openWorld === 'openWorldHint' ? 'it reaches the open world (openWorldHint)' : `argument \`${openWorld}\` reaches any address`);
+  } else {
+    if (access) raise(2, `it touches '${access}': credentials or access`);
+    const message = words.find((word) => MESSAGE_NOUNS.has(word)) ?? argumentNames.find((name) => RECIPIENT_ARGUMENTS.has(name));
+    if (message && riskClass !== 'Execute') raise(2, `it sends '${message}' to people`);
+    if (openWorld) raise(level + 1, openWorld === 'openWorldHint' ? 'it reaches the open world (openWorldHint)' : `argument \`${openWorld}\` reaches any address`);
+  }
+  if (bulk) raise(level + 1, `'${bulk}': one call touches many`);
+  if (irreversible && riskClass !== 'Read') raise(3, `description: '${irreversible[0]}'`);
+  if (argumentNames.includes('force')) raise(level + 1, 'argument `force` skips its safeguards');
+  if (riskClass === 'Execute' && rationale.some((why) => why.includes('code') || why.includes('command') || why.includes('statement'))) raise(3, 'it runs code it is given');
+  if (riskClass === 'Financial' && words.some((word) => ['refund', 'payout', 'transfer', 'pay', 'charge', 'withdraw', 'send'].includes(word))) raise(3, 'money leaves');
+  if (riskClass === 'Destructive' && (access || bulk)) raise(3, 'destroys access or many things at once');
+  if (hasFindings) raise(level + 1, 'its definition has findings');
+  if (operations) for (const value of Object.values(operations.values)) value.severity = SEVERITIES[Math.max(SEVERITIES.indexOf(value.severity), rank(value.class) >= rank(riskClass) ? level : 0)]!;
+  return SEVERITIES[level]!;
+}
+
+function baseSeverity(riskClass: RiskClass): Severity {
+  return riskClass === 'Read' ? 'Low' : riskClass === 'Write' ? 'Medium' : 'High';
+}
+
+function propertiesOf(schema: unknown): Record<string, unknown> {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  return typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>) : {};
+}
+
+function enumOf(schema: unknown): string[] {
+  const node = schema as { enum?: unknown; oneOf?: { const?: unknown }[]; items?: unknown } | undefined;
+  if (Array.isArray(node?.enum)) return node.enum.filter((v): v is string => typeof v === 'string');
+  if (Array.isArray(node?.oneOf)) return node.oneOf.map((o) => o.const).filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+function article(riskClass: RiskClass): string {
+  return /^[AEIOU]/.test(riskClass) ? 'an' : 'a';
+}

@@ -1,0 +1,105 @@
+import type { ToolDefinition } from './tool-definition.js';
+
+/** Something in a definition that is aimed at the model rather than describing the tool: a sign of poisoning. */
+export interface Finding {
+  kind: 'instruction' | 'cross-tool' | 'exfiltration' | 'invisible' | 'confusable' | 'length';
+  /** Where it is: `description`, `name`, or the argument's path (`inputSchema.properties.path.description`). */
+  where: string;
+  /** The text that triggered it (invisible characters shown as `U+200B`). */
+  text: string;
+}
+
+/** Instructions to the model, as injected descriptions phrase them. */
+const INSTRUCTIONS: readonly RegExp[] = [
+  /\b(before|prior to|after) (using|calling|invoking|running) (this|the|any) tool\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /\b(do not|don't|never) (tell|inform|mention|reveal|show|notify)\b(?:[^.!?\n]|\.(?=\S))*\b(user|human|operator)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /<\/?\s*(important|system|instructions?|secret|hidden)\s*>/i,
+  /\bignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|messages)\b/i,
+  /\b(you|the (assistant|model|agent)) (must|should|need to|are required to) (always |first |also )?(read|send|include|pass|call|forward|upload|attach|copy)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /(~\/\.ssh|id_rsa|id_ed25519|\/etc\/passwd|\/etc\/shadow|\.aws\/credentials|\.env\b|mcp\.json|claude_desktop_config)/i,
+  /\b(this is (very )?important|very important|critical instruction)s?\b(?:[^.!?\n]|\.(?=\S))*/i,
+];
+
+/** Talk of other tools: one tool steering the model away from, or into, another. */
+const CROSS_TOOL: readonly RegExp[] = [
+  /\binstead of (using |calling )?(the )?[`'"]?[\w.-]+[`'"]? tool\b/i,
+  /\b(when|whenever|if) (the user|you) (call|use|invoke)s? [`'"]?[\w.-]+[`'"]?\b/i,
+  /\b(other|all other|any other) (tools?|servers?)\b(?:[^.!?\n]|\.(?=\S))*/i,
+];
+
+/** Sending data somewhere, in the text of a definition. */
+const SENDING = /\b(send|post|forward|upload|submit|report|transmit|copy|exfiltrate|share|cc|bcc)\b/i;
+const URL = /\bhttps?:\/\/[^\s"'<>)]+/gi;
+const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g;
+/** Hosts a description may name as an example without sending anything there. */
+const EXAMPLE_HOST = /^https?:\/\/([\w-]+\.)*(example\.(com|org|net)|localhost|127\.0\.0\.1)([:/]|$)/i;
+
+/** Zero-width, bidirectional-control, tag and other invisible characters. */
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]/u;
+
+/** A description longer than this is far past what documents a tool, and room to hide instructions in. */
+export const LONG_DESCRIPTION = 2_000;
+
+/** Every finding in a definition: in its name, its description and every description in its input schema. */
+export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string> = new Set()): Finding[] {
+  const findings: Finding[] = [];
+  if (/[^\x20-\x7E]/.test(tool.name)) {
+    const odd = [...tool.name].filter((c) => !/[\x20-\x7E]/.test(c));
+    findings.push({ kind: INVISIBLE.test(tool.name) ? 'invisible' : 'confusable', where: 'name', text: odd.map(show).join(' ') });
+  }
+  for (const [where, text] of texts(tool)) {
+    const invisible = [...text].filter((c) => INVISIBLE.test(c));
+    if (invisible.length > 0) findings.push({ kind: 'invisible', where, text: [...new Set(invisible)].map(show).join(' ') });
+    for (const pattern of INSTRUCTIONS) {
+      const match = pattern.exec(text);
+      if (match) findings.push({ kind: 'instruction', where, text: match[0].trim() });
+    }
+    for (const pattern of CROSS_TOOL) {
+      const match = pattern.exec(text);
+      if (match) findings.push({ kind: 'cross-tool', where, text: match[0].trim() });
+    }
+    for (const other of otherTools) {
+      if (other !== tool.name && other.length > 3 && new RegExp(`\\b${escape(other)}\\b`).test(text)) findings.push({ kind: 'cross-tool', where, text: other });
+    }
+    const emails = text.match(EMAIL) ?? [];
+    const urls = (text.match(URL) ?? []).filter((url) => !EXAMPLE_HOST.test(url));
+    for (const address of emails) findings.push({ kind: 'exfiltration', where, text: address });
+    if (SENDING.test(text)) for (const url of urls) findings.push({ kind: 'exfiltration', where, text: url });
+    if (text.length > LONG_DESCRIPTION) findings.push({ kind: 'length', where, text: `${text.length} characters` });
+  }
+  return dedupe(findings);
+}
+
+/** The texts of a definition a model reads, with where each is. */
+function texts(tool: ToolDefinition): [string, string][] {
+  const found: [string, string][] = [];
+  if (tool.title) found.push(['title', tool.title]);
+  if (tool.description) found.push(['description', tool.description]);
+  const walk = (schema: unknown, path: string): void => {
+    if (typeof schema !== 'object' || schema === null) return;
+    for (const [key, value] of Object.entries(schema)) {
+      if ((key === 'description' || key === 'title') && typeof value === 'string') found.push([`${path}.${key}`, value]);
+      else if (typeof value === 'object') walk(value, `${path}.${key}`);
+    }
+  };
+  walk(tool.inputSchema, 'inputSchema');
+  return found;
+}
+
+function show(char: string): string {
+  return INVISIBLE.test(char) || /\s/.test(char) ? `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : char;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.kind}\0${f.where}\0${f.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The classifier's vocabulary: every word and phrase that counts as evidence, in one table to review. A change
+ * here changes answers; the labelled fixture's accuracy test (test/catalog) says whether for the better.
+ */
+
+export const CLASSES = ['Read', 'Write', 'Financial', 'Destructive', 'Execute'] as const;
+export type RiskClass = (typeof CLASSES)[number];
+
+export const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Verbs, by the class of what they do. A verb names the tool's effect when it leads (or ends) the name. */
+export const VERBS: Readonly<Record<string, RiskClass>> = Object.freeze({
+  ...all('Read', [
+    'get', 'list', 'read', 'search', 'find', 'fetch', 'query', 'lookup', 'look', 'show', 'view', 'describe', 'inspect',
+    'retrieve', 'check', 'count', 'browse', 'download', 'export', 'preview', 'watch', 'poll', 'scan', 'explain',
+    'analyze', 'analyse', 'summarize', 'summarise', 'compare', 'diff', 'validate', 'verify', 'resolve', 'estimate',
+    'calculate', 'compute', 'convert', 'format', 'parse', 'render', 'translate', 'suggest', 'recommend', 'echo',
+    'ping', 'test', 'status', 'whoami', 'load', 'print', 'sample', 'think', 'tree', 'stat', 'audit',
+    'navigate', 'screenshot', 'snapshot', 'capture', 'trace', 'observe', 'monitor', 'discover', 'explore', 'locate',
+    'identify', 'detect', 'extract', 'scrape', 'crawl', 'map', 'research', 'ask', 'answer',
+  ]),
+  ...all('Write', [
+    'create', 'add', 'insert', 'new', 'make', 'build', 'update', 'edit', 'modify', 'change', 'set', 'put', 'patch',
+    'write', 'save', 'store', 'upload', 'import', 'append', 'rename', 'move', 'copy', 'clone', 'fork', 'merge',
+    'assign', 'unassign', 'tag', 'label', 'link', 'unlink', 'attach', 'detach', 'enable', 'disable', 'activate',
+    'deactivate', 'start', 'stop', 'pause', 'resume', 'restart', 'reboot', 'schedule', 'reschedule', 'publish',
+    'unpublish', 'deploy', 'release', 'approve', 'reject', 'close', 'reopen', 'lock', 'unlock', 'archive',
+    'unarchive', 'restore', 'star', 'unstar', 'follow', 'unfollow', 'like', 'react', 'comment', 'reply', 'post',
+    'send', 'email', 'mail', 'message', 'notify', 'invite', 'share', 'forward', 'submit', 'request', 'register',
+    'subscribe', 'unsubscribe', 'configure', 'install', 'upgrade', 'sync', 'push', 'commit', 'tweet', 'dm', 'sms',
+    'call', 'dial', 'mark', 'toggle', 'grant', 'rotate', 'reset', 'regenerate', 'upsert', 'replace',
+    'apply', 'click', 'type', 'fill', 'select', 'press', 'hover', 'drag', 'scroll', 'resize',
+    'scale', 'provision', 'allocate', 'connect', 'disconnect', 'login', 'logout', 'authorize', 'trigger', 'record',
+    'log', 'track', 'report', 'enroll', 'join', 'leave', 'accept', 'decline', 'confirm', 'book', 'reserve', 'order',
+    'checkout', 'duplicate', 'transfer', 'generate', 'open', 'complete', 'cancel', 'sort', 'reorder', 'pin', 'unpin', 'mute', 'unmute', 'transition',
+    'bump', 'increment', 'decrement', 'init', 'initialize', 'setup', 'prepare',
+  ]),
+  ...all('Destructive', [
+    'delete', 'remove', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'erase', 'clear', 'flush', 'terminate',
+    'kill', 'revoke', 'uninstall', 'deprovision', 'nuke', 'trash', 'discard', 'prune', 'overwrite', 'obliterate',
+    'rm', 'del', 'ban', 'block', 'expunge', 'teardown', 'decommission', 'evict',
+  ]),
+  ...all('Financial', ['pay', 'refund', 'charge', 'payout', 'withdraw', 'deposit', 'purchase', 'buy', 'sell', 'invoice', 'bill', 'tip', 'donate']),
+  ...all('Execute', ['run', 'exec', 'execute', 'eval', 'evaluate', 'invoke', 'spawn', 'shell', 'bash', 'sh', 'interpret', 'script']),
+});
+
+/**
+ * Words that are verbs and nouns alike (`email_search`, `message_list`): they name the effect only when the name has
+ * no other verb.
+ */
+export const WEAK_VERBS: ReadonlySet<string> = new Set([
+  'email', 'mail', 'message', 'sms', 'dm', 'tweet', 'post', 'log', 'record', 'report', 'order', 'tag', 'label',
+  'comment', 'type', 'star', 'like', 'sample', 'map', 'tree', 'stat', 'status', 'audit', 'trace', 'test', 'bill',
+  'invoice', 'charge', 'call', 'script', 'shell', 'bash', 'sh', 'snapshot', 'screenshot', 'new', 'block', 'print',
+  'order', 'book', 'tip', 'export', 'import', 'process', 'monitor', 'event', 'note', 'echo',
+]);
+
+/**
+ * Nouns that make a writing verb move money: `create_refund`, `issue_payout`. With a reading verb they only make
+ * the data sensitive (`list_payments`).
+ */
+export const MONEY_NOUNS: ReadonlySet<string> = new Set([
+  'payment', 'payments', 'refund', 'refunds', 'charge', 'charges', 'payout', 'payouts', 'transfer', 'transfers',
+  'invoice', 'invoices', 'transaction', 'transactions', 'money', 'funds', 'balance', 'wallet', 'order', 'orders',
+  'purchase', 'subscription', 'subscriptions', 'price', 'prices', 'coupon', 'coupons', 'credit', 'credits',
+  'billing', 'checkout', 'wire', 'bank', 'card', 'cards', 'crypto', 'swap', 'trade', 'trades',
+]);
+
+/** Nouns (and what follows a running verb) that make a tool run code: `run_query`, `execute_command`. */
+export const CODE_NOUNS: ReadonlySet<string> = new Set([
+  'command', 'commands', 'cmd', 'script', 'scripts', 'code', 'shell', 'bash', 'terminal', 'sql', 'python', 'js',
+  'javascript', 'program', 'process', 'job', 'workflow', 'function', 'lambda', 'notebook', 'cell', 'playbook',
+  'query', 'statement', 'migration', 'expression', 'snippet', 'binary',
+]);
+
+/** Nouns of credentials and access: what can let someone in (severity rises). */
+export const ACCESS_NOUNS: ReadonlySet<string> = new Set([
+  'key', 'keys', 'apikey', 'token', 'tokens', 'secret', 'secrets', 'password', 'passwords', 'credential',
+  'credentials', 'invitation', 'invitations', 'invite', 'invites', 'collaborator', 'collaborators', 'permission',
+  'permissions', 'role', 'roles', 'access', 'member', 'members', 'membership', 'admin', 'admins', 'oauth', 'ssh',
+  'auth', 'session', 'sessions', 'acl', 'policy', 'policies', 'grant', 'grants', 'owner', 'owners', 'sharing',
+  'webhook', 'webhooks', 'certificate', 'certificates', 'cert', 'user', 'users', 'account', 'accounts', 'login',
+]);
+
+/** Nouns of messages that reach people: an agent writing one speaks for its operator (severity rises). */
+export const MESSAGE_NOUNS: ReadonlySet<string> = new Set([
+  'email', 'emails', 'mail', 'message', 'messages', 'sms', 'text', 'campaign', 'campaigns', 'newsletter',
+  'notification', 'notifications', 'tweet', 'post', 'posts', 'comment', 'reply', 'dm', 'chat', 'sequence',
+  'broadcast', 'announcement', 'invite', 'invitation', 'slack', 'call',
+]);
+
+/** Words that make one call touch many things (severity rises). */
+export const BULK_WORDS: ReadonlySet<string> = new Set(['bulk', 'batch', 'mass', 'all', 'many', 'multiple', 'every', 'recursive', 'recursively']);
+
+/** Personal or business data a read exposes (a read of it is Medium, not Low). */
+export const SENSITIVE_NOUNS: ReadonlySet<string> = new Set([
+  'contact', 'contacts', 'lead', 'leads', 'customer', 'customers', 'person', 'people', 'profile', 'profiles',
+  'email', 'emails', 'message', 'messages', 'conversation', 'conversations', 'inbox', 'thread', 'threads', 'file',
+  'files', 'document', 'documents', 'record', 'records', 'database', 'table', 'tables', 'row', 'rows', 'log', 'logs',
+  'history', 'employee', 'employees', 'patient', 'patients', 'address', 'phone', 'location', 'calendar', 'event',
+  'events', 'note', 'notes', 'payment', 'payments', 'invoice', 'invoices', 'transaction', 'transactions', 'order',
+  'orders', 'balance', 'analytics', 'report', 'reports', 'user', 'users', 'account', 'accounts', 'member', 'members',
+]);
+
+/** Phrases in a description that mean the effect cannot be taken back. */
+export const IRREVERSIBLE_PHRASES: readonly RegExp[] = [
+  /\bcannot be undone\b/i,
+  /\bcan ?not be (recovered|reversed|restored)\b/i,
+  /\birreversibl[ey]\b/i,
+  /\bpermanent(ly)?\b/i,
+  /\bno way to (recover|undo)\b/i,
+];
+
+/** Phrases in a description that mean the tool runs what it is given. */
+export const EXECUTION_PHRASES: readonly RegExp[] = [
+  /\b(execute|run|evaluate)s? (an? |the )?(arbitrary|any|given|provided|shell|bash|python|javascript|sql)\b/i,
+  /\b(shell|terminal|bash) commands?\b/i,
+  /\barbitrary code\b/i,
+];
+
+/** Phrases that say a tool only reads. */
+export const READ_ONLY_PHRASES: readonly RegExp[] = [/\bread[- ]only\b/i, /\bdoes not (modify|change|write)\b/i, /\bwithout (modifying|changing)\b/i];
+
+/** Argument names that carry code or commands to run. */
+export const CODE_ARGUMENTS: ReadonlySet<string> = new Set(['command', 'commands', 'cmd', 'script', 'code', 'shell', 'bash', 'python', 'javascript', 'js', 'program', 'expression', 'eval']);
+
+/** Argument names whose presence means money moves with the call. */
+export const MONEY_ARGUMENTS: ReadonlySet<string> = new Set(['amount', 'amount_cents', 'amountcents', 'price', 'currency', 'total', 'unit_amount', 'value_usd']);
+
+/** Argument names of people a message goes to. */
+export const RECIPIENT_ARGUMENTS: ReadonlySet<string> = new Set(['to', 'recipient', 'recipients', 'cc', 'bcc', 'emails', 'email_addresses', 'phone_number', 'channel', 'channel_id', 'chat_id', 'user_ids']);
+
+/** Argument names that reach an address the caller chooses: the open world. */
+export const URL_ARGUMENTS: ReadonlySet<string> = new Set(['url', 'urls', 'uri', 'endpoint', 'webhook_url', 'callback_url', 'href', 'link', 'website']);
+
+/** The names of an argument that picks the operation of a consolidated tool (`issue_write` with `method`). */
+export const OPERATION_ARGUMENTS: ReadonlySet<string> = new Set(['method', 'action', 'operation', 'op', 'mode', 'verb', 'command', 'type', 'intent', 'task']);
+
+function all(riskClass: RiskClass, words: string[]): Record<string, RiskClass> {
+  return Object.fromEntries(words.map((word) => [word, riskClass]));
+}
