@@ -49,7 +49,8 @@ describe('classification', () => {
       lying.findings.map((f) => f.kind),
       ['contradiction'],
     );
-    assert.equal(classify({ name: 'update_record', annotations: { destructiveHint: true } }).class, 'Destructive');
+    const overwriting = classify({ name: 'update_record', annotations: { destructiveHint: true } });
+    assert.deepEqual([overwriting.class, overwriting.severity], ['Write', 'High']);
     assert.equal(classify({ name: 'widget' }).class, 'Write', 'no evidence is never read as harmless');
     assert.equal(classify({ name: 'widget', annotations: { readOnlyHint: true } }).class, 'Read');
   });

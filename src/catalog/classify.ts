@@ -76,9 +76,6 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
     if (irreversible && evidence.class === 'Write') evidence.saw('Destructive', `description: '${irreversible[0]}'`);
   }
   const hints = tool.annotations ?? {};
-  if (hints.destructiveHint === true && hints.readOnlyHint !== true && evidence.class === 'Write') {
-    evidence.saw('Destructive', 'the server declares it destructive (destructiveHint)');
-  }
 
   const operations = operationsOf(properties, words, argumentNames, description);
   if (operations) {
@@ -212,6 +209,11 @@ function severityOf(
   if (bulk) raise(level + 1, `'${bulk}': one call touches many`);
   if (irreversible && riskClass !== 'Read') raise(3, `description: '${irreversible[0]}'`);
   if (argumentNames.includes('force')) raise(level + 1, 'argument `force` skips its safeguards');
+  // A server that says its tool may destroy (an edit that overwrites) is believed for the severity; the class stays
+  // what the tool does, so an update that may overwrite is a Write of high severity.
+  if (tool.annotations?.destructiveHint === true && tool.annotations.readOnlyHint !== true && riskClass === 'Write') {
+    raise(2, 'the server declares it may destroy data (destructiveHint)');
+  }
   if (riskClass === 'Execute' && rationale.some((why) => why.includes('code') || why.includes('command') || why.includes('statement'))) raise(3, 'it runs code it is given');
   if (riskClass === 'Financial' && words.some((word) => ['refund', 'payout', 'transfer', 'pay', 'charge', 'withdraw', 'send'].includes(word))) raise(3, 'money leaves');
   if (riskClass === 'Destructive' && (access || bulk)) raise(3, 'destroys access or many things at once');
