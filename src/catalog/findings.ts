@@ -58,9 +58,8 @@ export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string>
       const match = pattern.exec(text);
       if (match) findings.push({ kind: 'cross-tool', where, text: match[0].trim() });
     }
-    for (const other of otherTools) {
-      if (other !== tool.name && other.length > 3 && new RegExp(`\\b${escape(other)}\\b`).test(text)) findings.push({ kind: 'cross-tool', where, text: other });
-    }
+    const mentioned = mentionsOf(otherTools);
+    if (mentioned) for (const [other] of text.matchAll(mentioned)) if (other !== tool.name) findings.push({ kind: 'cross-tool', where, text: other });
     const emails = text.match(EMAIL) ?? [];
     const urls = (text.match(URL) ?? []).filter((url) => !EXAMPLE_HOST.test(url));
     for (const address of emails) findings.push({ kind: 'exfiltration', where, text: address });
@@ -88,6 +87,17 @@ function texts(tool: ToolDefinition): [string, string][] {
 
 function show(char: string): string {
   return INVISIBLE.test(char) || /\s/.test(char) ? `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : char;
+}
+
+/** One pattern for every name in a set (built once per set: a catalogue passes the same set for every tool). */
+const mentionPatterns = new WeakMap<ReadonlySet<string>, RegExp | undefined>();
+
+function mentionsOf(names: ReadonlySet<string>): RegExp | undefined {
+  if (!mentionPatterns.has(names)) {
+    const usable = [...names].filter((name) => name.length > 3).sort((a, b) => b.length - a.length).map(escape);
+    mentionPatterns.set(names, usable.length > 0 ? new RegExp(`(?<![\\w.-])(?:${usable.join('|')})(?![\\w-])`, 'g') : undefined);
+  }
+  return mentionPatterns.get(names);
 }
 
 function escape(text: string): string {
