@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { classify } from './classify.js';
 import { findingsOf } from './findings.js';
+import { recommend } from './recommend.js';
 import { VERBS, WEAK_VERBS } from './vocabulary.js';
 
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties });
@@ -92,5 +93,21 @@ describe('poisoning findings', () => {
 
   test('an ordinary definition that mentions an example URL has none', () => {
     assert.deepEqual(findingsOf({ name: 'fetch', description: 'Fetches a web page, e.g. https://example.com, and returns it as markdown.' }), []);
+  });
+});
+
+describe('recommendations', () => {
+  test("a Write tool gets the reference rule: 30 calls a minute per grant on a counter named after it", () => {
+    const tool = 'smartlead_create_client_api_key';
+    assert.deepEqual(recommend(tool, classify({ name: tool }, { server: 'smartlead' })), {
+      effect: 'limit',
+      rule: { limits: [{ counter: 'smartlead_create_client_api_key_rate', window: 'minute', max: 30, scope: 'grant' }] },
+      text: 'allow, at most 30 calls a minute per grant',
+    });
+  });
+
+  test('reads are allowed, code and money need approval, destruction is hidden', () => {
+    const effect = (name: string) => recommend(name, classify({ name })).effect;
+    assert.deepEqual(['list_users', 'execute_sql', 'create_refund', 'delete_user'].map(effect), ['allow', 'approval', 'approval', 'hide']);
   });
 });
