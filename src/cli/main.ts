@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { GrantError } from '../grants/grants.js';
 import { adminCommand } from './admin.js';
 import { auditCommand } from './audit.js';
+import { catalogCommand } from './catalog.js';
 import { grantCommand } from './grant.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
@@ -39,6 +40,7 @@ program
   .option('-g, --grant <label>', 'the grant to serve as (default: TOOLGATE_GRANT; none needed without auth)')
   .action(stdio);
 
+program.addCommand(catalogCommand());
 program.addCommand(policyCommand());
 program.addCommand(limitsCommand());
 program.addCommand(grantCommand());

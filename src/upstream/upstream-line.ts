@@ -65,6 +65,11 @@ export interface ConnectionOptions {
   readyTimeoutMs?: number;
   /** How long `start` waits for the first handshake. */
   startTimeoutMs?: number;
+  /**
+   * A first handshake that fails closes the connection instead of retrying (a one-off look at a server, or a
+   * second line to a server that may not speak that era at all).
+   */
+  tryOnce?: boolean;
   /** First restart delay; doubles per failed attempt up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -73,8 +78,6 @@ export interface ConnectionOptions {
 export interface LineOptions extends ConnectionOptions {
   /** Settle on this era whatever the configuration says (the second line to a server that speaks both). */
   protocol?: 'legacy' | 'modern';
-  /** A first handshake that fails closes the line instead of retrying: the server may not speak this era at all. */
-  tryOnce?: boolean;
 }
 
 /**
