@@ -2,18 +2,21 @@ import { findingsOf, type Finding } from './findings.js';
 import type { ToolDefinition } from './tool-definition.js';
 import {
   ACCESS_NOUNS,
+  BROWSER_WORDS,
   BULK_WORDS,
   CLASSES,
   CODE_ARGUMENTS,
   CODE_NOUNS,
   EXECUTION_PHRASES,
+  INFORMATION_NOUNS,
   IRREVERSIBLE_PHRASES,
   MESSAGE_NOUNS,
   MONEY_ARGUMENTS,
   MONEY_NOUNS,
+  MONEY_VERBS,
   OPERATION_ARGUMENTS,
-  READ_ONLY_PHRASES,
   RECIPIENT_ARGUMENTS,
+  SECRET_NOUNS,
   SENSITIVE_NOUNS,
   SEVERITIES,
   URL_ARGUMENTS,
@@ -66,11 +69,20 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
   const evidence = new Evidence();
 
   const verb = verbOf(words) ?? describedVerb(description);
+  const head = words.filter((word) => !(word in VERBS)).at(-1);
   if (verb) evidence.saw(VERBS[verb.word]!, verb.why);
+  else if (head && INFORMATION_NOUNS.has(head)) evidence.saw('Read', `name ends with '${head}': it tells, it does not change`);
   else if (tool.annotations?.readOnlyHint === true) evidence.saw('Read', 'no verb says what it does; the server declares it read-only (readOnlyHint)');
   else evidence.saw('Write', 'no verb in the name or description says what it does: taken to change something');
 
+  if (verb?.word === 'generate' && head && SECRET_NOUNS.has(head)) evidence.saw('Write', `it generates a '${head}': a new credential`);
+  const browser = [...words, ...splitWords(context.server ?? '')].find((word) => BROWSER_WORDS.has(word));
+  if (browser && verb && (VERBS[verb.word] !== 'Read' || verb.word === 'navigate')) evidence.saw('Execute', `it acts in a browser ('${browser}') as its user`);
   applyNounsAndArguments(evidence, words, argumentNames, description);
+  const codeAction = codeActionOf(tool.inputSchema);
+  if (codeAction) evidence.saw('Execute', `\`${codeAction.argument}\` accepts '${codeAction.value}'`);
+  const moneyNoun = words.find((word) => MONEY_NOUNS.has(word));
+  if (verb && MONEY_VERBS.has(verb.word) && moneyNoun) evidence.saw('Financial', `it ${verb.word}s '${moneyNoun}': money moves`);
   if (evidence.class === 'Write' || evidence.class === 'Read') {
     const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
     if (irreversible && evidence.class === 'Write') evidence.saw('Destructive', `description: '${irreversible[0]}'`);
@@ -139,7 +151,9 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
   const runs = evidence.class === 'Execute';
   const codeNoun = words.find((word) => CODE_NOUNS.has(word));
   const codeArgument = argumentNames.find((name) => CODE_ARGUMENTS.has(name));
-  const sqlArgument = argumentNames.includes('sql') && !READ_ONLY_PHRASES.some((p) => p.test(description));
+  // A statement the caller writes is run as written: a server's "read-only" is its own claim, not one the gateway
+  // can hold it to (a statement can end the read-only transaction it is wrapped in).
+  const sqlArgument = argumentNames.includes('sql');
   const phrase = EXECUTION_PHRASES.map((p) => p.exec(description)).find(Boolean);
   if (runs && !codeNoun && !codeArgument && !phrase && !['exec', 'execute', 'eval', 'shell', 'bash', 'sh', 'script', 'interpret'].includes(words.find((w) => VERBS[w] === 'Execute') ?? '')) {
     // "run_report": running something that is not code is a change, not an execution.
@@ -150,7 +164,10 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
   if (sqlArgument) evidence.saw('Execute', 'argument `sql` carries a statement to run');
   if (phrase) evidence.saw('Execute', `description: '${phrase[0]}'`);
   if (evidence.class === 'Write') {
-    const money = words.find((word) => MONEY_NOUNS.has(word)) ?? argumentNames.find((name) => MONEY_ARGUMENTS.has(name));
+    // The head noun (English compounds end with it) says what is made or changed: a refund moves money, a
+    // payment link does not.
+    const head = words.filter((word) => !(word in VERBS) || MONEY_NOUNS.has(word)).at(-1);
+    const money = (head && MONEY_NOUNS.has(head) ? head : undefined) ?? argumentNames.find((name) => MONEY_ARGUMENTS.has(name));
     if (money) evidence.saw('Financial', MONEY_NOUNS.has(money) ? `it changes '${money}': money` : `argument \`${money}\` is an amount of money`);
   }
 }
@@ -224,6 +241,21 @@ function severityOf(
 
 function baseSeverity(riskClass: RiskClass): Severity {
   return riskClass === 'Read' ? 'Low' : riskClass === 'Write' ? 'Medium' : 'High';
+}
+
+/** An enum value anywhere in the input schema that names running code (`actions[].type: executeJavascript`). */
+function codeActionOf(schema: unknown, argument = ''): { argument: string; value: string } | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const node = schema as Record<string, unknown>;
+  for (const value of enumOf(node)) {
+    const words = splitWords(value);
+    if (argument && words.some((w) => VERBS[w] === 'Execute') && words.some((w) => CODE_NOUNS.has(w))) return { argument, value };
+  }
+  for (const [key, child] of Object.entries(node)) {
+    const found = codeActionOf(child, key === 'properties' || key === 'items' ? argument : key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function propertiesOf(schema: unknown): Record<string, unknown> {

@@ -18,7 +18,7 @@ export const VERBS: Readonly<Record<string, RiskClass>> = Object.freeze({
     'calculate', 'compute', 'convert', 'format', 'parse', 'render', 'translate', 'suggest', 'recommend', 'echo',
     'ping', 'test', 'status', 'whoami', 'load', 'print', 'sample', 'think', 'tree', 'stat', 'audit',
     'navigate', 'screenshot', 'snapshot', 'capture', 'trace', 'observe', 'monitor', 'discover', 'explore', 'locate',
-    'identify', 'detect', 'extract', 'scrape', 'crawl', 'map', 'research', 'ask', 'answer',
+    'identify', 'detect', 'extract', 'scrape', 'crawl', 'map', 'research', 'ask', 'answer', 'generate',
   ]),
   ...all('Write', [
     'create', 'add', 'insert', 'new', 'make', 'build', 'update', 'edit', 'modify', 'change', 'set', 'put', 'patch',
@@ -33,15 +33,15 @@ export const VERBS: Readonly<Record<string, RiskClass>> = Object.freeze({
     'apply', 'click', 'type', 'fill', 'select', 'press', 'hover', 'drag', 'scroll', 'resize',
     'scale', 'provision', 'allocate', 'connect', 'disconnect', 'login', 'logout', 'authorize', 'trigger', 'record',
     'log', 'track', 'report', 'enroll', 'join', 'leave', 'accept', 'decline', 'confirm', 'book', 'reserve', 'order',
-    'checkout', 'duplicate', 'transfer', 'generate', 'open', 'complete', 'cancel', 'sort', 'reorder', 'pin', 'unpin', 'mute', 'unmute', 'transition',
+    'checkout', 'duplicate', 'transfer', 'open', 'complete', 'sort', 'reorder', 'pin', 'unpin', 'mute', 'unmute', 'transition',
     'bump', 'increment', 'decrement', 'init', 'initialize', 'setup', 'prepare',
   ]),
   ...all('Destructive', [
     'delete', 'remove', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'erase', 'clear', 'flush', 'terminate',
     'kill', 'revoke', 'uninstall', 'deprovision', 'nuke', 'trash', 'discard', 'prune', 'overwrite', 'obliterate',
-    'rm', 'del', 'ban', 'block', 'expunge', 'teardown', 'decommission', 'evict',
+    'rm', 'del', 'ban', 'block', 'expunge', 'cancel', 'teardown', 'decommission', 'evict',
   ]),
-  ...all('Financial', ['pay', 'refund', 'charge', 'payout', 'withdraw', 'deposit', 'purchase', 'buy', 'sell', 'invoice', 'bill', 'tip', 'donate']),
+  ...all('Financial', ['pay', 'refund', 'charge', 'payout', 'withdraw', 'deposit', 'purchase', 'buy', 'sell', 'invoice', 'bill', 'tip', 'donate', 'exchange', 'settle']),
   ...all('Execute', ['run', 'exec', 'execute', 'eval', 'evaluate', 'invoke', 'spawn', 'shell', 'bash', 'sh', 'interpret', 'script']),
 });
 
@@ -62,15 +62,14 @@ export const WEAK_VERBS: ReadonlySet<string> = new Set([
  */
 export const MONEY_NOUNS: ReadonlySet<string> = new Set([
   'payment', 'payments', 'refund', 'refunds', 'charge', 'charges', 'payout', 'payouts', 'transfer', 'transfers',
-  'invoice', 'invoices', 'transaction', 'transactions', 'money', 'funds', 'balance', 'wallet', 'order', 'orders',
-  'purchase', 'subscription', 'subscriptions', 'price', 'prices', 'coupon', 'coupons', 'credit', 'credits',
-  'billing', 'checkout', 'wire', 'bank', 'card', 'cards', 'crypto', 'swap', 'trade', 'trades',
+  'transaction', 'transactions', 'money', 'funds', 'withdrawal', 'withdrawals', 'purchase', 'purchases', 'order',
+  'orders', 'checkout', 'wire', 'swap', 'trade', 'trades', 'donation', 'tip',
 ]);
 
 /** Nouns (and what follows a running verb) that make a tool run code: `run_query`, `execute_command`. */
 export const CODE_NOUNS: ReadonlySet<string> = new Set([
   'command', 'commands', 'cmd', 'script', 'scripts', 'code', 'shell', 'bash', 'terminal', 'sql', 'python', 'js',
-  'javascript', 'program', 'process', 'job', 'workflow', 'function', 'lambda', 'notebook', 'cell', 'playbook',
+  'javascript', 'typescript', 'node', 'program', 'process', 'job', 'workflow', 'function', 'lambda', 'notebook', 'cell', 'playbook',
   'query', 'statement', 'migration', 'expression', 'snippet', 'binary',
 ]);
 
@@ -89,6 +88,23 @@ export const MESSAGE_NOUNS: ReadonlySet<string> = new Set([
   'notification', 'notifications', 'tweet', 'post', 'posts', 'comment', 'reply', 'dm', 'chat', 'sequence',
   'broadcast', 'announcement', 'invite', 'invitation', 'slack', 'call',
 ]);
+
+/**
+ * Head nouns of a name without a verb that say it tells rather than changes (`pipelines_info`, `cost-explorer`).
+ */
+export const INFORMATION_NOUNS: ReadonlySet<string> = new Set([
+  'info', 'information', 'details', 'detail', 'status', 'stats', 'statistics', 'metrics', 'summary', 'overview',
+  'explorer', 'history', 'usage', 'logs', 'insights', 'docs', 'documentation', 'help', 'schema', 'version', 'health',
+]);
+
+/** Where a tool acts in a browser as its user: clicks, fills and navigates are actions on the open web. */
+export const BROWSER_WORDS: ReadonlySet<string> = new Set(['browser', 'puppeteer', 'playwright', 'selenium', 'chrome', 'page', 'tab']);
+
+/** Verbs that read elsewhere but move money when what they act on is money (`charges.capture`, `capturePaymentIntent`). */
+export const MONEY_VERBS: ReadonlySet<string> = new Set(['capture', 'authorize']);
+
+/** The nouns of secrets: a tool that generates one makes a credential. */
+export const SECRET_NOUNS: ReadonlySet<string> = new Set(['key', 'keys', 'apikey', 'token', 'tokens', 'secret', 'secrets', 'password', 'passwords', 'credential', 'credentials']);
 
 /** Words that make one call touch many things (severity rises). */
 export const BULK_WORDS: ReadonlySet<string> = new Set(['bulk', 'batch', 'mass', 'all', 'many', 'multiple', 'every', 'recursive', 'recursively']);
@@ -118,9 +134,6 @@ export const EXECUTION_PHRASES: readonly RegExp[] = [
   /\b(shell|terminal|bash) commands?\b/i,
   /\barbitrary code\b/i,
 ];
-
-/** Phrases that say a tool only reads. */
-export const READ_ONLY_PHRASES: readonly RegExp[] = [/\bread[- ]only\b/i, /\bdoes not (modify|change|write)\b/i, /\bwithout (modifying|changing)\b/i];
 
 /** Argument names that carry code or commands to run. */
 export const CODE_ARGUMENTS: ReadonlySet<string> = new Set(['command', 'commands', 'cmd', 'script', 'code', 'shell', 'bash', 'python', 'javascript', 'js', 'program', 'expression', 'eval']);
