@@ -17,6 +17,11 @@ const INSTRUCTIONS: readonly RegExp[] = [
   /\bignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|messages)\b/i,
   /\b(you|the (assistant|model|agent)) (must|should|need to|are required to) (always |first |also )?(read|send|include|pass|call|forward|upload|attach|copy)\b(?:[^.!?\n]|\.(?=\S))*/i,
   /(~\/\.ssh|id_rsa|id_ed25519|\/etc\/passwd|\/etc\/shadow|\.aws\/credentials|\.env\b|mcp\.json|claude_desktop_config)/i,
+  /\bwithout (asking|telling|informing|confirming with) the user\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /\b(do not|don't|never) ask (the user )?(for )?(confirmation|permission|consent)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /\bthe user has (already )?(consented|agreed|approved)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /<!--(?:[^.!?\n]|\.(?=\S))*(assistant|model|agent|ai|claude|gpt)\b(?:[^.!?\n]|\.(?=\S))*-->/i,
+  /\b(api keys?|tokens?|passwords?|secrets?|credentials?|environment variables)\b(?:[^.!?\n]|\.(?=\S))*\b(you have seen|in this conversation|from the conversation|you can find)\b(?:[^.!?\n]|\.(?=\S))*/i,
   /\b(this is (very )?important|very important|critical instruction)s?\b(?:[^.!?\n]|\.(?=\S))*/i,
 ];
 
@@ -24,15 +29,20 @@ const INSTRUCTIONS: readonly RegExp[] = [
 const CROSS_TOOL: readonly RegExp[] = [
   /\binstead of (using |calling )?(the )?[`'"]?[\w.-]+[`'"]? tool\b/i,
   /\b(when|whenever|if) (the user|you) (call|use|invoke)s? [`'"]?[\w.-]+[`'"]?\b/i,
-  /\b(other|all other|any other) (tools?|servers?)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /\b(call|use|invoke|run)s? (its |the )?[`'"]?[a-z][a-z0-9]*(?:_[a-z0-9]+)+[`'"]?(?:[^.!?\n]|\.(?=\S))*/,
+  /\bthe [\w-]+ server(?:'s)?\b(?:[^.!?\n]|\.(?=\S))*/i,
+  /\b(other|all other|any other) ([\w-]+ )?(tools?|servers?)\b(?:[^.!?\n]|\.(?=\S))*/i,
 ];
 
 /** Sending data somewhere, in the text of a definition. */
-const SENDING = /\b(send|post|forward|upload|submit|report|transmit|copy|exfiltrate|share|cc|bcc)\b/i;
-const URL = /\bhttps?:\/\/[^\s"'<>)]+/gi;
+const SENDING = /\b(send|post|forward|upload(ed)?|submit|report|transmit|copy|exfiltrate|share|cc|bcc|include|request|fetch|curl|wget|pipe|append|sync|mirror)\b/i;
+const URL = /\b(?:https?|ftp):\/\/[^\s"'<>)]+/gi;
 const EMAIL = /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g;
-/** Hosts a description may name as an example without sending anything there. */
-const EXAMPLE_HOST = /^https?:\/\/([\w-]+\.)*(example\.(com|org|net)|localhost|127\.0\.0\.1)([:/]|$)/i;
+/** Hosts a description may name as an example without sending anything there (RFC 2606 names, loopback). */
+const EXAMPLE_HOST = /^(?:https?|ftp):\/\/([\w-]+\.)*(example\.(com|org|net)|[\w-]+\.(example|test|invalid|localhost)|localhost|127\.0\.0\.1)([:/]|$)/i;
+const EXAMPLE_DOMAIN = /@([\w-]+\.)*(example\.(com|org|net)|[\w-]+\.(example|test|invalid|localhost))$/i;
+/** Words that introduce an address as an illustration. */
+const AS_AN_EXAMPLE = /\b(e\.g\.|for example|for instance|such as|like)[\s:,(]*$/i;
 
 /** Zero-width, bidirectional-control, tag and other invisible characters. */
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0]|[\u{E0000}-\u{E007F}]/u;
@@ -48,7 +58,8 @@ export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string>
     findings.push({ kind: INVISIBLE.test(tool.name) ? 'invisible' : 'confusable', where: 'name', text: odd.map(show).join(' ') });
   }
   for (const [where, text] of texts(tool)) {
-    const invisible = [...text].filter((c) => INVISIBLE.test(c));
+    // A zero-width joiner between emoji is how emoji sequences are written, not a hidden character.
+    const invisible = [...text.replace(/(\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu, '$1')].filter((c) => INVISIBLE.test(c));
     if (invisible.length > 0) findings.push({ kind: 'invisible', where, text: [...new Set(invisible)].map(show).join(' ') });
     for (const pattern of INSTRUCTIONS) {
       const match = pattern.exec(text);
@@ -60,8 +71,8 @@ export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string>
     }
     const mentioned = mentionsOf(otherTools);
     if (mentioned) for (const [other] of text.matchAll(mentioned)) if (other !== tool.name) findings.push({ kind: 'cross-tool', where, text: other });
-    const emails = text.match(EMAIL) ?? [];
-    const urls = (text.match(URL) ?? []).filter((url) => !EXAMPLE_HOST.test(url));
+    const emails = (text.match(EMAIL) ?? []).filter((address) => !EXAMPLE_DOMAIN.test(address));
+    const urls = [...text.matchAll(URL)].filter((m) => !EXAMPLE_HOST.test(m[0]) && !AS_AN_EXAMPLE.test(text.slice(Math.max(0, m.index - 24), m.index))).map((m) => m[0]);
     for (const address of emails) findings.push({ kind: 'exfiltration', where, text: address });
     if (SENDING.test(text)) for (const url of urls) findings.push({ kind: 'exfiltration', where, text: url });
     if (text.length > LONG_DESCRIPTION) findings.push({ kind: 'length', where, text: `${text.length} characters` });

@@ -58,15 +58,17 @@ test('poisoning: detection and false-positive rates', () => {
   console.log(`poisoning: detected ${percent(detected.length, poisoned.length)}, false positives ${percent(falsePositives.length, cleanOnes.length)}`);
   for (const p of poisoned) if (findingsOf(p.poisoned!).length === 0) console.log(`  missed (${p.kind}): ${p.poisoned!.name}`);
   for (const tool of falsePositives) console.log(`  false positive: ${tool.name}: ${JSON.stringify(findingsOf(tool))}`);
-  assert.ok(detected.length / poisoned.length >= DETECTION_FLOOR);
-  assert.ok(falsePositives.length / cleanOnes.length <= FALSE_POSITIVE_CEILING);
+  assert.ok(detected.length / poisoned.length >= DETECTION_FLOOR, `detection ${percent(detected.length, poisoned.length)} fell below the floor`);
+  assert.ok(falsePositives.length / cleanOnes.length <= FALSE_POSITIVE_CEILING, `false positives ${percent(falsePositives.length, cleanOnes.length)} rose above the ceiling`);
 });
 
 /**
  * What the classifier reaches today, 2026-12-02 (tighten as it improves): class 83.5 % (targets 95 % and none
- * taken for Read: not met yet, issue #14), poisoning detected 67.4 % with 7.8 % false positives.
+ * taken for Read: not met yet, issue #14); poisoning detected 100 % with 3.1 % false positives (two descriptions
+ * that name a sibling tool: the fixture does not say which tools are siblings). The poisoning patterns were
+ * written against this fixture: there is no held-out poisoning set yet, so 100 % is an upper bound.
  */
 const CLASS_FLOOR = 0.835;
 const TAKEN_FOR_READ_CEILING = 2;
-const DETECTION_FLOOR = 0.674;
-const FALSE_POSITIVE_CEILING = 0.079;
+const DETECTION_FLOOR = 1;
+const FALSE_POSITIVE_CEILING = 0.032;
