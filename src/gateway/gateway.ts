@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GatewayConfig, ServerConfig } from '../config/schema.js';
+import { isStdioServer, type GatewayConfig, type ServerConfig } from '../config/schema.js';
 import {
   ErrorCode,
   errorResponse,
@@ -376,7 +376,8 @@ export class Gateway implements UpstreamListener {
       cancellation: channel.cancellation,
       clientCapabilities: session.clientCapabilities,
       logLevel: session.logLevel,
-      headers: method === 'tools/call' && upstreamEra === 'modern' && call.known ? await this.paramHeaders(upstream, call.name!, params ?? {}) : undefined,
+      // Only HTTP carries headers: a stdio call is not made to wait for a lookup it has no use for.
+      headers: method === 'tools/call' && upstreamEra === 'modern' && call.known && !isStdioServer(upstream.config) ? await this.paramHeaders(upstream, call.name!, params ?? {}) : undefined,
       onNotification: (notification) => {
         // A shared legacy line logs at the most verbose level any of its clients asked for; each client sees its own.
         if (notification.method === 'notifications/message' && !session.wantsLog(paramsOf(notification).level)) return;

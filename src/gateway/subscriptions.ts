@@ -99,11 +99,7 @@ export class Subscriptions {
    */
   listenUpstream(upstream: UpstreamConnection, extra: string[] = []): void {
     const capabilities = upstream.infoFor('modern')!.capabilities as Record<string, { listChanged?: boolean } | undefined>;
-    const uris = new Set(extra);
-    const prefix = subscriptionKey(upstream.name, 'modern', '');
-    for (const session of this.sessions.values()) {
-      for (const key of session.subscriptions) if (key.startsWith(prefix)) uris.add(key.slice(prefix.length));
-    }
+    const uris = new Set([...extra, ...this.urisOn(upstream, 'modern')]);
     const notifications = {
       toolsListChanged: Boolean(capabilities.tools?.listChanged),
       promptsListChanged: Boolean(capabilities.prompts?.listChanged),
@@ -122,12 +118,17 @@ export class Subscriptions {
    * held: each URI its clients still hold is subscribed again, as it was admitted then.
    */
   renew(upstream: UpstreamConnection): void {
-    const prefix = subscriptionKey(upstream.name, 'legacy', '');
+    for (const uri of this.urisOn(upstream, 'legacy')) void upstream.request('resources/subscribe', { uri }, { era: 'legacy' });
+  }
+
+  /** Every URI some session holds a subscription to on the server's line of era `line`. */
+  private urisOn(upstream: UpstreamConnection, line: Era): Set<string> {
+    const prefix = subscriptionKey(upstream.name, line, '');
     const uris = new Set<string>();
     for (const session of this.sessions.values()) {
       for (const key of session.subscriptions) if (key.startsWith(prefix)) uris.add(key.slice(prefix.length));
     }
-    for (const uri of uris) void upstream.request('resources/subscribe', { uri }, { era: 'legacy' });
+    return uris;
   }
 
   /** Lets go of what a closed session held: upstream subscriptions no other session shares. */
@@ -173,7 +174,7 @@ function canSubscribe(upstream: UpstreamConnection, era: Era): boolean {
 }
 
 /** A subscription as sessions hold it: the server, the line (era) it was made on, and the URI. */
-function subscriptionKey(server: string, line: Era | undefined, uri: string): string {
+function subscriptionKey(server: string, line: Era, uri: string): string {
   return `${server}\0${line}\0${uri}`;
 }
 

@@ -157,7 +157,6 @@ export class StreamableHttpTransport implements UpstreamTransport {
       delivered++;
       this.deliver(m, id);
     };
-    response.setEncoding('utf8');
     if (type === 'text/event-stream') {
       const cursor = readEvents(response, take);
       response.once('close', () => {
@@ -173,6 +172,7 @@ export class StreamableHttpTransport implements UpstreamTransport {
       });
       return;
     }
+    response.setEncoding('utf8');
     const sequence = new JsonSequence();
     const takeValue = (value: unknown) => isMessage(value) && take(value);
     response.on('data', (chunk: string) => sequence.push(chunk).forEach(takeValue));
