@@ -3,11 +3,7 @@ import { classify, type Classification } from '../catalog/classify.js';
 import { recommend } from '../catalog/recommend.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { loadConfig } from '../config/load.js';
-import type { ServerConfig } from '../config/schema.js';
-import { Inventory } from '../gateway/inventory.js';
-import { UpstreamConnection } from '../upstream/connection.js';
-import { transportFor } from '../upstream/transport-for.js';
-import { UsageError } from './errors.js';
+import { chosenServers, listServers } from './list-servers.js';
 
 /** One row of the catalogue, as `--json` prints it. */
 export interface CatalogEntry extends Omit<Classification, 'class'> {
@@ -16,9 +12,6 @@ export interface CatalogEntry extends Omit<Classification, 'class'> {
   class: Classification['class'];
   recommended: string;
 }
-
-/** How long a server has to answer its handshake before the catalogue reports it down. */
-const CONNECT_TIMEOUT_MS = 30_000;
 
 /** `toolgate catalog`: every tool behind the gateway, classified by risk with reasons and a recommended rule. */
 export function catalogCommand(): Command {
@@ -29,21 +22,8 @@ export function catalogCommand(): Command {
     .option('--json', 'print the catalogue as JSON')
     .action(async (options: { config: string; server?: string; json?: boolean }) => {
       const config = loadConfig(options.config);
-      const names = options.server ? [options.server] : Object.keys(config.servers);
-      for (const name of names) if (!Object.hasOwn(config.servers, name)) throw new UsageError(`no server "${name}" in ${options.config} (servers: ${Object.keys(config.servers).join(', ')})`);
-      const listed = new Map<string, ToolDefinition[]>();
-      const failed = new Map<string, string>();
-      const progress = process.stderr.isTTY ? (text: string) => process.stderr.write(`\r\x1b[K${text}`) : () => {};
-      // One at a time: a line of progress per server, and no burst of spawned servers on a laptop.
-      for (const [i, name] of names.entries()) {
-        progress(`contacting ${name} (${i + 1}/${names.length})…`);
-        try {
-          listed.set(name, await listTools(name, config.servers[name]!));
-        } catch (error) {
-          failed.set(name, (error as Error).message);
-        }
-      }
-      progress('');
+      const names = chosenServers(config.servers, options.server, options.config);
+      const { listed, failed } = await listServers(config.servers, names);
       const entries = catalogue(listed);
       if (options.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
       else process.stdout.write(table(entries));
@@ -63,17 +43,6 @@ export function catalogue(listed: ReadonlyMap<string, ToolDefinition[]>): Catalo
     }
   }
   return entries;
-}
-
-async function listTools(name: string, server: ServerConfig): Promise<ToolDefinition[]> {
-  const listener = { onNotification: () => {}, onServerRequest: async () => ({ error: { code: -32601, message: 'the catalogue answers no requests' } }) };
-  const connection = new UpstreamConnection(name, server, { createTransport: () => transportFor(server), listener, startTimeoutMs: CONNECT_TIMEOUT_MS, readyTimeoutMs: CONNECT_TIMEOUT_MS, tryOnce: true });
-  try {
-    await connection.start();
-    return (await new Inventory().list(connection, 'tools')) as unknown as ToolDefinition[];
-  } finally {
-    await connection.close();
-  }
 }
 
 function table(entries: CatalogEntry[]): string {
