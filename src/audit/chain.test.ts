@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { decision, outcome } from '../../test/contracts/audit-sink.js';
-import { canonical, canonicalSplit, chain, GENESIS, GENESIS_ANCHOR, hashLink, linkHash, verifyChain, verifyPages } from './chain.js';
+import { canonical } from '../documents/canonical-json.js';
+import { canonicalSplit, chain, GENESIS, GENESIS_ANCHOR, hashLink, linkHash, verifyChain, verifyPages } from './chain.js';
 
 test('canonical JSON sorts keys at every depth and leaves out undefined', () => {
   assert.equal(canonical({ b: 1, a: { d: [1, { f: 2, e: undefined }], c: 'x' }, u: undefined }), '{"a":{"c":"x","d":[1,{"f":2}]},"b":1}');

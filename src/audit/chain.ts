@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonical } from '../documents/canonical-json.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 
 /** The hash before the first entry of a log that was never pruned. */
@@ -16,22 +17,6 @@ export interface ChainAnchor {
 export const GENESIS_ANCHOR: ChainAnchor = { seq: 1, prevHash: GENESIS };
 
 export type VerifyResult = { ok: true; count: number } | { ok: false; seq: number; reason: string };
-
-/** JSON with keys sorted at every depth and undefined left out, so one entry always hashes the same. */
-export function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let text = '[';
-    for (let i = 0; i < value.length; i++) text += `${i === 0 ? '' : ','}${value[i] === undefined ? 'null' : canonical(value[i])}`;
-    return `${text}]`;
-  }
-  let text = '';
-  for (const key of Object.keys(value).sort()) {
-    const field = (value as Record<string, unknown>)[key];
-    if (field !== undefined) text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonical(field)}`;
-  }
-  return `{${text}}`;
-}
 
 /**
  * The canonical JSON of an object and, from the same serialisation, that of the object without the fields named in

@@ -2,7 +2,8 @@ import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promi
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { pageOf } from './audit-filter.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
-import { canonical, chain, GENESIS_ANCHOR, nextLink, verifyChain, type ChainAnchor, type VerifyResult } from './chain.js';
+import { canonical } from '../documents/canonical-json.js';
+import { chain, GENESIS_ANCHOR, nextLink, verifyChain, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 
 /** A log file as read back: the anchor line a prune wrote first, if any, then the entries. */

@@ -1,7 +1,8 @@
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { pageOf } from './audit-filter.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
-import { canonical, chain, GENESIS_ANCHOR, nextLink, verifyChain, type ChainAnchor, type VerifyResult } from './chain.js';
+import { canonical } from '../documents/canonical-json.js';
+import { chain, GENESIS_ANCHOR, nextLink, verifyChain, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 
 /** The audit log in memory, for tests and demos: nothing survives the process. */

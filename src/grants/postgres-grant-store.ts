@@ -1,7 +1,7 @@
-import { DatabaseError, escapeIdentifier, type Pool } from 'pg';
+import { DatabaseError, type Pool } from 'pg';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
-import { openPostgres } from '../store/postgres.js';
+import { createTables, openPostgres } from '../store/postgres.js';
 
 const ACTIVE_LABEL_INDEX = 'toolgate_grants_active_label';
 
@@ -88,15 +88,12 @@ export class PostgresGrantStore implements GrantStore {
     await this.pool.end();
   }
 
-  private async createTables(schema: string | undefined): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // Replicas starting together would race on CREATE ... IF NOT EXISTS (which is not safe concurrently); the
-      // lock lets one create and the others find the tables made.
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('toolgate_grants'))");
-      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
-      await client.query(`
+  private createTables(schema: string | undefined): Promise<void> {
+    return createTables(
+      this.pool,
+      'toolgate_grants',
+      schema,
+      `
         CREATE TABLE IF NOT EXISTS ${this.grants} (
           id TEXT PRIMARY KEY,
           label TEXT NOT NULL,
@@ -116,14 +113,7 @@ export class PostgresGrantStore implements GrantStore {
           expires_at BIGINT
         );
         CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON ${this.credentials} (grant_id);
-      `);
-      await client.query('COMMIT');
-    } catch (error) {
-      // The failure is the error to report, whatever becomes of the rollback.
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      `,
+    );
   }
 }

@@ -1,0 +1,71 @@
+import type { Pool } from 'pg';
+import { createTables, inTransaction, openPostgres } from '../store/postgres.js';
+import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
+
+/** Pins in PostgreSQL, shared by every replica: a tool is pinned by whichever sees it first, and approved once for all. */
+export class PostgresPinStore implements PinStore {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly pins: string,
+    private readonly pending: string,
+  ) {}
+
+  /** Connects to a `postgres://` URL and creates the tables if they are missing; `schema` as for the grant store. */
+  static async open(url: string, options: { schema?: string } = {}): Promise<PostgresPinStore> {
+    const { pool, table } = openPostgres(url, options.schema);
+    const store = new PostgresPinStore(pool, table('toolgate_pins'), table('toolgate_pins_held'));
+    const columns = 'server TEXT NOT NULL, tool TEXT NOT NULL, digest TEXT NOT NULL, definition TEXT NOT NULL, time BIGINT NOT NULL, PRIMARY KEY (server, tool)';
+    try {
+      await createTables(pool, 'toolgate_pins', options.schema, `CREATE TABLE IF NOT EXISTS ${store.pins} (${columns}); CREATE TABLE IF NOT EXISTS ${store.pending} (${columns});`);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  async pinned(server: string): Promise<Map<string, Pin>> {
+    const { rows } = await this.pool.query<PinRow>(`SELECT ${PIN_COLUMNS} FROM ${this.pins} WHERE server = $1`, [server]);
+    return new Map(rows.map((row) => [row.tool, pinFromRow(row)]));
+  }
+
+  async pinFirst(pin: Pin): Promise<Pin> {
+    // Two replicas pinning at once: the insert that loses does nothing, and both read back the pin that won.
+    await this.pool.query(`INSERT INTO ${this.pins} (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, pinValues(pin));
+    const { rows } = await this.pool.query<PinRow>(`SELECT ${PIN_COLUMNS} FROM ${this.pins} WHERE server = $1 AND tool = $2`, [pin.server, pin.tool]);
+    return pinFromRow(rows[0]!);
+  }
+
+  async hold(pin: Pin): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${this.pending} AS h (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (server, tool) DO UPDATE SET digest = excluded.digest, definition = excluded.definition, time = excluded.time
+       WHERE h.digest <> excluded.digest`,
+      pinValues(pin),
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async held(server?: string): Promise<Pin[]> {
+    const { rows } =
+      server === undefined
+        ? await this.pool.query<PinRow>(`SELECT ${PIN_COLUMNS} FROM ${this.pending} ORDER BY server COLLATE "C", tool COLLATE "C"`)
+        : await this.pool.query<PinRow>(`SELECT ${PIN_COLUMNS} FROM ${this.pending} WHERE server = $1 ORDER BY tool COLLATE "C"`, [server]);
+    return rows.map(pinFromRow);
+  }
+
+  async approve(pin: Pin): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO ${this.pins} (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (server, tool) DO UPDATE SET digest = excluded.digest, definition = excluded.definition, time = excluded.time`,
+        pinValues(pin),
+      );
+      await client.query(`DELETE FROM ${this.pending} WHERE server = $1 AND tool = $2`, [pin.server, pin.tool]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
