@@ -1,6 +1,6 @@
 /**
  * What the audit log holds: one entry per decision, written before an allowed call is forwarded, and one per
- * outcome, appended when the call ends; with a signing key, a signed checkpoint of the chain's head each minute it
+ * outcome, appended when the call ends; one per event in a tool's pinned definition; with a signing key, a signed checkpoint of the chain's head each minute it
  * moved and at shutdown. All are links of one hash chain, so none can be edited unseen.
  */
 
@@ -63,7 +63,27 @@ export interface CheckpointEntry {
   readonly signature: string;
 }
 
-export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry;
+/**
+ * What became of a tool's pinned definition: pinned when first seen, held when a server presented a changed one,
+ * accepted when `pinning: review` let a wording change through, approved by an operator.
+ */
+export interface PinEntry {
+  readonly kind: 'pin';
+  readonly time: number;
+  readonly server: string;
+  readonly tool: string;
+  readonly event: 'pinned' | 'held' | 'accepted' | 'approved';
+  /** The digest of the definition the event is about (catalog/pinned-definition.ts). */
+  readonly digest: string;
+  /** The digest of the definition pinned before, for a change. */
+  readonly previous?: string;
+  /** What the change introduces, one line each. */
+  readonly changes?: readonly string[];
+  /** Who approved: `cli`, `admin`, or `review` for a change `pinning: review` accepted. */
+  readonly by?: string;
+}
+
+export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry | PinEntry;
 
 /** A stored entry: its place in the chain and the hashes that bind it there. */
 export interface ChainedEntry {

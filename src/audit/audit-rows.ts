@@ -28,7 +28,8 @@ export const AUDIT_COLUMNS = ['seq', 'time', 'kind', 'request_id', 'grant_id', '
 const CHECKPOINT_COLUMNS: ReadonlySet<string> = new Set(['kind', 'time']);
 const OUTCOME_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'requestId']);
 const DECISION_COLUMNS: ReadonlySet<string> = new Set([...OUTCOME_COLUMNS, 'grant', 'server', 'tool', 'decision']);
-/** A checkpoint belongs to no request; its request_id column (NOT NULL) is empty. */
+const PIN_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'server', 'tool']);
+/** A checkpoint or pin event belongs to no request; its request_id column (NOT NULL) is empty. */
 const NO_REQUEST = '';
 
 /** An entry ready to be stored: its canonical JSON (what its link hashes) and its columns but seq and the hashes. */
@@ -43,6 +44,10 @@ export function storedEntry(entry: AuditEntry): StoredEntry {
   if (entry.kind === 'checkpoint') {
     const { whole, rest } = canonicalSplit(entry, CHECKPOINT_COLUMNS);
     return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, null, null, null, rest] };
+  }
+  if (entry.kind === 'pin') {
+    const { whole, rest } = canonicalSplit(entry, PIN_COLUMNS);
+    return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, entry.server, entry.tool, null, rest] };
   }
   if (entry.kind === 'outcome') {
     const { whole, rest } = canonicalSplit(entry, OUTCOME_COLUMNS);
@@ -60,12 +65,15 @@ export function rowValues({ seq, prevHash, hash }: ChainedEntry, stored: StoredE
 export function fromRow(row: AuditRow): ChainedEntry {
   const time = Number(row.time);
   const body = JSON.parse(row.body) as object;
-  // A request id set on a checkpoint's row is read into the entry, so that edit breaks the chain like any other.
-  const common = { kind: row.kind, ...((row.kind !== 'checkpoint' || row.request_id !== NO_REQUEST) && { requestId: row.request_id }), time };
+  // A request id set on a checkpoint's or pin event's row is read into the entry, so that edit breaks the chain like any other.
+  const requestless = row.kind === 'checkpoint' || row.kind === 'pin';
+  const common = { kind: row.kind, ...((!requestless || row.request_id !== NO_REQUEST) && { requestId: row.request_id }), time };
   const entry =
     row.kind === 'decision'
       ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), decision: row.decision, ...body }
-      : { ...common, ...body };
+      : row.kind === 'pin'
+        ? { ...common, server: row.server, tool: row.tool, ...body }
+        : { ...common, ...body };
   return { seq: Number(row.seq), entry: entry as AuditEntry, prevHash: row.prev_hash, hash: row.hash };
 }
 
@@ -80,10 +88,11 @@ export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, p
   if (filter.since !== undefined) where.push(`a.time >= ${param(filter.since)}`);
   if (filter.until !== undefined) where.push(`a.time < ${param(filter.until)}`);
   if (filter.grant !== undefined) where.push(`(d.grant_id = ${param(filter.grant)} OR d.grant_label = ${param(filter.grant)})`);
-  if (filter.tool !== undefined) where.push(`d.tool = ${param(filter.tool)}`);
-  if (filter.server !== undefined) where.push(`d.server = ${param(filter.server)}`);
+  // A pin event is its own subject: it matches a server or tool filter on its own columns, and no grant or decision.
+  if (filter.tool !== undefined) where.push(`COALESCE(d.tool, CASE WHEN a.kind = 'pin' THEN a.tool END) = ${param(filter.tool)}`);
+  if (filter.server !== undefined) where.push(`COALESCE(d.server, CASE WHEN a.kind = 'pin' THEN a.server END) = ${param(filter.server)}`);
   if (filter.decision !== undefined) where.push(`d.decision = ${param(filter.decision)}`);
-  const join = filtersDecision(filter) ? ` JOIN ${table} d ON d.request_id = a.request_id AND d.kind = 'decision'` : '';
+  const join = filtersDecision(filter) ? ` LEFT JOIN ${table} d ON d.request_id = a.request_id AND d.kind = 'decision'` : '';
   const conditions = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
   return `SELECT a.* FROM ${table} a${join}${conditions} ORDER BY a.seq ${desc ? 'DESC' : 'ASC'} LIMIT ${param(page.limit + 1)}`;
 }

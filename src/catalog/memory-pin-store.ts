@@ -9,12 +9,12 @@ export class MemoryPinStore implements PinStore {
     return new Map([...this.pins.values()].filter((pin) => pin.server === server).map((pin) => [pin.tool, pin]));
   }
 
-  async pinFirst(pin: Pin): Promise<Pin> {
+  async pinFirst(pin: Pin): Promise<{ pin: Pin; first: boolean }> {
     const key = keyOf(pin);
     const standing = this.pins.get(key);
-    if (standing) return standing;
+    if (standing) return { pin: standing, first: false };
     this.pins.set(key, pin);
-    return pin;
+    return { pin, first: true };
   }
 
   async hold(pin: Pin): Promise<boolean> {

@@ -18,8 +18,11 @@ export interface Pin {
 export interface PinStore {
   /** The reviewed definitions of one server's tools, by tool name. */
   pinned(server: string): Promise<Map<string, Pin>>;
-  /** Pins a tool seen for the first time, unless it is pinned already (another replica was first): the pin that stands. */
-  pinFirst(pin: Pin): Promise<Pin>;
+  /**
+   * Pins a tool seen for the first time, unless it is pinned already (another replica was first): the pin that
+   * stands, and whether it is this one.
+   */
+  pinFirst(pin: Pin): Promise<{ pin: Pin; first: boolean }>;
   /** Holds a changed definition for review, in place of one held before. True when this definition was not held already. */
   hold(pin: Pin): Promise<boolean>;
   /** The definitions held for review, of one server or all, by server and tool name. */

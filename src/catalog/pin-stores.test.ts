@@ -32,9 +32,9 @@ function describePinStore(name: string, open: () => Promise<{ first: PinStore; s
 
     test('the first pin of a tool stands: a second, different one is not taken', async () => {
       const { store, replica } = await fresh();
-      assert.deepEqual(await store.pinFirst(pin('get_lead', 'a')), pin('get_lead', 'a'));
+      assert.deepEqual(await store.pinFirst(pin('get_lead', 'a')), { pin: pin('get_lead', 'a'), first: true });
       const other = await replica();
-      assert.deepEqual(await other.pinFirst(pin('get_lead', 'b', 2)), pin('get_lead', 'a'), 'the later pin reads back the one that stands');
+      assert.deepEqual(await other.pinFirst(pin('get_lead', 'b', 2)), { pin: pin('get_lead', 'a'), first: false }, 'the later pin reads back the one that stands');
       assert.deepEqual([...(await other.pinned('crm')).entries()], [['get_lead', pin('get_lead', 'a')]]);
       assert.equal((await store.pinned('billing')).size, 0, 'pins are per server');
     });

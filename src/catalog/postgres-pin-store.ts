@@ -29,11 +29,12 @@ export class PostgresPinStore implements PinStore {
     return new Map(rows.map((row) => [row.tool, pinFromRow(row)]));
   }
 
-  async pinFirst(pin: Pin): Promise<Pin> {
-    // Two replicas pinning at once: the insert that loses does nothing, and both read back the pin that won.
-    await this.pool.query(`INSERT INTO ${this.pins} (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, pinValues(pin));
+  async pinFirst(pin: Pin): Promise<{ pin: Pin; first: boolean }> {
+    // Two replicas pinning at once: the insert that loses does nothing, and reads back the pin that won.
+    const { rowCount } = await this.pool.query(`INSERT INTO ${this.pins} (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, pinValues(pin));
+    if ((rowCount ?? 0) > 0) return { pin, first: true };
     const { rows } = await this.pool.query<PinRow>(`SELECT ${PIN_COLUMNS} FROM ${this.pins} WHERE server = $1 AND tool = $2`, [pin.server, pin.tool]);
-    return pinFromRow(rows[0]!);
+    return { pin: pinFromRow(rows[0]!), first: false };
   }
 
   async hold(pin: Pin): Promise<boolean> {

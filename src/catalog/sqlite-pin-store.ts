@@ -56,9 +56,9 @@ export class SqlitePinStore implements PinStore {
     return new Map(this.sql.pinned.all(server).map((row) => [row.tool, pinFromRow(row)]));
   }
 
-  async pinFirst(pin: Pin): Promise<Pin> {
-    this.sql.pinFirst.run(...pinValues(pin));
-    return pinFromRow(this.sql.pin.get(pin.server, pin.tool)!);
+  async pinFirst(pin: Pin): Promise<{ pin: Pin; first: boolean }> {
+    const first = this.sql.pinFirst.run(...pinValues(pin)).changes > 0;
+    return { pin: first ? pin : pinFromRow(this.sql.pin.get(pin.server, pin.tool)!), first };
   }
 
   async hold(pin: Pin): Promise<boolean> {

@@ -3,6 +3,7 @@ import { classify, type Classification } from '../catalog/classify.js';
 import { recommend } from '../catalog/recommend.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { loadConfig } from '../config/load.js';
+import { addReviewCommands } from './catalog-review.js';
 import { chosenServers, listServers } from './list-servers.js';
 
 /** One row of the catalogue, as `--json` prints it. */
@@ -15,7 +16,8 @@ export interface CatalogEntry extends Omit<Classification, 'class'> {
 
 /** `toolgate catalog`: every tool behind the gateway, classified by risk with reasons and a recommended rule. */
 export function catalogCommand(): Command {
-  return new Command('catalog')
+  const catalog = new Command('catalog')
+    .enablePositionalOptions()
     .description('list every tool of the configured servers, classified by risk, with reasons and a recommended rule')
     .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
     .option('-s, --server <name>', 'only this server')
@@ -30,6 +32,8 @@ export function catalogCommand(): Command {
       for (const [name, why] of failed) process.stderr.write(`toolgate: server "${name}" could not be listed: ${why}\n`);
       if (failed.size > 0) process.exitCode = 1;
     });
+  addReviewCommands(catalog);
+  return catalog;
 }
 
 /** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */

@@ -21,6 +21,7 @@ const program = new Command()
   .description('A policy gateway for the Model Context Protocol')
   .version('0.1.0')
   .showHelpAfterError()
+  .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
 
 program

@@ -69,12 +69,12 @@ describe('configuration', () => {
     const stores = (store: string) => parseConfig(`store: ${store}\nservers:\n  a: { command: x }\n`, 'toolgate.yaml', {}, '/srv').store;
 
     test('one place holds every part; paths are relative to the file', () => {
-      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db' });
+      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db', pins: 'sqlite:/srv/state.db' });
       assert.deepEqual(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').store.audit, 'sqlite:/srv/toolgate.db');
     });
 
     test('a Redis URL holds the counters only; the rest stay in the default file', () => {
-      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db' });
+      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db', pins: 'sqlite:/srv/toolgate.db' });
     });
 
     test('a place per part', () => {
@@ -82,15 +82,27 @@ describe('configuration', () => {
         counters: 'redis://r/0',
         grants: 'postgres://p/db',
         audit: 'jsonl:/srv/audit.jsonl',
+        pins: 'postgres://p/db',
       });
       assert.equal(stores('{ audit: "jsonl:-" }').audit, 'jsonl:-', 'stdout is not a path');
+      assert.equal(stores('{ grants: "sqlite:./g.db", pins: "sqlite:./p.db" }').pins, 'sqlite:/srv/p.db', 'a pins file is relative to the file too');
     });
 
     test('a part where it cannot live is named', () => {
       assert.match(problems('store: { grants: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/grants: grants live in memory, sqlite:PATH or postgres:\/\/…, not "redis:\/\/r\/0"/);
       assert.match(problems('store: { audit: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/audit: audit live in memory, sqlite:PATH, postgres:\/\/… or jsonl:PATH/);
       assert.match(problems('store: postgres://p/db\nservers:\n  a: { command: x }\n'), /\/store: counters live in memory, sqlite:PATH or redis:/);
+      assert.match(problems('store: { pins: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/pins: pins live in memory, sqlite:PATH or postgres:\/\/…, not "redis:\/\/r\/0"/);
     });
+  });
+
+  test('pinning is block unless set, for the gateway or one server, to a mode it names', () => {
+    const config = (text: string) => parseConfig(text, 'toolgate.yaml', {}, '/srv');
+    assert.equal(config('servers:\n  a: { command: x }\n').pinning, 'block');
+    const set = config('pinning: review\nservers:\n  a: { command: x, pinning: off }\n  b: { url: "http://127.0.0.1:1/mcp" }\n');
+    assert.deepEqual([set.pinning, set.servers.a!.pinning, set.servers.b!.pinning], ['review', 'off', undefined]);
+    assert.match(problems('pinning: sometimes\nservers:\n  a: { command: x }\n'), /\/pinning: expected block, review, warn or off/);
+    assert.match(problems('servers:\n  a: { command: x, pinning: true }\n'), /\/servers\/a\/pinning: expected block, review, warn or off/);
   });
 
   test('auth: jwt needs its settings; admin.token_sha256 and metrics.token_sha256 must be SHA-256s', () => {

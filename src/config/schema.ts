@@ -12,6 +12,15 @@ const serverName = z
 const protocol = z.enum(['auto', 'legacy', 'modern']).default('auto');
 
 /**
+ * What a tool whose definition changed since it was pinned gets: held back until approved (`block`), let through
+ * when only its wording changed and nothing was found in it (`review`), let through with a warning (`warn`), or no
+ * pinning at all (`off`).
+ */
+export const PINNING_MODES = ['block', 'review', 'warn', 'off'] as const;
+export type PinningMode = (typeof PINNING_MODES)[number];
+const pinning = z.enum(PINNING_MODES, { message: 'expected block, review, warn or off' });
+
+/**
  * The server's policy: a file (JSON or YAML, any dialect; reloaded when it changes), or the document itself inline.
  * A server without one denies every call.
  */
@@ -25,6 +34,8 @@ const stdioServer = z.strictObject({
   cwd: z.string().optional(),
   protocol,
   policy: policy.optional(),
+  /** This server's pinning, in place of the gateway's. */
+  pinning: pinning.optional(),
 });
 
 /** A remote server; `transport` defaults to Streamable HTTP, `sse` selects the deprecated HTTP+SSE transport. */
@@ -34,6 +45,8 @@ const httpServer = z.strictObject({
   transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
   protocol,
   policy: policy.optional(),
+  /** This server's pinning, in place of the gateway's. */
+  pinning: pinning.optional(),
 });
 
 /** Picks the shape by its key (`command` or `url`), so an error speaks of the fields the user meant. */
@@ -56,6 +69,7 @@ const PLACES = [
   ['counters', /^(memory|sqlite:.+|rediss?:\/\/.+)$/, 'memory, sqlite:PATH or redis://HOST:PORT/DB'],
   ['grants', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
   ['audit', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+|jsonl:.+)$/, 'memory, sqlite:PATH, postgres://… or jsonl:PATH (jsonl:- for stdout)'],
+  ['pins', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
 ] as const;
 
 /** How the configuration keeps a credential: its SHA-256, so a leaked file does not leak the token. */
@@ -83,11 +97,12 @@ export const configSchema = z
     /**
      * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file; a `redis://`
      * URL holds the counters only), or a place per part: `{ counters: redis://…, grants: postgres://…, audit:
-     * postgres://… | jsonl:PATH }` for replicas. A part left out stays in `sqlite:./toolgate.db`.
+     * postgres://… | jsonl:PATH, pins: postgres://… }` for replicas. A part left out stays in `sqlite:./toolgate.db`,
+     * but for the pinned tool definitions, which live with the grants unless named: both are what an operator reviewed.
      */
     store: z
-      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional() })], {
-        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit }',
+      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional(), pins: z.string().optional() })], {
+        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit, pins }',
       })
       .default(DEFAULT_STORE),
     /**
@@ -133,6 +148,8 @@ export const configSchema = z
         sample_ratio: z.number().min(0).max(1).default(1),
       })
       .optional(),
+    /** Tool definitions are pinned when first seen; what a changed one gets (per server: `servers.<name>.pinning`). */
+    pinning: pinning.default('block'),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: namedRecord(serverName, server).optional(),
@@ -157,9 +174,14 @@ export const configSchema = z
     const stores =
       typeof store === 'string'
         ? REDIS.test(store)
-          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE }
-          : { counters: store, grants: store, audit: store }
-        : { counters: store.counters ?? DEFAULT_STORE, grants: store.grants ?? DEFAULT_STORE, audit: store.audit ?? DEFAULT_STORE };
+          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE, pins: DEFAULT_STORE }
+          : { counters: store, grants: store, audit: store, pins: store }
+        : {
+            counters: store.counters ?? DEFAULT_STORE,
+            grants: store.grants ?? DEFAULT_STORE,
+            audit: store.audit ?? DEFAULT_STORE,
+            pins: store.pins ?? store.grants ?? DEFAULT_STORE,
+          };
     const path = (part: string) => (typeof store === 'string' ? ['store'] : ['store', part]);
     for (const [part, pattern, places] of PLACES) {
       if (!pattern.test(stores[part])) ctx.addIssue({ code: 'custom', path: path(part), message: `${part} live in ${places}, not "${stores[part]}"` });

@@ -33,7 +33,11 @@ export type Verdict =
         /** a method that is no MCP method, which no policy allows by its exact name */
         | 'unknown_method'
         /** a method the aggregate cannot send to one server */
-        | 'unroutable';
+        | 'unroutable'
+        /** a tool whose definition changed since it was pinned, held for review */
+        | 'changed'
+        /** a tool whose definition could not be checked against its pin */
+        | 'unreviewed';
       policy?: string;
       auditArgs?: AuditArgs;
       /** For a rate limit: when the next call will pass. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { AuditDecision, AuditEntry, AuditStatus } from '../audit/audit-record.js';
+import type { AuditDecision, AuditEntry, AuditStatus, PinEntry } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { auditArguments } from '../audit/arguments.js';
 import { CheckpointSigner } from '../audit/checkpoint.js';
@@ -154,6 +154,16 @@ export class AuditTrail {
     this.write({ kind: 'outcome', requestId: call.requestId, time: Date.now(), status, ...(errorCode !== undefined && { errorCode }), gatewayMs: round(gatewayMs), upstreamMs: round(upstreamMs) }).catch(
       (error: unknown) => this.failures.failed('audit', error, 'audit log unavailable: an outcome is not recorded', { requestId: call.requestId }),
     );
+  }
+
+  /**
+   * Records what became of a tool's pinned definition, and logs it. Rejects when the log cannot take it: pinning then
+   * refuses the server's calls rather than go on unrecorded.
+   */
+  async pinEvent(entry: PinEntry): Promise<void> {
+    const changes = entry.changes?.length ? ` (${entry.changes.join('; ')})` : '';
+    this.log[entry.event === 'held' ? 'warn' : 'info']({ server: entry.server, tool: entry.tool, digest: entry.digest }, `tool "${entry.tool}" ${entry.event}${changes}`);
+    if (this.sink) await this.write(entry);
   }
 
   /** Counts a decision, gives it to the call's span, and logs it at debug level with the audit entry's request id. */

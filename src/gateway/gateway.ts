@@ -32,6 +32,9 @@ import type { GrantStore } from '../grants/grant-store.js';
 import { Grants } from '../grants/grants.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { PinStore } from '../catalog/pin-store.js';
+import { Pinning } from '../catalog/pinning.js';
+import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { StoreFailures } from '../observability/store-failures.js';
 import { Cancellation } from '../upstream/cancellation.js';
@@ -65,7 +68,11 @@ export interface StoreOpeners {
   counters(): Promise<CounterStore>;
   grants(): Promise<GrantStore>;
   audit(): Promise<AuditSink>;
+  pins(): Promise<PinStore>;
 }
+
+/** How often every server's tools are listed again, for servers that change a definition and never say so. */
+export const RELIST_EVERY_MS = 5 * 60_000;
 
 /** The parts a gateway is made of, decided in one place (wiring.ts). */
 export interface GatewayParts {
@@ -81,7 +88,11 @@ export interface GatewayParts {
  */
 export class Gateway implements UpstreamListener {
   readonly upstreams = new Map<string, UpstreamConnection>();
-  readonly inventory = new Inventory();
+  /** Every tools list fetched is reviewed against the pins before anyone is served from it. */
+  readonly inventory = new Inventory(Date.now, (server, tools) => this.pinning?.review(server, tools as unknown as ToolDefinition[]));
+  /** Tool definitions pinned when first seen (opened by `start`; undefined when pinning is off for every server). */
+  private pinning?: Pinning;
+  private relist?: NodeJS.Timeout;
   /** Sessions that outlive one request (legacy HTTP, stdio, listen streams), so that server traffic can find them. */
   readonly sessions: SessionRegistry;
   readonly admission: Admission;
@@ -99,6 +110,7 @@ export class Gateway implements UpstreamListener {
   private authenticator?: Authenticator;
   /** Where grants live, when agents authenticate with them or the admin API manages them. */
   private grantStore?: GrantStore;
+  private pinStore?: PinStore;
   /** The grants, for the admin API (opened by `start`; undefined when the gateway keeps none). */
   grants?: Grants;
   /** What `/metrics` shows. */
@@ -127,7 +139,7 @@ export class Gateway implements UpstreamListener {
     this.storeFailures = new StoreFailures(log, this.metrics);
     this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
     this.audit = new AuditTrail(log, this.storeFailures, this.metrics);
-    this.pipeline = new Pipeline(this.admission, this.limits, this.audit);
+    this.pipeline = new Pipeline(this.admission, this.limits, this.audit, (server, tool) => this.pinRefusal(server, tool));
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
       subscribe: (listener, upstream, uri, channel) => this.subscribe(listener, upstream, 'resources/subscribe', uri, channel),
       endSession: (session) => this.endSession(session),
@@ -147,6 +159,15 @@ export class Gateway implements UpstreamListener {
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
     if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
+    const pinningOf = (server: string) => this.config.servers[server]?.pinning ?? this.config.pinning;
+    if (Object.keys(this.config.servers).some((server) => pinningOf(server) !== 'off')) {
+      this.pinning = new Pinning({
+        store: (this.pinStore = await this.stores.pins()),
+        mode: pinningOf,
+        record: (event) => this.audit.pinEvent(event),
+        warn: (server, message) => this.log.warn({ server }, `upstream ${server}: ${message}`),
+      });
+    }
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
       const { OtlpCallTracer } = await import('../observability/tracing.js');
@@ -162,14 +183,31 @@ export class Gateway implements UpstreamListener {
         u.start().catch((error: Error) => this.log.error({ server: u.name }, `upstream not ready: ${error.message}`)),
       ),
     );
+    if (this.pinning) this.relist ??= setInterval(() => this.upstreams.forEach((u) => u.currentState === 'ready' && this.reviewTools(u)), RELIST_EVERY_MS).unref();
+  }
+
+  /** Lists a server's tools afresh, so their definitions are checked against the pins now rather than at first use. */
+  private reviewTools(upstream: UpstreamConnection): void {
+    this.inventory.invalidate(upstream.name, ['tools']);
+    this.inventory.list(upstream, 'tools').catch((error: Error) => this.log.warn({ server: upstream.name }, `upstream ${upstream.name}: tools could not be listed: ${error.message}`));
+  }
+
+  /** The pin check for a call the policy lets through. */
+  private pinRefusal(server: string, tool: string): Denial | undefined {
+    const verdict = this.pinning?.verdict(server, tool);
+    if (!verdict || verdict.ok) return undefined;
+    return { allow: false, message: verdict.message, rule: '(pinned definition)', reason: verdict.reason };
   }
 
   async close(): Promise<void> {
+    clearInterval(this.relist);
+    this.pinning?.close();
     this.subscriptions.close();
     this.admission.close?.();
     await this.limits.close();
     await this.audit.close();
     await this.grantStore?.close();
+    await this.pinStore?.close();
     this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }
@@ -279,7 +317,7 @@ export class Gateway implements UpstreamListener {
       const page = await route.list(
         listKind,
         typeof params.cursor === 'string' ? params.cursor : undefined,
-        (server, item) => this.admission.listed(session, server, listKind, item),
+        (server, item) => this.admission.listed(session, server, listKind, item) && !(listKind === 'tools' && this.pinning?.hides(server, String(item.name))),
         session.reachable,
       );
       return resultResponse(request.id, { [listKind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) });
@@ -511,6 +549,9 @@ export class Gateway implements UpstreamListener {
     if (restarted) this.metrics.upstreamRestarted(server);
     const upstream = this.upstreams.get(server);
     if (!upstream) return;
+    // A server may come back with other lists, and other definitions, than it had before.
+    this.inventory.invalidate(server);
+    if (this.pinning) this.reviewTools(upstream);
     if (era === 'modern') this.subscriptions.listenUpstream(upstream);
     else if (restarted) this.subscriptions.renew(upstream);
   }

@@ -41,7 +41,11 @@ const MISS_REFETCH_MS = 1_000;
 export class Inventory {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    /** Looks at every tools list fetched before it is served (pinning): nothing is served from a list it has not seen. */
+    private readonly reviewTools: (server: string, tools: Item[]) => Promise<void> | void = () => {},
+  ) {}
 
   list(upstream: UpstreamConnection, kind: ListKind): Promise<Item[]> {
     const key = `${upstream.name}\0${kind}`;
@@ -109,6 +113,7 @@ export class Inventory {
       if (cursor !== undefined && seen.has(cursor)) break;
       if (cursor !== undefined) seen.add(cursor);
     } while (cursor !== undefined);
+    if (kind === 'tools') await this.reviewTools(upstream.name, items);
     return items;
   }
 }

@@ -41,6 +41,9 @@ export interface ParsedCall {
 /** Sends an admitted call on: to its server, or to the part of the gateway that serves it for every client. */
 export type Forward = () => Promise<JSONRPCResponse>;
 
+/** The pin check: a refusal for a tool whose definition is held for review, from what is in memory. */
+export type PinCheck = (server: string, tool: string) => Denial | undefined;
+
 /**
  * Refusals that would tell a client a tool exists which it is not shown: hidden, left out under `default: deny`, on
  * a server its grant does not reach, or no such tool. They are all answered alike (the audit log keeps which it
@@ -59,20 +62,25 @@ const NOT_LISTED = '(not listed)';
 
 /**
  * The one door: every request the gateway forwards passes here, in this order — the policy's decision (or a refusal
- * decided before it), the counters (all or none), the write-ahead audit record, the server, then the outcome. Every
- * way out is recorded, and every refusal has one shape (`denial`).
+ * decided before it), the tool's pinned definition, the counters (all or none), the write-ahead audit record, the
+ * server, then the outcome. Every way out is recorded, and every refusal has one shape (`denial`).
+ *
+ * The pin is checked on what the policy lets through, so a changed tool the policy hides or leaves out stays
+ * unseen; one it allows is refused as changed.
  */
 export class Pipeline {
   constructor(
     private readonly admission: Admission,
     private readonly limits: RateLimits,
     private readonly audit: AuditTrail,
+    private readonly pins: PinCheck = () => undefined,
   ) {}
 
   async run(call: ParsedCall, forward: Forward): Promise<JSONRPCResponse> {
     const audited = this.audit.begin(call);
     const admitted = call.refusal ?? this.admission.admit({ session: call.session, server: call.upstream!.name, method: call.method, name: call.name, arguments: call.params?.arguments });
-    const verdict = admitted.allow && call.unlisted ? call.unlisted : admitted;
+    const held = admitted.allow && call.method === 'tools/call' && !call.unlisted ? this.pins(call.upstream!.name, call.name!) : undefined;
+    const verdict = admitted.allow ? (call.unlisted ?? held ?? admitted) : admitted;
     if (!verdict.allow) return this.refuse(audited, call, verdict);
     // A held call was counted and recorded when it began.
     if (call.resume) return call.resume();

@@ -3,6 +3,8 @@ import type { GatewayConfig, ServerConfig } from '../config/schema.js';
 import { DocumentError } from '../documents/errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
+import type { PinStore } from '../catalog/pin-store.js';
+import { openPinStore } from '../catalog/open-pin-store.js';
 import type { GrantStore } from '../grants/grant-store.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import type { CounterStore } from '../limits/counter-store.js';
@@ -20,7 +22,7 @@ export interface GatewayOverrides {
   /** The wire to each server; by default the configuration's (a spawned process, or HTTP). */
   transport?: (name: string, server: ServerConfig) => UpstreamTransport;
   /** Stores used as they are instead of opening those the configuration names. */
-  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink };
+  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink; pins?: PinStore };
   admission?: Admission;
   /** Session bounds and timers beyond what the configuration sets (tests shorten the timers). */
   sessions?: Partial<SessionBounds>;
@@ -62,5 +64,6 @@ function storeOpeners(config: GatewayConfig, given: NonNullable<GatewayOverrides
     counters: opening('counters', openCounterStore, given.counters),
     grants: opening('grants', openGrantStore, given.grants),
     audit: opening('audit', openAuditSink, given.audit),
+    pins: opening('pins', openPinStore, given.pins),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, test as nodeTest } from 'node:test';
-import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry } from '../../src/audit/audit-record.js';
+import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry, PinEntry } from '../../src/audit/audit-record.js';
 import type { AuditFilter, AuditSink } from '../../src/audit/audit-sink.js';
 import { CheckpointSigner } from '../../src/audit/checkpoint.js';
 import { verifyLog } from '../../src/audit/verify-log.js';
@@ -36,8 +36,9 @@ export function decision(n: number, fields: Partial<DecisionEntry> = {}): Decisi
   };
 }
 
-/** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint. */
+/** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint, `p:tool` for a pin event. */
 function shortName({ entry }: ChainedEntry): string {
+  if (entry.kind === 'pin') return `p:${entry.tool}`;
   return entry.kind === 'checkpoint' ? 'c' : `${entry.kind[0]}${entry.requestId.slice(4)}`;
 }
 
@@ -151,7 +152,7 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.equal(shortName((await all(sink))[0]!), 'd5');
       assert.deepEqual(await sink.verify(), { ok: true, count: 10 });
       assert.equal((await sink.append(decision(11))).seq, 19);
-      assert.deepEqual(await sink.verify(), { ok: true, count: 11 });
+      assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
       assert.equal(await sink.prune(T0 + 1_000), 11);
       assert.deepEqual(await sink.verify(), { ok: true, count: 0 });
       assert.equal((await sink.append(decision(12))).seq, 20, 'an emptied log continues its chain');
@@ -172,6 +173,21 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       const verified = await verifyLog(sink, { heads: [stored], publicKeys: [publicKey] });
       assert.deepEqual(verified.checkpoints, { ok: true, count: 1, signed: { seq: head.seq, time: T0 + 20 }, unsigned: 0, pruned: 0 });
       assert.equal(verified.ok, true);
+    });
+
+    test('a pin event is kept whole, is found by its own server and tool (never by a grant or decision), and is chained', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      const event: PinEntry = { kind: 'pin', time: T0 + 30, server: 'github', tool: 'tool_1', event: 'held', digest: 'b'.repeat(64), previous: 'a'.repeat(64), changes: ['description reworded', 'new argument `cc`'] };
+      const stored = await sink.append(event);
+      assert.deepEqual(stored.entry, event);
+      assert.deepEqual((await all(sink)).at(-1), JSON.parse(JSON.stringify(stored)));
+      assert.ok((await all(sink, { tool: 'tool_1', server: 'github' })).map(shortName).includes('p:tool_1'), 'found by its server and tool');
+      assert.ok(!(await all(sink, { tool: 'tool_2' })).map(shortName).includes('p:tool_1'), 'not found by another tool');
+      assert.ok(!(await all(sink, { server: 'slack' })).map(shortName).includes('p:tool_1'), 'not found by another server');
+      assert.ok(!(await all(sink, { decision: 'denied' })).map(shortName).includes('p:tool_1'), 'not found by a decision');
+      assert.ok(!(await all(sink, { grant: 'ci-agent', tool: 'tool_1' })).map(shortName).includes('p:tool_1'), 'not found by a grant');
+      assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
     });
 
     test('two sinks on one store appending at once still chain one log', async () => {
