@@ -1,17 +1,7 @@
 import { Command } from 'commander';
-import { classify, type Classification } from '../catalog/classify.js';
-import { recommend } from '../catalog/recommend.js';
-import type { ToolDefinition } from '../catalog/tool-definition.js';
+import { catalogue, type CatalogEntry } from '../catalog/catalogue.js';
 import { loadConfig } from '../config/load.js';
 import { chosenServers, listServers } from './list-servers.js';
-
-/** One row of the catalogue, as `--json` prints it. */
-export interface CatalogEntry extends Omit<Classification, 'class'> {
-  server: string;
-  tool: string;
-  class: Classification['class'];
-  recommended: string;
-}
 
 /** `toolgate catalog`: every tool behind the gateway, classified by risk with reasons and a recommended rule. */
 export function catalogCommand(): Command {
@@ -30,19 +20,6 @@ export function catalogCommand(): Command {
       for (const [name, why] of failed) process.stderr.write(`toolgate: server "${name}" could not be listed: ${why}\n`);
       if (failed.size > 0) process.exitCode = 1;
     });
-}
-
-/** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */
-export function catalogue(listed: ReadonlyMap<string, ToolDefinition[]>): CatalogEntry[] {
-  const entries: CatalogEntry[] = [];
-  for (const [server, tools] of listed) {
-    const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
-    for (const tool of tools) {
-      const classification = classify(tool, { server, otherTools: elsewhere });
-      entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
-    }
-  }
-  return entries;
 }
 
 function table(entries: CatalogEntry[]): string {
