@@ -5,10 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import { Grants } from '../grants/grants.js';
 import { MemoryGrantStore } from '../grants/memory-grant-store.js';
 import { MemoryAuditSink } from '../audit/memory-sink.js';
-import { AdminApi } from './admin-api.js';
+import { AdminApi, type CatalogSource } from './admin-api.js';
 import { mintAdminToken } from './admin-token.js';
 
 const DAY = 86_400_000;
+/** For tests of the other endpoints: a gateway without servers. */
+const NO_SERVERS: CatalogSource = { servers: [], catalogue: async () => [] };
 
 /** A node:http server that hands `/admin/` paths to the API, as the gateway's does. */
 async function serve(api: AdminApi): Promise<{ url: string; close: () => Promise<void> }> {
@@ -51,7 +53,7 @@ async function answer(response: Response): Promise<Answer> {
 
 describe('the admin API when no admin token is configured', () => {
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), tokenSha256: undefined }))));
+  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, tokenSha256: undefined }))));
   after(() => server.close());
 
   test('is off: every path answers 404 saying how to turn it on, whatever credential is sent', async () => {
@@ -67,7 +69,7 @@ describe('the admin API', () => {
   const admin = mintAdminToken();
   const grants = new Grants(new MemoryGrantStore());
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants, tokenSha256: admin.sha256 }))));
+  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, tokenSha256: admin.sha256 }))));
   after(() => server.close());
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -296,7 +298,7 @@ describe('GET /admin/audit', () => {
   const get = async (query: string) => answer(await fetch(`${server.url}/admin/audit${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
 
   before(async () => {
-    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, tokenSha256: admin.sha256 }));
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, tokenSha256: admin.sha256 }));
     for (let i = 0; i < 5; i++) {
       const requestId = `request-${i}`;
       const grant = i % 2 === 0 ? { id: 'gr_a', label: 'alice' } : { id: 'gr_b', label: 'bob' };

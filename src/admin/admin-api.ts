@@ -3,16 +3,26 @@ import { GrantError, type Grants } from '../grants/grants.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes } from '../audit/join-outcomes.js';
 import { grantJson } from '../grants/grant-json.js';
-import { auditQuery, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import type { ServerCatalogue } from '../catalog/catalogue.js';
+import { auditQuery, catalogQuery, newGrantRequest, rotateRequest, validate } from './admin-json.js';
 import { adminTokenMatches } from './admin-token.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
 import { readJsonObject } from './json-http.js';
 
+/** The gateway's catalogue, read by `GET /admin/catalog`. */
+export interface CatalogSource {
+  /** Every configured server, in the configuration's order. */
+  readonly servers: readonly string[];
+  /** The named servers' tools, classified, with the effect of each server's policy. */
+  catalogue(servers: readonly string[]): Promise<ServerCatalogue[]>;
+}
+
 export interface AdminApiOptions {
   grants: Grants;
   /** The audit log, read by `GET /admin/audit`; undefined when it is off. */
   audit?: AuditSink;
+  catalog: CatalogSource;
   /** `admin.token_sha256` from the configuration; the API is off without it. */
   tokenSha256: string | undefined;
 }
@@ -32,17 +42,20 @@ type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 in the configuration (toolgate admin token)';
 
 /**
- * The admin HTTP API (`/admin/…`) for managing grants and reading the audit log, e.g. from a web console. It answers
+ * The admin HTTP API (`/admin/…`) for managing grants and reading the audit log and the catalogue, e.g. from a web
+ * console. It answers
  * to the admin token only, never to a grant token, and shows a grant's token once: in the answer that minted it.
  */
 export class AdminApi {
   private readonly grants: Grants;
   private readonly audit?: AuditSink;
+  private readonly catalog: CatalogSource;
   private readonly tokenSha256: string | undefined;
 
-  constructor({ grants, audit, tokenSha256 }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, tokenSha256 }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
+    this.catalog = catalog;
     this.tokenSha256 = tokenSha256;
   }
 
@@ -77,8 +90,9 @@ export class AdminApi {
   private route(req: IncomingMessage, path: string): Handlers {
     if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
     if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
+    if (path === '/admin/catalog') return { GET: () => this.cataloguePage(req) };
     const match = GRANT_PATH.exec(path);
-    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate and /admin/audit');
+    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit and /admin/catalog');
     const label = decodeLabel(match[1]!);
     return match[2] ? { POST: () => this.rotate(req, label) } : { DELETE: () => this.revoke(label) };
   }
@@ -109,6 +123,14 @@ export class AdminApi {
     const { limit, after, order, ...filter } = validate(auditQuery, query);
     const { entries, next } = await this.audit.query(filter, { limit, after, order });
     return { status: 200, body: { requests: joinOutcomes(entries), ...(next !== undefined && { next }) } };
+  }
+
+  /** Every server's tools (or `server`'s), classified, with what the server's policy does to each. */
+  private async cataloguePage(req: IncomingMessage): Promise<Reply> {
+    const { server } = validate(catalogQuery, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+    const { servers } = this.catalog;
+    if (server !== undefined && !servers.includes(server)) throw new HttpError(404, `no server "${server}" (servers: ${servers.join(', ')})`);
+    return { status: 200, body: { servers: await this.catalog.catalogue(server === undefined ? servers : [server]) } };
   }
 
   private async revoke(label: string): Promise<Reply> {

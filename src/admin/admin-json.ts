@@ -69,6 +69,9 @@ export const auditQuery = z.strictObject({
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 
+/** `GET /admin/catalog`'s query string: one server, or every one. */
+export const catalogQuery = z.strictObject({ server: z.string().min(1).optional() });
+
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);

@@ -1,18 +1,8 @@
 import { Command } from 'commander';
-import { classify, type Classification } from '../catalog/classify.js';
-import { recommend } from '../catalog/recommend.js';
-import type { ToolDefinition } from '../catalog/tool-definition.js';
+import { catalogue, type CatalogEntry } from '../catalog/catalogue.js';
 import { loadConfig } from '../config/load.js';
 import { addReviewCommands } from './catalog-review.js';
 import { chosenServers, listServers } from './list-servers.js';
-
-/** One row of the catalogue, as `--json` prints it. */
-export interface CatalogEntry extends Omit<Classification, 'class'> {
-  server: string;
-  tool: string;
-  class: Classification['class'];
-  recommended: string;
-}
 
 /** `toolgate catalog`: every tool behind the gateway, classified by risk with reasons and a recommended rule. */
 export function catalogCommand(): Command {
@@ -34,19 +24,6 @@ export function catalogCommand(): Command {
     });
   addReviewCommands(catalog);
   return catalog;
-}
-
-/** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */
-export function catalogue(listed: ReadonlyMap<string, ToolDefinition[]>): CatalogEntry[] {
-  const entries: CatalogEntry[] = [];
-  for (const [server, tools] of listed) {
-    const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
-    for (const tool of tools) {
-      const classification = classify(tool, { server, otherTools: elsewhere });
-      entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
-    }
-  }
-  return entries;
 }
 
 function table(entries: CatalogEntry[]): string {

@@ -1,4 +1,5 @@
 import type { Decision, DenyReason, RulePointer } from '../policy/decision.js';
+import type { LoadedPolicy } from '../policy/parse.js';
 import type { Item, ListKind } from './inventory.js';
 import type { Session } from './session.js';
 
@@ -53,5 +54,7 @@ export type Denial = Extract<Verdict, { allow: false }>;
 export interface Admission {
   admit(request: AdmissionRequest): Verdict;
   listed(session: Session, server: string, kind: ListKind, item: Item): boolean;
+  /** The policy configured for a server (not a grant's own), as the catalogue shows it; undefined: none. */
+  policy(server: string): LoadedPolicy | undefined;
   close?(): void;
 }

@@ -8,6 +8,7 @@ import { LogThrottle } from '../observability/log-throttle.js';
 import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
 import type { Gateway } from './gateway.js';
+import { gatewayCatalogue } from './gateway-catalogue.js';
 import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
 import type { OpenStreams } from './response-stream.js';
 
@@ -91,7 +92,12 @@ export class HttpServer {
     const grants = this.gateway.grants;
     // Without grants there is no admin credential either (setting one opens the grant store).
     if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
-    this.adminApi ??= new AdminApi({ grants, audit: this.gateway.auditLog, tokenSha256: this.gateway.config.admin?.token_sha256 });
+    this.adminApi ??= new AdminApi({
+      grants,
+      audit: this.gateway.auditLog,
+      catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
+      tokenSha256: this.gateway.config.admin?.token_sha256,
+    });
     await this.adminApi.handle(req, res, path);
   }
 

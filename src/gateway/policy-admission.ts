@@ -42,7 +42,7 @@ export class PolicyAdmission implements Admission {
     }
   }
 
-  /** The policy in force for a server (undefined: none configured). */
+  /** The policy in force for a server, not a grant's own (undefined: none configured). */
   policy(server: string): LoadedPolicy | undefined {
     return this.policies.get(server);
   }

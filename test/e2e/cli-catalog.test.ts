@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CatalogEntry } from '../../src/cli/catalog.js';
+import type { CatalogEntry } from '../../src/catalog/catalogue.js';
 
 /** `toolgate catalog`, as an operator runs it, against real servers from npm and one that is down. */
 

@@ -1,0 +1,59 @@
+import { classify, type Classification } from './classify.js';
+import { recommend } from './recommend.js';
+import type { ToolDefinition } from './tool-definition.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import { toolEffect, type ToolEffect } from '../policy/effect.js';
+
+/** One row of the catalogue: a tool of a server, its classification and the rule recommended for it. */
+export interface CatalogEntry extends Omit<Classification, 'class'> {
+  server: string;
+  tool: string;
+  class: Classification['class'];
+  recommended: string;
+}
+
+/** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */
+export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>): CatalogEntry[] {
+  const entries: CatalogEntry[] = [];
+  for (const [server, tools] of listed) {
+    const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
+    for (const tool of tools) {
+      const classification = classify(tool, { server, otherTools: elsewhere });
+      entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
+    }
+  }
+  return entries;
+}
+
+/** A tool in a running gateway's catalogue: its entry, and what its server's policy does to it whatever the arguments. */
+export type GatewayCatalogTool = Omit<CatalogEntry, 'server'> & { effect: ToolEffect };
+
+/** One server of a running gateway's catalogue; a server whose tools could not be listed is `up: false`, with why. */
+export interface ServerCatalogue {
+  server: string;
+  up: boolean;
+  error?: string;
+  /** The version (content hash) of the policy the effects come from; absent when the server has none. */
+  policy?: string;
+  tools: GatewayCatalogTool[];
+}
+
+/**
+ * The catalogue of the named servers, in that order: each listed server's tools classified (against the other listed
+ * servers' names) with the effect of the server's policy, and each server that failed with its error.
+ */
+export function serverCatalogues(
+  names: readonly string[],
+  listing: { listed: ReadonlyMap<string, readonly ToolDefinition[]>; failed: ReadonlyMap<string, string> },
+  policyOf: (server: string) => CompiledPolicy | undefined,
+): ServerCatalogue[] {
+  const entries = catalogue(listing.listed);
+  return names.map((server) => {
+    const policy = policyOf(server);
+    const version = policy && { policy: policy.version };
+    const error = listing.failed.get(server);
+    if (error !== undefined) return { server, up: false, error, ...version, tools: [] };
+    const tools = entries.filter((e) => e.server === server).map(({ server: _, ...entry }) => ({ ...entry, effect: toolEffect(policy, entry.tool) }));
+    return { server, up: true, ...version, tools };
+  });
+}
