@@ -26,10 +26,10 @@ let gone: HttpFixture;
 let direct: ToolDefinition[];
 
 before(async () => {
+  // A server that is gone by the time the gateway starts: it never answers a list.
   gone = await startHttpFixture('legacy');
-  gateway = await startGateway({ everything: { ...EVERYTHING, policy: POLICY }, gone: { url: gone.url } }, { auth: 'grants', admin: { token_sha256: admin.sha256 } });
-  // Down after the gateway connected to it: the catalogue must not show a list it can no longer read.
   gone.close();
+  gateway = await startGateway({ everything: { ...EVERYTHING, policy: POLICY }, gone: { url: gone.url } }, { auth: 'grants', admin: { token_sha256: admin.sha256 } });
   const client = await directClient(EVERYTHING);
   direct = (await client.listTools()).tools as ToolDefinition[];
   await client.close();
