@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { AUDIT_DECISIONS, type AuditDecision, type ChainedEntry } from '../audit/audit-record.js';
+import { AUDIT_DECISIONS, type AuditDecision, type ChainedEntry, type PinEntry } from '../audit/audit-record.js';
 import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
@@ -32,7 +32,7 @@ export function auditCommand(): Command {
   const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print JSON (one object per line with --follow)');
 
   common(audit.command('tail'))
-    .description('show the latest decisions, each with how its call ended')
+    .description('show the latest decisions, each with how its call ended, and what became of pinned tool definitions')
     .option('-f, --follow', 'keep printing decisions as they are made')
     .option('-g, --grant <label>', 'only this grant (label or id)')
     .option('-t, --tool <name>', 'only this tool (or prompt, or resource URI)')
@@ -93,11 +93,11 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
     for (const chained of page.entries) {
       if (decisions === lines) break;
       entries.push(chained);
-      if (chained.entry.kind === 'decision') decisions++;
+      if (chained.entry.kind === 'decision' || chained.entry.kind === 'pin') decisions++;
     }
   } while (decisions < lines && page.next !== undefined);
   entries.reverse();
-  print(options, joinOutcomes(entries).filter((request) => request.decision));
+  print(options, rows(entries).filter((row) => 'pin' in row || row.decision));
   if (!options.follow) return;
   let after = entries.at(-1)?.seq ?? 0;
   for (;;) {
@@ -105,12 +105,25 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
     const fresh = await sink.query(filter, { limit: 1_000, after, order: 'asc' });
     if (fresh.entries.length === 0) continue;
     after = fresh.entries.at(-1)!.seq;
-    print(options, joinOutcomes(fresh.entries));
+    print(options, rows(fresh.entries));
   }
 }
 
-function print(options: Common, requests: AuditRequest[]): void {
-  for (const request of requests) process.stdout.write(options.json ? `${JSON.stringify(request)}\n` : `${line(request)}\n`);
+/** A request, or a pin event, in the order of the log. */
+type Row = AuditRequest | { seq: number; pin: PinEntry };
+
+function rows(entries: readonly ChainedEntry[]): Row[] {
+  const pins = entries.flatMap(({ seq, entry }) => (entry.kind === 'pin' ? [{ seq, pin: entry }] : []));
+  return [...joinOutcomes(entries), ...pins].sort((a, b) => a.seq - b.seq);
+}
+
+function print(options: Common, rows: Row[]): void {
+  for (const row of rows) process.stdout.write(options.json ? `${JSON.stringify(row)}\n` : `${'pin' in row ? pinLine(row.pin) : line(row)}\n`);
+}
+
+/** A pin event on one line: when, which tool, what became of its definition, and what the change introduced. */
+function pinLine({ time, server, tool, event, digest, by, changes }: PinEntry): string {
+  return `${iso(time)}  ${server}  tool ${tool}  ${event}${by ? ` by ${by}` : ''}  ${digest.slice(0, 12)}${changes?.length ? `  ${changes.join('; ')}` : ''}`;
 }
 
 /** One request on one line: when, who, what, the decision and why, and how it ended. */

@@ -85,11 +85,12 @@ describe('a gateway with audit.signing_key', () => {
     assert.match(text.stdout, /1 checkpoints verified; the newest signs entry \d+ \(.*\), nothing after it/);
   });
 
-  test('audit tail shows calls, not checkpoints', () => {
+  test('audit tail shows calls and pin events, not checkpoints', () => {
     const tail = toolgate(['audit', 'tail', '--config', signed, '--json']);
     assert.equal(tail.status, 0, tail.stderr);
-    const requests = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as { decision?: { tool: string } });
-    assert.deepEqual(requests.map((request) => request.decision?.tool), ['echo', 'echo', 'echo', 'echo', 'echo']);
+    const rows = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as { decision?: { tool: string }; pin?: { tool: string; event: string } });
+    assert.deepEqual(rows.filter((row) => row.decision).map((row) => row.decision!.tool), ['echo', 'echo', 'echo', 'echo', 'echo']);
+    assert.ok(rows.every((row) => row.decision || row.pin?.event === 'pinned'), `only calls and the tools pinned when first listed: ${tail.stdout}`);
   });
 
   test('entries deleted from the end pass verify, and fail it given the published head', () => {

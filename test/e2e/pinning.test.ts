@@ -40,7 +40,7 @@ async function drifting(pinning: 'block' | 'review'): Promise<{ gateway: Running
       await until(() => gateway.gateway.upstreams.get('fixture')!.currentState !== 'ready', 5_000, 'the upstream to go down');
       await until(() => gateway.gateway.upstreams.get('fixture')!.currentState === 'ready', 15_000, 'the upstream to come back');
     },
-    cli: (...args) => spawnSync(CLI[0], [...CLI.slice(1), 'catalog', ...args, '--config', config], { encoding: 'utf8', timeout: 60_000 }),
+    cli: (...args) => spawnSync(CLI[0], [...CLI.slice(1), ...args, '--config', config], { encoding: 'utf8', timeout: 60_000 }),
   };
 }
 
@@ -76,22 +76,26 @@ test('block: a definition changed between connections is hidden and refused, sho
     assert.equal(held.event, 'held');
     assert.ok(held.changes!.includes('description reworded') && held.changes!.some((c) => c.startsWith('new finding (instruction)')), `changes: ${JSON.stringify(held.changes)}`);
 
-    const diff = cli('diff', '--json');
+    const diff = cli('catalog', 'diff', '--json');
     assert.equal(diff.status, 0, String(diff.stderr));
     const [change, ...others] = JSON.parse(String(diff.stdout)) as { server: string; tool: string; summary: string[] }[];
     assert.deepEqual([change!.server, change!.tool, others.length], ['fixture', 'echo', 0]);
     assert.ok(change!.summary.some((line) => line.includes('~/.ssh/id_rsa')), `the finding quotes what triggered it: ${JSON.stringify(change!.summary)}`);
-    const readable = String(cli('diff').stdout);
+    const readable = String(cli('catalog', 'diff').stdout);
     assert.ok(readable.includes(`    - ${REVIEWED}\n`) && readable.includes(`    + ${POISONED}\n`), `a readable diff:\n${readable}`);
     assert.ok(readable.includes('toolgate catalog approve fixture echo'), 'it says how to approve');
 
-    const approved = cli('approve', 'fixture', 'echo');
+    const approved = cli('catalog', 'approve', 'fixture', 'echo');
     assert.equal(approved.status, 0, String(approved.stderr));
     await eventually(async () => (await listed(client)).includes('echo'), 'echo to be listed again');
     assert.equal(await echoText(client), 'hi');
     assert.deepEqual((await pinEvents(gateway, 'echo')).map((e) => [e.event, e.by]), [['pinned', undefined], ['held', undefined], ['approved', 'cli']]);
-    assert.equal(String(cli('diff').stdout), 'no changed tool definitions are held for review\n');
-    const again = cli('approve', 'fixture', 'echo');
+    assert.equal(String(cli('catalog', 'diff').stdout), 'no changed tool definitions are held for review\n');
+    const tail = String(cli('audit', 'tail', '--tool', 'echo').stdout);
+    for (const event of [/  fixture  tool echo  pinned  [0-9a-f]{12}\n/, /  fixture  tool echo  held  [0-9a-f]{12}  description reworded; new finding \(instruction\)/, /  fixture  tool echo  approved by cli  [0-9a-f]{12}\n/]) {
+      assert.match(tail, event, 'audit tail shows the pin events');
+    }
+    const again = cli('catalog', 'approve', 'fixture', 'echo');
     assert.equal(again.status, 2, 'nothing left to approve is a usage error');
     assert.match(String(again.stderr), /nothing is held for review on fixture for echo/);
   } finally {
