@@ -2,24 +2,36 @@ import { findingsOf, type Finding } from './findings.js';
 import type { ToolDefinition } from './tool-definition.js';
 import {
   ACCESS_NOUNS,
+  BROWSER_ACTS,
   BROWSER_WORDS,
+  CODE_INSPECTING_VERBS,
   BULK_WORDS,
   CLASSES,
   CODE_ARGUMENTS,
   CODE_NOUNS,
+  DESTROYING_PHRASES,
+  FORCE_WORDS,
   EXECUTION_PHRASES,
   INFORMATION_NOUNS,
   IRREVERSIBLE_PHRASES,
   MESSAGE_NOUNS,
+  BANK_ARGUMENTS,
+  DEMANDING_VERBS,
   MONEY_ARGUMENTS,
+  MONEY_DEMANDS,
+  MONEY_PHRASES,
   MONEY_NOUNS,
   MONEY_VERBS,
   OPERATION_ARGUMENTS,
   RECIPIENT_ARGUMENTS,
+  RECORDING_VERBS,
+  RUNNING_NOUNS,
   SECRET_NOUNS,
   SENSITIVE_NOUNS,
   SEVERITIES,
+  STOPPING_VERBS,
   URL_ARGUMENTS,
+  VAGUE_VERBS,
   VERBS,
   WEAK_VERBS,
   type RiskClass,
@@ -70,22 +82,35 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
 
   const verb = verbOf(words) ?? describedVerb(description);
   const head = words.filter((word) => !(word in VERBS)).at(-1);
-  if (verb) evidence.saw(VERBS[verb.word]!, verb.why);
+  // A verb that may or may not change anything (`open_nodes`, `trigger-…`, a noun-verb like `network_request`) shows
+  // no write, so a server's readOnlyHint does not contradict it: the hint settles what the verb leaves open.
+  const openVerb = verb !== undefined && VERBS[verb.word] === 'Write' && (VAGUE_VERBS.has(verb.word) || WEAK_VERBS.has(verb.word));
+  if (verb && openVerb && tool.annotations?.readOnlyHint === true) evidence.saw('Read', `'${verb.word}' may only read; the server declares it read-only (readOnlyHint)`);
+  else if (verb) evidence.saw(VERBS[verb.word]!, verb.why);
   else if (head && INFORMATION_NOUNS.has(head)) evidence.saw('Read', `name ends with '${head}': it tells, it does not change`);
   else if (tool.annotations?.readOnlyHint === true) evidence.saw('Read', 'no verb says what it does; the server declares it read-only (readOnlyHint)');
   else evidence.saw('Write', 'no verb in the name or description says what it does: taken to change something');
+  const running = words.find((word) => RUNNING_NOUNS.has(word));
+  if (verb && STOPPING_VERBS.has(verb.word) && running) {
+    // Killing a process or a query stops it; nothing stored is lost.
+    evidence.class = 'Write';
+    evidence.rationale.push(`what it ${verb.word}s is a running '${running}', not stored data`);
+  }
 
   if (verb?.word === 'generate' && head && SECRET_NOUNS.has(head)) evidence.saw('Write', `it generates a '${head}': a new credential`);
+  applyNounsAndArguments(evidence, words, argumentNames, description, verb?.word);
+  // After the nouns and arguments: a click in a browser is not "running something that is not code".
   const browser = [...words, ...splitWords(context.server ?? '')].find((word) => BROWSER_WORDS.has(word));
-  if (browser && verb && (VERBS[verb.word] !== 'Read' || verb.word === 'navigate')) evidence.saw('Execute', `it acts in a browser ('${browser}') as its user`);
-  applyNounsAndArguments(evidence, words, argumentNames, description);
+  if (browser && verb && BROWSER_ACTS.has(verb.word)) evidence.saw('Execute', `it acts in a browser ('${browser}') as its user`);
   const codeAction = codeActionOf(tool.inputSchema);
   if (codeAction) evidence.saw('Execute', `\`${codeAction.argument}\` accepts '${codeAction.value}'`);
   const moneyNoun = words.find((word) => MONEY_NOUNS.has(word));
   if (verb && MONEY_VERBS.has(verb.word) && moneyNoun) evidence.saw('Financial', `it ${verb.word}s '${moneyNoun}': money moves`);
-  if (evidence.class === 'Write' || evidence.class === 'Read') {
-    const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
-    if (irreversible && evidence.class === 'Write') evidence.saw('Destructive', `description: '${irreversible[0]}'`);
+  if (evidence.class === 'Write') {
+    const irreversible = [...IRREVERSIBLE_PHRASES, ...DESTROYING_PHRASES].map((p) => p.exec(description)).find(Boolean);
+    if (irreversible) evidence.saw('Destructive', `description: '${irreversible[0]}'`);
+    const force = words.find((word) => FORCE_WORDS.has(word));
+    if (force) evidence.saw('Destructive', `'${force}': it overrides what it would otherwise keep`);
   }
   const hints = tool.annotations ?? {};
 
@@ -147,13 +172,16 @@ function describedVerb(description: string): { word: string; why: string } | und
   return undefined;
 }
 
-function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNames: string[], description: string): void {
+function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNames: string[], description: string, verb?: string): void {
   const runs = evidence.class === 'Execute';
   const codeNoun = words.find((word) => CODE_NOUNS.has(word));
-  const codeArgument = argumentNames.find((name) => CODE_ARGUMENTS.has(name));
+  // Code handed to a verb that stores it (put, create, schedule) is deployed, not run now; code handed to one that
+  // examines it (validate, lint, explain) is read. Other verbs, and none, are taken to run it.
+  const keepsCode = verb !== undefined && (VERBS[verb] === 'Write' || CODE_INSPECTING_VERBS.has(verb));
+  const codeArgument = keepsCode ? undefined : argumentNames.find((name) => CODE_ARGUMENTS.has(name));
   // A statement the caller writes is run as written: a server's "read-only" is its own claim, not one the gateway
   // can hold it to (a statement can end the read-only transaction it is wrapped in).
-  const sqlArgument = argumentNames.includes('sql');
+  const sqlArgument = !keepsCode && argumentNames.includes('sql');
   const phrase = EXECUTION_PHRASES.map((p) => p.exec(description)).find(Boolean);
   if (runs && !codeNoun && !codeArgument && !phrase && !['exec', 'execute', 'eval', 'shell', 'bash', 'sh', 'script', 'interpret'].includes(words.find((w) => VERBS[w] === 'Execute') ?? '')) {
     // "run_report": running something that is not code is a change, not an execution.
@@ -165,10 +193,19 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
   if (phrase) evidence.saw('Execute', `description: '${phrase[0]}'`);
   if (evidence.class === 'Write') {
     // The head noun (English compounds end with it) says what is made or changed: a refund moves money, a
-    // payment link does not.
-    const head = words.filter((word) => !(word in VERBS) || MONEY_NOUNS.has(word)).at(-1);
-    const money = (head && MONEY_NOUNS.has(head) ? head : undefined) ?? argumentNames.find((name) => MONEY_ARGUMENTS.has(name));
-    if (money) evidence.saw('Financial', MONEY_NOUNS.has(money) ? `it changes '${money}': money` : `argument \`${money}\` is an amount of money`);
+    // payment link does not; nor does a price, a coupon or a bookkeeping entry with an amount.
+    const last = words.at(-1);
+    const head = last === verb && !MONEY_NOUNS.has(last ?? '') ? words.at(-2) : last;
+    if (head && MONEY_NOUNS.has(head)) evidence.saw('Financial', `it makes or changes '${head}': money`);
+    // An amount handed to a change is money moved by it, unless the change only records it (bookkeeping).
+    const amount = verb && RECORDING_VERBS.has(verb) ? undefined : argumentNames.find((name) => MONEY_ARGUMENTS.has(splitWords(name).join('_')));
+    if (amount) evidence.saw('Financial', `argument \`${amount}\` is an amount of money`);
+    const demand = words.find((word) => MONEY_DEMANDS.has(word));
+    if (demand && verb && DEMANDING_VERBS.has(verb)) evidence.saw('Financial', `it ${verb}s '${demand}': a demand for payment`);
+    const bank = argumentNames.find((name) => BANK_ARGUMENTS.has(splitWords(name).join('_')));
+    if (bank) evidence.saw('Financial', `argument \`${bank}\` says where money goes`);
+    const paid = MONEY_PHRASES.map((p) => p.exec(description)).find(Boolean);
+    if (paid) evidence.saw('Financial', `description: '${paid[0]}'`);
   }
 }
 
@@ -182,7 +219,7 @@ function operationsOf(properties: Record<string, unknown>, words: string[], argu
     values.forEach((value, i) => {
       const evidence = new Evidence();
       evidence.saw(verbs[i] ? VERBS[verbs[i]!.word]! : 'Write', verbs[i]?.why ?? 'no verb');
-      applyNounsAndArguments(evidence, [...splitWords(value), ...words.filter((w) => !(w in VERBS))], argumentNames, description);
+      applyNounsAndArguments(evidence, [...splitWords(value), ...words.filter((w) => !(w in VERBS))], argumentNames, description, verbs[i]?.word);
       classified[value] = { class: evidence.class, severity: baseSeverity(evidence.class) };
     });
     return { argument, values: classified };
