@@ -2,6 +2,7 @@ import { findingsOf, type Finding } from './findings.js';
 import type { ToolDefinition } from './tool-definition.js';
 import {
   ACCESS_NOUNS,
+  ANSWER_NOUNS,
   BROWSER_ACTS,
   BROWSER_WORDS,
   CODE_INSPECTING_VERBS,
@@ -9,9 +10,11 @@ import {
   CLASSES,
   CODE_ARGUMENTS,
   CODE_NOUNS,
+  DELIVERY_PHRASES,
   DESTROYING_PHRASES,
   FORCE_WORDS,
   EXECUTION_PHRASES,
+  FILTER_ARGUMENTS,
   INFORMATION_NOUNS,
   IRREVERSIBLE_PHRASES,
   MESSAGE_NOUNS,
@@ -25,11 +28,13 @@ import {
   OPERATION_ARGUMENTS,
   RECIPIENT_ARGUMENTS,
   RECORDING_VERBS,
+  RUNNABLE_NOUNS,
   RUNNING_NOUNS,
   SECRET_NOUNS,
   SENSITIVE_NOUNS,
   SEVERITIES,
   STOPPING_VERBS,
+  UNRESTARTABLE_NOUNS,
   URL_ARGUMENTS,
   VAGUE_VERBS,
   VERBS,
@@ -77,7 +82,7 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
   const words = nameWords(tool.name, context.server);
   const description = tool.description ?? '';
   const properties = propertiesOf(tool.inputSchema);
-  const argumentNames = Object.keys(properties).map((name) => name.toLowerCase());
+  const argumentNames = Object.keys(properties).map((name) => splitWords(name).join('_'));
   const evidence = new Evidence();
 
   const verb = verbOf(words) ?? describedVerb(description);
@@ -99,11 +104,22 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
 
   if (verb?.word === 'generate' && head && SECRET_NOUNS.has(head)) evidence.saw('Write', `it generates a '${head}': a new credential`);
   applyNounsAndArguments(evidence, words, argumentNames, description, verb?.word);
+  // Starting or running something that answers (a model's inference, a sampling or elicitation request to the
+  // client) asks a question: nothing changes.
+  const answer = words.find((word) => ANSWER_NOUNS.has(word));
+  if (answer && evidence.class === 'Write' && verb && (VAGUE_VERBS.has(verb.word) || VERBS[verb.word] === 'Execute')) {
+    evidence.class = 'Read';
+    evidence.rationale.push(`what it ${verb.word}s is a request for an answer ('${answer}'): nothing changes`);
+  }
   // After the nouns and arguments: a click in a browser is not "running something that is not code".
   const browser = [...words, ...splitWords(context.server ?? '')].find((word) => BROWSER_WORDS.has(word));
   if (browser && verb && BROWSER_ACTS.has(verb.word)) evidence.saw('Execute', `it acts in a browser ('${browser}') as its user`);
   const codeAction = codeActionOf(tool.inputSchema);
   if (codeAction) evidence.saw('Execute', `\`${codeAction.argument}\` accepts '${codeAction.value}'`);
+  const billing = evidence.class === 'Write' ? billingOptionOf(properties) : undefined;
+  if (billing) evidence.saw('Financial', `\`${billing.argument}\` accepts '${billing.value}': it can bill at once`);
+  const delivered = evidence.class === 'Read' ? DELIVERY_PHRASES.map((p) => p.exec(description)).find(Boolean) : undefined;
+  if (delivered) evidence.saw('Write', `description: '${delivered[0]}': it sends to people`);
   const moneyNoun = words.find((word) => MONEY_NOUNS.has(word));
   if (verb && MONEY_VERBS.has(verb.word) && moneyNoun) evidence.saw('Financial', `it ${verb.word}s '${moneyNoun}': money moves`);
   if (evidence.class === 'Write') {
@@ -114,7 +130,7 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
   }
   const hints = tool.annotations ?? {};
 
-  const operations = operationsOf(properties, words, argumentNames, description);
+  const operations = operationsOf(properties, words, argumentNames, description, verbOf(words));
   if (operations) {
     const worst = Object.entries(operations.values).sort(([, a], [, b]) => rank(b.class) - rank(a.class))[0]!;
     evidence.saw(worst[1].class, `\`${operations.argument}\` accepts '${worst[0]}'`);
@@ -153,11 +169,11 @@ export function rank(riskClass: RiskClass): number {
 function verbOf(words: string[]): { word: string; why: string } | undefined {
   const isVerb = (word: string, weak: boolean) => word in VERBS && WEAK_VERBS.has(word) === weak;
   for (const weak of [false, true]) {
-    if (words.length > 0 && isVerb(words[0]!, weak)) return { word: words[0]!, why: `name begins with the verb '${words[0]}'` };
+    if (words.length > 0 && isVerb(words[0]!, weak)) return joined(words, 0, (w) => (w in VERBS ? w : undefined)) ?? { word: words[0]!, why: `name begins with the verb '${words[0]}'` };
     const last = words.at(-1);
     if (last !== undefined && words.length > 1 && isVerb(last, weak)) return { word: last, why: `name ends with the verb '${last}'` };
-    const inner = words.find((word) => isVerb(word, weak));
-    if (inner) return { word: inner, why: `name has the verb '${inner}'` };
+    const inner = words.findIndex((word) => isVerb(word, weak));
+    if (inner >= 0) return joined(words, inner, (w) => (w in VERBS ? w : undefined)) ?? { word: words[inner]!, why: `name has the verb '${words[inner]}'` };
   }
   return undefined;
 }
@@ -165,12 +181,23 @@ function verbOf(words: string[]): { word: string; why: string } | undefined {
 /** The verb a description starts with ("Deletes a record", "Use this to create …"). */
 function describedVerb(description: string): { word: string; why: string } | undefined {
   const words = splitWords(description).slice(0, 6);
-  for (const word of words) {
-    const base = baseForms(word).find((form) => form in VERBS && !WEAK_VERBS.has(form));
-    if (base) return { word: base, why: `description says '${word}'` };
-  }
-  return undefined;
+  const base = (word: string) => baseForms(word).find((form) => form in VERBS && !WEAK_VERBS.has(form));
+  const at = words.findIndex((word) => base(word) !== undefined);
+  if (at < 0) return undefined;
+  return joined(words, at, base, 'description') ?? { word: base(words[at]!)!, why: `description says '${words[at]}'` };
 }
+
+/**
+ * Verbs joined by "or"/"and" (`get_or_create_folder`, "Read or update …") both happen: the more dangerous one is
+ * what the tool may do.
+ */
+function joined(words: string[], at: number, base: (word: string) => string | undefined, where = 'name'): { word: string; why: string } | undefined {
+  const first = base(words[at]!);
+  const second = ['or', 'and'].includes(words[at + 1] ?? '') ? base(words[at + 2] ?? '') : undefined;
+  if (!first || !second || rank(VERBS[second]!) <= rank(VERBS[first]!)) return undefined;
+  return { word: second, why: `${where} says '${words.slice(at, at + 3).join(' ')}': it may ${second}` };
+}
+
 
 function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNames: string[], description: string, verb?: string): void {
   const runs = evidence.class === 'Execute';
@@ -189,6 +216,10 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
     evidence.rationale.push('what it runs is not code');
   }
   if (codeArgument) evidence.saw('Execute', `argument \`${codeArgument}\` carries code or a command to run`);
+  const runnable = words.find((word) => RUNNABLE_NOUNS.has(word));
+  if (verb && VAGUE_VERBS.has(verb) && runnable) evidence.saw('Execute', `it ${verb}s a '${runnable}': code runs`);
+  const lasting = words.find((word) => UNRESTARTABLE_NOUNS.has(word));
+  if (verb === 'cancel' && lasting) evidence.saw('Destructive', `a cancelled '${lasting}' cannot be reactivated`);
   if (sqlArgument) evidence.saw('Execute', 'argument `sql` carries a statement to run');
   if (phrase) evidence.saw('Execute', `description: '${phrase[0]}'`);
   if (evidence.class === 'Write') {
@@ -196,25 +227,36 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
     // payment link does not; nor does a price, a coupon or a bookkeeping entry with an amount.
     const last = words.at(-1);
     const head = last === verb && !MONEY_NOUNS.has(last ?? '') ? words.at(-2) : last;
-    if (head && MONEY_NOUNS.has(head)) evidence.saw('Financial', `it makes or changes '${head}': money`);
-    // An amount handed to a change is money moved by it, unless the change only records it (bookkeeping).
-    const amount = verb && RECORDING_VERBS.has(verb) ? undefined : argumentNames.find((name) => MONEY_ARGUMENTS.has(splitWords(name).join('_')));
+    // Bookkeeping (record, reconcile) writes down money that moved; it moves none.
+    const records = verb !== undefined && RECORDING_VERBS.has(verb);
+    if (head && MONEY_NOUNS.has(head) && !records) evidence.saw('Financial', `it makes or changes '${head}': money`);
+    const amount = records ? undefined : argumentNames.find((name) => MONEY_ARGUMENTS.has(name));
     if (amount) evidence.saw('Financial', `argument \`${amount}\` is an amount of money`);
     const demand = words.find((word) => MONEY_DEMANDS.has(word));
     if (demand && verb && DEMANDING_VERBS.has(verb)) evidence.saw('Financial', `it ${verb}s '${demand}': a demand for payment`);
-    const bank = argumentNames.find((name) => BANK_ARGUMENTS.has(splitWords(name).join('_')));
+    const bank = argumentNames.find((name) => BANK_ARGUMENTS.has(name));
     if (bank) evidence.saw('Financial', `argument \`${bank}\` says where money goes`);
     const paid = MONEY_PHRASES.map((p) => p.exec(description)).find(Boolean);
     if (paid) evidence.saw('Financial', `description: '${paid[0]}'`);
   }
 }
 
-function operationsOf(properties: Record<string, unknown>, words: string[], argumentNames: string[], description: string): Classification['operations'] {
+function operationsOf(
+  properties: Record<string, unknown>,
+  words: string[],
+  argumentNames: string[],
+  description: string,
+  toolVerb: { word: string; why: string } | undefined,
+): Classification['operations'] {
   for (const [argument, schema] of Object.entries(properties)) {
     if (!OPERATION_ARGUMENTS.has(argument.toLowerCase())) continue;
+    // On a tool named for reading, a `type` or `mode` filters what is read; it picks no operation.
+    if (toolVerb && VERBS[toolVerb.word] === 'Read' && FILTER_ARGUMENTS.has(argument.toLowerCase())) continue;
     const values = enumOf(schema);
-    const verbs = values.map((value) => verbOf(splitWords(value)));
-    if (verbs.filter(Boolean).length < 2) continue;
+    const own = values.map((value) => verbOf(splitWords(value)));
+    if (own.filter(Boolean).length < 2) continue;
+    // A value without a verb does what the tool's name says (`issue_read` with `method: comments` reads them).
+    const verbs = own.map((verb) => verb ?? toolVerb);
     const classified: Record<string, { class: RiskClass; severity: Severity }> = {};
     values.forEach((value, i) => {
       const evidence = new Evidence();
@@ -278,6 +320,16 @@ function severityOf(
 
 function baseSeverity(riskClass: RiskClass): Severity {
   return riskClass === 'Read' ? 'Low' : riskClass === 'Write' ? 'Medium' : 'High';
+}
+
+/** An argument (not one that picks the operation) with a value that bills or charges (`proration_behavior: always_invoice`). */
+function billingOptionOf(properties: Record<string, unknown>): { argument: string; value: string } | undefined {
+  for (const [argument, schema] of Object.entries(properties)) {
+    if (OPERATION_ARGUMENTS.has(argument.toLowerCase())) continue;
+    const value = enumOf(schema).find((v) => splitWords(v).some((word) => VERBS[word] === 'Financial'));
+    if (value) return { argument, value };
+  }
+  return undefined;
 }
 
 /** An enum value anywhere in the input schema that names running code (`actions[].type: executeJavascript`). */

@@ -19,6 +19,7 @@ export const VERBS: Readonly<Record<string, RiskClass>> = Object.freeze({
     'ping', 'test', 'status', 'whoami', 'load', 'print', 'sample', 'think', 'tree', 'stat', 'audit',
     'navigate', 'screenshot', 'snapshot', 'capture', 'trace', 'observe', 'monitor', 'discover', 'explore', 'locate',
     'identify', 'detect', 'extract', 'scrape', 'crawl', 'map', 'research', 'ask', 'answer', 'generate', 'lint', 'tail',
+    'compress', 'decompress', 'zip', 'unzip', 'gzip', 'gunzip', 'learn',
   ]),
   ...all('Write', [
     'create', 'add', 'insert', 'new', 'make', 'build', 'update', 'edit', 'modify', 'change', 'set', 'put', 'patch',
@@ -35,11 +36,12 @@ export const VERBS: Readonly<Record<string, RiskClass>> = Object.freeze({
     'log', 'track', 'report', 'enroll', 'join', 'leave', 'accept', 'decline', 'confirm', 'book', 'reserve', 'order',
     'checkout', 'duplicate', 'transfer', 'open', 'complete', 'sort', 'reorder', 'pin', 'unpin', 'mute', 'unmute', 'transition',
     'bump', 'increment', 'decrement', 'init', 'initialize', 'setup', 'prepare', 'finalize', 'finalise', 'manage', 'perform', 'adjust', 'increase', 'decrease', 'raise', 'lower', 'refresh', 'reconcile', 'match',
+    'rollback', 'revert', 'undo', 'redo', 'reconnect', 'emulate', 'cordon', 'uncordon', 'cancel',
   ]),
   ...all('Destructive', [
     'delete', 'remove', 'drop', 'destroy', 'purge', 'truncate', 'wipe', 'erase', 'clear', 'flush', 'terminate',
     'kill', 'revoke', 'uninstall', 'deprovision', 'nuke', 'trash', 'discard', 'prune', 'overwrite', 'obliterate',
-    'rm', 'del', 'ban', 'block', 'expunge', 'cancel', 'teardown', 'decommission', 'evict', 'cleanup', 'drain',
+    'rm', 'del', 'ban', 'block', 'expunge', 'teardown', 'decommission', 'evict', 'cleanup', 'drain',
   ]),
   ...all('Financial', ['pay', 'refund', 'charge', 'payout', 'withdraw', 'deposit', 'purchase', 'buy', 'sell', 'invoice', 'bill', 'tip', 'donate', 'exchange', 'settle', 'reimburse', 'void', 'writeoff']),
   ...all('Execute', ['run', 'exec', 'execute', 'eval', 'evaluate', 'invoke', 'spawn', 'shell', 'bash', 'sh', 'interpret', 'script']),
@@ -60,6 +62,12 @@ export const WEAK_VERBS: ReadonlySet<string> = new Set([
 export const VAGUE_VERBS: ReadonlySet<string> = new Set(['open', 'trigger', 'handle', 'manage', 'perform']);
 
 /**
+ * What a tool asks for when what it starts is a question: a model's answer (inference, sampling, completion) or the
+ * user's (elicitation). Asking changes nothing.
+ */
+export const ANSWER_NOUNS: ReadonlySet<string> = new Set(['inference', 'sampling', 'completion', 'completions', 'elicitation', 'embedding', 'embeddings', 'prediction']);
+
+/**
  * Nouns that make a writing verb move money: `create_refund`, `issue_payout`. With a reading verb they only make
  * the data sensitive (`list_payments`).
  */
@@ -73,7 +81,7 @@ export const MONEY_NOUNS: ReadonlySet<string> = new Set([
 export const CODE_NOUNS: ReadonlySet<string> = new Set([
   'command', 'commands', 'cmd', 'script', 'scripts', 'code', 'shell', 'bash', 'terminal', 'sql', 'python', 'js',
   'javascript', 'typescript', 'node', 'program', 'process', 'job', 'workflow', 'function', 'lambda', 'notebook', 'cell', 'playbook',
-  'query', 'statement', 'migration', 'expression', 'snippet', 'binary',
+  'query', 'statement', 'migration', 'expression', 'snippet', 'binary', 'pipeline', 'pipelines',
 ]);
 
 /** Nouns of credentials and access: what can let someone in (severity rises). */
@@ -157,18 +165,33 @@ export const FORCE_WORDS: ReadonlySet<string> = new Set(['force', 'forced', 'har
 /** Destructive verbs that only stop something when what they act on is running (`kill_process`). */
 export const STOPPING_VERBS: ReadonlySet<string> = new Set(['kill', 'terminate']);
 
+/** What a vague verb (`trigger_pipeline`) starts that runs code: CI pipelines, jobs and functions run their scripts. */
+export const RUNNABLE_NOUNS: ReadonlySet<string> = new Set(['pipeline', 'pipelines', 'job', 'jobs', 'workflow', 'workflows', 'function', 'lambda', 'script', 'playbook']);
+
+/**
+ * What cannot be restarted once cancelled: cancelling one destroys it (a subscription cannot be reactivated). Other
+ * cancels (an order, a job, a meeting) stop something that can be made again: a Write.
+ */
+export const UNRESTARTABLE_NOUNS: ReadonlySet<string> = new Set(['subscription', 'subscriptions']);
+
 /** What runs rather than is stored: stopping it loses nothing kept. */
 export const RUNNING_NOUNS: ReadonlySet<string> = new Set(['process', 'processes', 'pid', 'query', 'queries', 'connection', 'connections', 'thread', 'threads']);
+
+/** Phrases in a description that say what it makes reaches people: a "preview" delivered to a list is a send. */
+export const DELIVERY_PHRASES: readonly RegExp[] = [/\b(is|are|gets?) (delivered|sent|e-?mailed|mailed|posted|forwarded) to\b/i];
 
 /** Phrases in a description that mean the tool runs what it is given. */
 export const EXECUTION_PHRASES: readonly RegExp[] = [
   /\b(execute|run|evaluate)s? (an? |the )?(arbitrary|any|given|provided|shell|bash|python|javascript|sql)\b/i,
   /\b(shell|terminal|bash) commands?\b/i,
   /\barbitrary code\b/i,
+  // A package's install scripts are its author's code.
+  /\bscripts? (run|execute)\b/i,
 ];
 
 /** Argument names that carry code or commands to run. */
-export const CODE_ARGUMENTS: ReadonlySet<string> = new Set(['command', 'commands', 'cmd', 'script', 'code', 'shell', 'bash', 'python', 'javascript', 'js', 'program', 'expression', 'eval']);
+// A template the server renders is code in its template language (server-side template injection).
+export const CODE_ARGUMENTS: ReadonlySet<string> = new Set(['command', 'commands', 'cmd', 'script', 'code', 'shell', 'bash', 'python', 'javascript', 'js', 'program', 'expression', 'eval', 'template']);
 
 /**
  * Argument names of an amount of money the call moves (`amount`), as against what describes a thing sold (`price`,
@@ -177,7 +200,7 @@ export const CODE_ARGUMENTS: ReadonlySet<string> = new Set(['command', 'commands
 export const MONEY_ARGUMENTS: ReadonlySet<string> = new Set(['amount', 'amount_cents', 'amount_in_cents', 'value_usd']);
 
 /** Writing verbs that record what happened rather than make it happen: an expense recorded moves no money. */
-export const RECORDING_VERBS: ReadonlySet<string> = new Set(['record', 'log', 'track', 'note']);
+export const RECORDING_VERBS: ReadonlySet<string> = new Set(['record', 'log', 'track', 'note', 'reconcile']);
 
 /**
  * Argument names of a bank account: a change that takes one says where money goes (`add_bank_account`, a payout
@@ -193,8 +216,8 @@ export const DEMANDING_VERBS: ReadonlySet<string> = new Set(['send', 'email', 'm
 
 /** Phrases in a change's description that say money is taken or paid by it. */
 export const MONEY_PHRASES: readonly RegExp[] = [
-  /(charged|billed|debited) (to|upfront|monthly|immediately|at once)/i,
-  /(is|are) paid/i,
+  /\b(charged|billed|debited) (to|upfront|monthly|immediately|at once)\b/i,
+  /\b(is|are) paid\b/i,
 ];
 
 /** Argument names of people a message goes to. */
@@ -202,6 +225,9 @@ export const RECIPIENT_ARGUMENTS: ReadonlySet<string> = new Set(['to', 'recipien
 
 /** Argument names that reach an address the caller chooses: the open world. */
 export const URL_ARGUMENTS: ReadonlySet<string> = new Set(['url', 'urls', 'uri', 'endpoint', 'webhook_url', 'callback_url', 'href', 'link', 'website']);
+
+/** Operation-picking argument names that, on a tool named for reading, only filter what it reads. */
+export const FILTER_ARGUMENTS: ReadonlySet<string> = new Set(['type', 'mode']);
 
 /** The names of an argument that picks the operation of a consolidated tool (`issue_write` with `method`). */
 export const OPERATION_ARGUMENTS: ReadonlySet<string> = new Set(['method', 'action', 'operation', 'op', 'mode', 'verb', 'command', 'type', 'intent', 'task']);
