@@ -67,8 +67,10 @@ export interface Contradiction {
 export interface ClassifyContext {
   /** The server's name: a tool name that starts with it is read without it. */
   server?: string;
-  /** The other tools of the server (and of the gateway): a description naming one is a cross-tool finding. */
+  /** The tools of the other servers behind the gateway: a description naming one is a cross-tool finding. */
   otherTools?: ReadonlySet<string>;
+  /** The same server's tool names (and titles): a description may name these without a cross-tool finding. */
+  siblings?: ReadonlySet<string>;
 }
 
 /**
@@ -136,7 +138,7 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
     evidence.saw(worst[1].class, `\`${operations.argument}\` accepts '${worst[0]}'`);
   }
 
-  const findings: Classification['findings'] = findingsOf(tool, context.otherTools);
+  const findings: Classification['findings'] = findingsOf(tool, { otherTools: context.otherTools, siblings: context.siblings, server: context.server });
   if (hints.readOnlyHint === true && evidence.class !== 'Read') {
     findings.push({ kind: 'contradiction', where: 'annotations', text: `readOnlyHint is true, but it is ${article(evidence.class)} ${evidence.class} tool` });
   }

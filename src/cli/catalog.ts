@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { classify, type Classification } from '../catalog/classify.js';
+import { siblingsOf } from '../catalog/findings.js';
 import { recommend } from '../catalog/recommend.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { loadConfig } from '../config/load.js';
@@ -32,13 +33,17 @@ export function catalogCommand(): Command {
     });
 }
 
-/** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */
+/**
+ * Classifies every listed tool; a description naming another server's tool is a cross-tool finding, one naming its
+ * own server's tools (by name or title) is not.
+ */
 export function catalogue(listed: ReadonlyMap<string, ToolDefinition[]>): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   for (const [server, tools] of listed) {
     const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
+    const siblings = siblingsOf(tools);
     for (const tool of tools) {
-      const classification = classify(tool, { server, otherTools: elsewhere });
+      const classification = classify(tool, { server, otherTools: elsewhere, siblings });
       entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
     }
   }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { classify, rank } from '../../src/catalog/classify.js';
-import { findingsOf } from '../../src/catalog/findings.js';
+import { findingsOf, siblingsOf } from '../../src/catalog/findings.js';
 import type { ToolDefinition } from '../../src/catalog/tool-definition.js';
 import type { RiskClass, Severity } from '../../src/catalog/vocabulary.js';
 
@@ -28,7 +28,11 @@ const percent = (n: number, of: number) => `${((100 * n) / Math.max(of, 1)).toFi
 
 test('class and severity accuracy on the labelled definitions, and the dangerous tools taken for Read', () => {
   const entries = JSON.parse(readFileSync(join(FIXTURES, 'tools.json'), 'utf8')) as Labelled[];
-  const results = entries.map((entry) => ({ entry, got: classify(entry.tool, { server: entry.server }) }));
+  // As `toolgate catalog` reads them: each tool beside its own server's others, whose names it may mention.
+  const servers = new Map<string, ToolDefinition[]>();
+  for (const { server, tool } of entries) servers.set(server, [...(servers.get(server) ?? []), tool]);
+  const siblings = new Map([...servers].map(([server, tools]) => [server, siblingsOf(tools)]));
+  const results = entries.map((entry) => ({ entry, got: classify(entry.tool, { server: entry.server, siblings: siblings.get(entry.server)! }) }));
   const report = (split?: string) => {
     const chosen = results.filter((r) => !split || r.entry.split === split);
     const classes = chosen.filter((r) => r.got.class === r.entry.label.class).length;
@@ -51,14 +55,16 @@ test('class and severity accuracy on the labelled definitions, and the dangerous
 });
 
 test('poisoning: detection and false-positive rates', () => {
-  const pairs = JSON.parse(readFileSync(join(FIXTURES, 'poisoning.json'), 'utf8')) as { clean: ToolDefinition; poisoned?: ToolDefinition; kind: string }[];
+  const pairs = JSON.parse(readFileSync(join(FIXTURES, 'poisoning.json'), 'utf8')) as { clean: ToolDefinition; poisoned?: ToolDefinition; kind: string; siblings?: string[] }[];
+  // A benign entry may say which tools are its server's own (`siblings`); poisoned ones name none.
+  const findings = (tool: ToolDefinition, siblings: string[] = []) => findingsOf(tool, { siblings: new Set(siblings) });
   const poisoned = pairs.filter((p) => p.poisoned);
-  const detected = poisoned.filter((p) => findingsOf(p.poisoned!).length > 0);
-  const cleanOnes = pairs.map((p) => p.clean);
-  const falsePositives = cleanOnes.filter((tool) => findingsOf(tool).length > 0);
+  const detected = poisoned.filter((p) => findings(p.poisoned!).length > 0);
+  const cleanOnes = pairs.map((p) => ({ tool: p.clean, siblings: p.siblings }));
+  const falsePositives = cleanOnes.filter(({ tool, siblings }) => findings(tool, siblings).length > 0);
   console.log(`poisoning: detected ${percent(detected.length, poisoned.length)}, false positives ${percent(falsePositives.length, cleanOnes.length)}`);
-  for (const p of poisoned) if (findingsOf(p.poisoned!).length === 0) console.log(`  missed (${p.kind}): ${p.poisoned!.name}`);
-  for (const tool of falsePositives) console.log(`  false positive: ${tool.name}: ${JSON.stringify(findingsOf(tool))}`);
+  for (const p of poisoned) if (findings(p.poisoned!).length === 0) console.log(`  missed (${p.kind}): ${p.poisoned!.name}`);
+  for (const { tool, siblings } of falsePositives) console.log(`  false positive: ${tool.name}: ${JSON.stringify(findings(tool, siblings))}`);
   assert.ok(detected.length / poisoned.length >= DETECTION_FLOOR, `detection ${percent(detected.length, poisoned.length)} fell below the floor`);
   assert.ok(falsePositives.length / cleanOnes.length <= FALSE_POSITIVE_CEILING, `false positives ${percent(falsePositives.length, cleanOnes.length)} rose above the ceiling`);
 });
