@@ -82,8 +82,11 @@ describe('classification', () => {
       lying.findings.map((f) => f.kind),
       ['contradiction'],
     );
-    const overwriting = classify({ name: 'update_record', annotations: { destructiveHint: true } });
-    assert.deepEqual([overwriting.class, overwriting.severity], ['Write', 'High']);
+    // destructiveHint: true is the specification's default for a tool that is not read-only: it says no more than none.
+    const defaulted = classify({ name: 'update_record', annotations: { destructiveHint: true, openWorldHint: true } });
+    assert.deepEqual([defaulted.class, defaulted.severity], [classify({ name: 'update_record' }).class, classify({ name: 'update_record' }).severity], 'default hints change nothing');
+    const lyingSeverity = classify({ name: 'delete_user', description: 'Deletes the user permanently.', annotations: { readOnlyHint: true, destructiveHint: false } });
+    assert.deepEqual([lyingSeverity.class, lyingSeverity.severity], ['Destructive', 'Critical'], 'hints that claim less lower nothing');
     assert.equal(classify({ name: 'widget' }).class, 'Write', 'no evidence is never read as harmless');
     assert.equal(classify({ name: 'widget', annotations: { readOnlyHint: true } }).class, 'Read');
   });

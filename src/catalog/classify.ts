@@ -14,6 +14,7 @@ import {
   DESTROYING_PHRASES,
   FORCE_WORDS,
   EXECUTION_PHRASES,
+  EXPORTING_VERBS,
   FILTER_ARGUMENTS,
   INFORMATION_NOUNS,
   IRREVERSIBLE_PHRASES,
@@ -22,6 +23,7 @@ import {
   DEMANDING_VERBS,
   MONEY_ARGUMENTS,
   MONEY_DEMANDS,
+  MONEY_LEAVING,
   MONEY_PHRASES,
   MONEY_NOUNS,
   MONEY_VERBS,
@@ -31,9 +33,13 @@ import {
   RUNNABLE_NOUNS,
   RUNNING_NOUNS,
   SECRET_NOUNS,
+  SECRET_READS,
+  SENDING_VERBS,
   SENSITIVE_NOUNS,
   SEVERITIES,
   STOPPING_VERBS,
+  TRIVIAL_NOUNS,
+  TRIVIAL_VERBS,
   UNRESTARTABLE_NOUNS,
   URL_ARGUMENTS,
   VAGUE_VERBS,
@@ -146,7 +152,8 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
     findings.push({ kind: 'contradiction', where: 'annotations', text: 'destructiveHint is false, but it is a Destructive tool' });
   }
 
-  const severity = severityOf(evidence.class, words, argumentNames, description, tool, findings.length > 0, evidence.rationale, operations);
+  const poisoned = findings.some((finding) => finding.kind !== 'contradiction');
+  const severity = severityOf(evidence.class, { words, verb: verb?.word, argumentNames, description, poisoned }, evidence.rationale, operations);
   return { class: evidence.class, severity, rationale: evidence.rationale, findings, ...(operations && { operations }) };
 }
 
@@ -271,16 +278,23 @@ function operationsOf(
   return undefined;
 }
 
-function severityOf(
-  riskClass: RiskClass,
-  words: string[],
-  argumentNames: string[],
-  description: string,
-  tool: ToolDefinition,
-  hasFindings: boolean,
-  rationale: string[],
-  operations: Classification['operations'],
-): Severity {
+/** What severity is weighed from, besides the class. */
+interface SeverityEvidence {
+  words: string[];
+  verb: string | undefined;
+  argumentNames: string[];
+  description: string;
+  /** Signs of poisoning (a contradiction is not one: the class already says what the tool does). */
+  poisoned: boolean;
+}
+
+/**
+ * Severity starts from the class and rises with what is at stake. The annotations `destructiveHint: true` and
+ * `openWorldHint: true` are the MCP specification's defaults for a tool that is not read-only, so they say nothing
+ * an absent annotation does not: the class already reflects them, and they do not raise.
+ */
+function severityOf(riskClass: RiskClass, evidence: SeverityEvidence, rationale: string[], operations: Classification['operations']): Severity {
+  const { words, verb, argumentNames, description } = evidence;
   let level = SEVERITIES.indexOf(baseSeverity(riskClass));
   const raise = (to: number, why: string) => {
     if (to > level) {
@@ -288,34 +302,35 @@ function severityOf(
       rationale.push(why);
     }
   };
+  const head = words.filter((word) => word !== verb).at(-1);
   const access = words.find((word) => ACCESS_NOUNS.has(word));
-  const secret = words.find((word) => ['key', 'keys', 'apikey', 'token', 'tokens', 'secret', 'secrets', 'password', 'passwords', 'credential', 'credentials'].includes(word));
+  const secret = words.find((word) => SECRET_NOUNS.has(word) || SECRET_READS.has(word));
   const bulk = words.find((word) => BULK_WORDS.has(word));
   const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
-  const openWorld = argumentNames.find((name) => URL_ARGUMENTS.has(name)) ?? (tool.annotations?.openWorldHint === true ? 'openWorldHint' : undefined);
+  const url = argumentNames.find((name) => URL_ARGUMENTS.has(name));
   if (riskClass === 'Read') {
-    const sensitive = words.find((word) => SENSITIVE_NOUNS.has(word));
+    const sensitive = words.find((word) => SENSITIVE_NOUNS.has(word) || MONEY_NOUNS.has(word));
     if (sensitive) raise(1, `it reads '${sensitive}': personal or business data`);
-    if (secret) raise(2, `it reads '${secret}': a credential`);
-    if (openWorld) raise(1, openWorld === 'openWorldHint' ? 'it reaches the open world (openWorldHint)' : `argument \`${openWorld}\` reaches any address`);
+    if (secret) raise(2, `it reads '${secret}': a credential or a secret`);
+    if (verb && EXPORTING_VERBS.has(verb)) raise(2, `it ${verb}s data in bulk`);
   } else {
+    if (riskClass === 'Write' && verb && (TRIVIAL_VERBS.has(verb) || (head !== undefined && TRIVIAL_NOUNS.has(head) && !(head in VERBS && head === verb)))) {
+      level = 0;
+      rationale.push(TRIVIAL_VERBS.has(verb) ? `'${verb}' is a trivial, reversible change` : `a new '${head}' is a trivial, reversible change`);
+    }
     if (access) raise(2, `it touches '${access}': credentials or access`);
     const message = words.find((word) => MESSAGE_NOUNS.has(word)) ?? argumentNames.find((name) => RECIPIENT_ARGUMENTS.has(name));
-    if (message && riskClass !== 'Execute') raise(2, `it sends '${message}' to people`);
-    if (openWorld) raise(level + 1, openWorld === 'openWorldHint' ? 'it reaches the open world (openWorldHint)' : `argument \`${openWorld}\` reaches any address`);
+    if (message && verb && SENDING_VERBS.has(verb) && riskClass !== 'Execute') raise(2, `it sends '${message}' to people`);
+    if (rationale.some((why) => why.endsWith('it sends to people'))) raise(2, 'it sends to people');
   }
+  if (url) raise(2, `argument \`${url}\` reaches any address`);
   if (bulk) raise(level + 1, `'${bulk}': one call touches many`);
   if (irreversible && riskClass !== 'Read') raise(3, `description: '${irreversible[0]}'`);
   if (argumentNames.includes('force')) raise(level + 1, 'argument `force` skips its safeguards');
-  // A server that says its tool may destroy (an edit that overwrites) is believed for the severity; the class stays
-  // what the tool does, so an update that may overwrite is a Write of high severity.
-  if (tool.annotations?.destructiveHint === true && tool.annotations.readOnlyHint !== true && riskClass === 'Write') {
-    raise(2, 'the server declares it may destroy data (destructiveHint)');
-  }
   if (riskClass === 'Execute' && rationale.some((why) => why.includes('code') || why.includes('command') || why.includes('statement'))) raise(3, 'it runs code it is given');
-  if (riskClass === 'Financial' && words.some((word) => ['refund', 'payout', 'transfer', 'pay', 'charge', 'withdraw', 'send'].includes(word))) raise(3, 'money leaves');
+  if (riskClass === 'Financial' && words.some((word) => MONEY_LEAVING.has(word))) raise(3, 'money leaves');
   if (riskClass === 'Destructive' && (access || bulk)) raise(3, 'destroys access or many things at once');
-  if (hasFindings) raise(level + 1, 'its definition has findings');
+  if (evidence.poisoned) raise(level + 1, 'its definition has signs of poisoning');
   if (operations) for (const value of Object.values(operations.values)) value.severity = SEVERITIES[Math.max(SEVERITIES.indexOf(value.severity), rank(value.class) >= rank(riskClass) ? level : 0)]!;
   return SEVERITIES[level]!;
 }

@@ -128,6 +128,26 @@ export const MONEY_VERBS: ReadonlySet<string> = new Set(['capture', 'authorize']
 /** The nouns of secrets: a tool that generates one makes a credential. */
 export const SECRET_NOUNS: ReadonlySet<string> = new Set(['key', 'keys', 'apikey', 'token', 'tokens', 'secret', 'secrets', 'password', 'passwords', 'credential', 'credentials']);
 
+/** What a read exposes that lets someone in, beside credentials by name: env dumps, cookies, request headers. */
+export const SECRET_READS: ReadonlySet<string> = new Set(['env', 'environment', 'cookie', 'cookies', 'header', 'headers']);
+
+/** Reading verbs that hand over data in bulk (severity High). */
+export const EXPORTING_VERBS: ReadonlySet<string> = new Set(['export', 'dump']);
+
+/** Verbs that send what they make to people: a message drafted is an ordinary write, one sent speaks for its operator. */
+export const SENDING_VERBS: ReadonlySet<string> = new Set([
+  'send', 'post', 'email', 'mail', 'message', 'reply', 'dm', 'sms', 'tweet', 'notify', 'broadcast', 'invite', 'forward', 'share', 'publish', 'call', 'dial',
+]);
+
+/** Changes that are trivial and reversible (severity Low): a toggle, a reaction, a star. */
+export const TRIVIAL_VERBS: ReadonlySet<string> = new Set(['toggle', 'react', 'star', 'unstar', 'pin', 'unpin', 'mute', 'unmute', 'follow', 'unfollow']);
+
+/** What is trivial to make and removes nothing (severity Low): a new folder, branch or snapshot. */
+export const TRIVIAL_NOUNS: ReadonlySet<string> = new Set(['folder', 'directory', 'branch', 'reaction', 'snapshot']);
+
+/** Words of money leaving the account (a Financial tool with one is Critical). */
+export const MONEY_LEAVING: ReadonlySet<string> = new Set(['refund', 'payout', 'transfer', 'pay', 'charge', 'withdraw', 'send']);
+
 /** Words that make one call touch many things (severity rises). */
 export const BULK_WORDS: ReadonlySet<string> = new Set(['bulk', 'batch', 'mass', 'all', 'many', 'multiple', 'every', 'recursive', 'recursively']);
 
