@@ -10,6 +10,7 @@ import {
   CLASSES,
   CODE_ARGUMENTS,
   CODE_NOUNS,
+  CONFIGURATION_NOUNS,
   DELIVERY_PHRASES,
   DESTROYING_PHRASES,
   FORCE_WORDS,
@@ -38,6 +39,7 @@ import {
   SENSITIVE_NOUNS,
   SEVERITIES,
   STOPPING_VERBS,
+  STORE_NOUNS,
   TRIVIAL_NOUNS,
   TRIVIAL_VERBS,
   UNRESTARTABLE_NOUNS,
@@ -45,6 +47,7 @@ import {
   VAGUE_VERBS,
   VERBS,
   WEAK_VERBS,
+  WHOLESALE_VERBS,
   type RiskClass,
   type Severity,
 } from './vocabulary.js';
@@ -329,7 +332,16 @@ function severityOf(riskClass: RiskClass, evidence: SeverityEvidence, rationale:
   if (argumentNames.includes('force')) raise(level + 1, 'argument `force` skips its safeguards');
   if (riskClass === 'Execute' && rationale.some((why) => why.includes('code') || why.includes('command') || why.includes('statement'))) raise(3, 'it runs code it is given');
   if (riskClass === 'Financial' && words.some((word) => MONEY_LEAVING.has(word))) raise(3, 'money leaves');
-  if (riskClass === 'Destructive' && (access || bulk)) raise(3, 'destroys access or many things at once');
+  if (riskClass === 'Destructive') {
+    // Removing one piece of configuration is undone by adding it again; a whole store of data is not.
+    if (head && CONFIGURATION_NOUNS.has(head) && !irreversible && !bulk) {
+      level = 1;
+      rationale.push(`a '${head}' removed is configuration, made again by adding it`);
+    }
+    const store = words.find((word) => STORE_NOUNS.has(word));
+    if (store) raise(3, `it destroys a whole '${store}'`);
+    if (bulk || (verb && WHOLESALE_VERBS.has(verb))) raise(3, 'it destroys many things at once');
+  }
   if (evidence.poisoned) raise(level + 1, 'its definition has signs of poisoning');
   if (operations) for (const value of Object.values(operations.values)) value.severity = SEVERITIES[Math.max(SEVERITIES.indexOf(value.severity), rank(value.class) >= rank(riskClass) ? level : 0)]!;
   return SEVERITIES[level]!;

@@ -145,6 +145,15 @@ export const TRIVIAL_VERBS: ReadonlySet<string> = new Set(['toggle', 'react', 's
 /** What is trivial to make and removes nothing (severity Low): a new folder, branch or snapshot. */
 export const TRIVIAL_NOUNS: ReadonlySet<string> = new Set(['folder', 'directory', 'branch', 'reaction', 'snapshot']);
 
+/** Whole stores of data: destroying one is Critical. */
+export const STORE_NOUNS: ReadonlySet<string> = new Set(['bucket', 'buckets', 'database', 'databases', 'db', 'namespace', 'namespaces', 'project', 'projects', 'table', 'tables', 'repository', 'repositories', 'cluster', 'index']);
+
+/** Destructive verbs that take everything at once (`truncate` empties a table, `purge` a queue). */
+export const WHOLESALE_VERBS: ReadonlySet<string> = new Set(['truncate', 'purge', 'wipe', 'nuke', 'obliterate']);
+
+/** One piece of configuration: removing it is undone by adding it again (severity Medium). */
+export const CONFIGURATION_NOUNS: ReadonlySet<string> = new Set(['route', 'routes', 'cron', 'binding', 'var', 'variable', 'alarm', 'domain', 'schedule', 'label', 'tag', 'block', 'reaction']);
+
 /** Words of money leaving the account (a Financial tool with one is Critical). */
 export const MONEY_LEAVING: ReadonlySet<string> = new Set(['refund', 'payout', 'transfer', 'pay', 'charge', 'withdraw', 'send']);
 
