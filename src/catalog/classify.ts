@@ -129,12 +129,12 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
   if (codeAction) evidence.saw('Execute', `\`${codeAction.argument}\` accepts '${codeAction.value}'`);
   const billing = evidence.class === 'Write' ? billingOptionOf(properties) : undefined;
   if (billing) evidence.saw('Financial', `\`${billing.argument}\` accepts '${billing.value}': it can bill at once`);
-  const delivered = evidence.class === 'Read' ? DELIVERY_PHRASES.map((p) => p.exec(description)).find(Boolean) : undefined;
+  const delivered = evidence.class === 'Read' ? firstMatch(DELIVERY_PHRASES, description) : undefined;
   if (delivered) evidence.saw('Write', `description: '${delivered[0]}': it sends to people`);
   const moneyNoun = words.find((word) => MONEY_NOUNS.has(word));
   if (verb && MONEY_VERBS.has(verb.word) && moneyNoun) evidence.saw('Financial', `it ${verb.word}s '${moneyNoun}': money moves`);
   if (evidence.class === 'Write') {
-    const irreversible = [...IRREVERSIBLE_PHRASES, ...DESTROYING_PHRASES].map((p) => p.exec(description)).find(Boolean);
+    const irreversible = firstMatch(IRREVERSIBLE_PHRASES, description) ?? firstMatch(DESTROYING_PHRASES, description);
     if (irreversible) evidence.saw('Destructive', `description: '${irreversible[0]}'`);
     const force = words.find((word) => FORCE_WORDS.has(word));
     if (force) evidence.saw('Destructive', `'${force}': it overrides what it would otherwise keep`);
@@ -221,7 +221,7 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
   // A statement the caller writes is run as written: a server's "read-only" is its own claim, not one the gateway
   // can hold it to (a statement can end the read-only transaction it is wrapped in).
   const sqlArgument = !keepsCode && argumentNames.includes('sql');
-  const phrase = EXECUTION_PHRASES.map((p) => p.exec(description)).find(Boolean);
+  const phrase = firstMatch(EXECUTION_PHRASES, description);
   if (runs && !codeNoun && !codeArgument && !phrase && !['exec', 'execute', 'eval', 'shell', 'bash', 'sh', 'script', 'interpret'].includes(words.find((w) => VERBS[w] === 'Execute') ?? '')) {
     // "run_report": running something that is not code is a change, not an execution.
     evidence.class = 'Write';
@@ -248,7 +248,7 @@ function applyNounsAndArguments(evidence: Evidence, words: string[], argumentNam
     if (demand && verb && DEMANDING_VERBS.has(verb)) evidence.saw('Financial', `it ${verb}s '${demand}': a demand for payment`);
     const bank = argumentNames.find((name) => BANK_ARGUMENTS.has(name));
     if (bank) evidence.saw('Financial', `argument \`${bank}\` says where money goes`);
-    const paid = MONEY_PHRASES.map((p) => p.exec(description)).find(Boolean);
+    const paid = firstMatch(MONEY_PHRASES, description);
     if (paid) evidence.saw('Financial', `description: '${paid[0]}'`);
   }
 }
@@ -309,7 +309,7 @@ function severityOf(riskClass: RiskClass, evidence: SeverityEvidence, rationale:
   const access = words.find((word) => ACCESS_NOUNS.has(word));
   const secret = words.find((word) => SECRET_NOUNS.has(word) || SECRET_READS.has(word));
   const bulk = words.find((word) => BULK_WORDS.has(word));
-  const irreversible = IRREVERSIBLE_PHRASES.map((p) => p.exec(description)).find(Boolean);
+  const irreversible = firstMatch(IRREVERSIBLE_PHRASES, description);
   const url = argumentNames.find((name) => URL_ARGUMENTS.has(name));
   if (riskClass === 'Read') {
     const sensitive = words.find((word) => SENSITIVE_NOUNS.has(word) || MONEY_NOUNS.has(word));
@@ -345,6 +345,15 @@ function severityOf(riskClass: RiskClass, evidence: SeverityEvidence, rationale:
   if (evidence.poisoned) raise(level + 1, 'its definition has signs of poisoning');
   if (operations) for (const value of Object.values(operations.values)) value.severity = SEVERITIES[Math.max(SEVERITIES.indexOf(value.severity), rank(value.class) >= rank(riskClass) ? level : 0)]!;
   return SEVERITIES[level]!;
+}
+
+/** The first of the patterns that matches the text, and its match. */
+function firstMatch(patterns: readonly RegExp[], text: string): RegExpExecArray | undefined {
+  for (const pattern of patterns) {
+    const match = pattern.exec(text);
+    if (match) return match;
+  }
+  return undefined;
 }
 
 function baseSeverity(riskClass: RiskClass): Severity {

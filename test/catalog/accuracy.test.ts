@@ -50,8 +50,9 @@ test('class and severity accuracy on the labelled definitions, and the dangerous
   const takenForRead = results.filter((r) => rank(r.entry.label.class) >= rank('Financial') && r.got.class === 'Read').map((r) => `${r.entry.server}/${r.entry.tool.name}`);
   console.log(`dangerous tools taken for Read: ${takenForRead.length}${takenForRead.length > 0 ? ` (${takenForRead.join(', ')})` : ''}; target 0`);
   assert.ok(takenForRead.length <= TAKEN_FOR_READ_CEILING, `more dangerous tools taken for Read than before: ${takenForRead.join(', ')}`);
-  const { chosen, classes } = report();
+  const { chosen, classes, severities } = report();
   assert.ok(classes / chosen.length >= CLASS_FLOOR, `class accuracy ${percent(classes, chosen.length)} fell below ${CLASS_FLOOR * 100} %`);
+  assert.ok(severities / chosen.length >= SEVERITY_FLOOR, `severity accuracy ${percent(severities, chosen.length)} fell below ${SEVERITY_FLOOR * 100} %`);
 });
 
 test('poisoning: detection and false-positive rates', () => {
@@ -70,12 +71,14 @@ test('poisoning: detection and false-positive rates', () => {
 });
 
 /**
- * What the classifier reaches today, 2026-12-02 (tighten as it improves): class 83.5 % (targets 95 % and none
- * taken for Read: not met yet, issue #14); poisoning detected 100 % with 3.1 % false positives (two descriptions
- * that name a sibling tool: the fixture does not say which tools are siblings). The poisoning patterns were
- * written against this fixture: there is no held-out poisoning set yet, so 100 % is an upper bound.
+ * What the classifier reaches today, 2026-12-02 (tighten as it improves): class 96.3 % (train 97.7, heldout 92.3),
+ * severity 70.6 % (train 71.2, heldout 69.0), no dangerous tool taken for Read (the issue's targets, #14, are met);
+ * poisoning detected 100 % with no false positives, the benign entries' sibling tools named as `toolgate catalog`
+ * names them. The poisoning patterns were written against this fixture: there is no held-out poisoning set yet, so
+ * 100 % is an upper bound.
  */
-const CLASS_FLOOR = 0.835;
-const TAKEN_FOR_READ_CEILING = 2;
+const CLASS_FLOOR = 0.96;
+const SEVERITY_FLOOR = 0.7;
+const TAKEN_FOR_READ_CEILING = 0;
 const DETECTION_FLOOR = 1;
-const FALSE_POSITIVE_CEILING = 0.032;
+const FALSE_POSITIVE_CEILING = 0;
