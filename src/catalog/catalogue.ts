@@ -1,4 +1,5 @@
 import { classify, type Classification } from './classify.js';
+import { siblingsOf } from './findings.js';
 import { recommend } from './recommend.js';
 import type { ToolDefinition } from './tool-definition.js';
 import type { CompiledPolicy } from '../policy/compile.js';
@@ -12,13 +13,17 @@ export interface CatalogEntry extends Omit<Classification, 'class'> {
   recommended: string;
 }
 
-/** Classifies every listed tool; a description naming another server's tool is a cross-tool finding. */
+/**
+ * Classifies every listed tool; a description naming another server's tool is a cross-tool finding, one naming its
+ * own server's tools (by name or title) is not.
+ */
 export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   for (const [server, tools] of listed) {
     const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
+    const siblings = siblingsOf(tools);
     for (const tool of tools) {
-      const classification = classify(tool, { server, otherTools: elsewhere });
+      const classification = classify(tool, { server, otherTools: elsewhere, siblings });
       entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
     }
   }

@@ -9,13 +9,16 @@ export interface Finding {
   text: string;
 }
 
+/** An instruction to call or pass something: between a server's own tools it is usage, not an injection. */
+const MUST = /\b(you|the (assistant|model|agent)) (must|should|need to|are required to) (always |first |also )?(read|send|include|pass|call|forward|upload|attach|copy)\b(?:[^.!?\n]|\.(?=\S))*/i;
+
 /** Instructions to the model, as injected descriptions phrase them. */
 const INSTRUCTIONS: readonly RegExp[] = [
   /\b(before|prior to|after) (using|calling|invoking|running) (this|the|any) tool\b(?:[^.!?\n]|\.(?=\S))*/i,
   /\b(do not|don't|never) (tell|inform|mention|reveal|show|notify)\b(?:[^.!?\n]|\.(?=\S))*\b(user|human|operator)\b(?:[^.!?\n]|\.(?=\S))*/i,
   /<\/?\s*(important|system|instructions?|secret|hidden)\s*>/i,
   /\bignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|messages)\b/i,
-  /\b(you|the (assistant|model|agent)) (must|should|need to|are required to) (always |first |also )?(read|send|include|pass|call|forward|upload|attach|copy)\b(?:[^.!?\n]|\.(?=\S))*/i,
+  MUST,
   /(~\/\.ssh|id_rsa|id_ed25519|\/etc\/passwd|\/etc\/shadow|\.aws\/credentials|\.env\b|mcp\.json|claude_desktop_config)/i,
   /\bwithout (asking|telling|informing|confirming with) the user\b(?:[^.!?\n]|\.(?=\S))*/i,
   /\b(do not|don't|never) ask (the user )?(for )?(confirmation|permission|consent)\b(?:[^.!?\n]|\.(?=\S))*/i,
@@ -50,8 +53,29 @@ const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200
 /** A description longer than this is far past what documents a tool, and room to hide instructions in. */
 export const LONG_DESCRIPTION = 2_000;
 
+/** What a definition's text is read against. */
+export interface FindingsContext {
+  /** Tools elsewhere behind the gateway: a description naming one is a cross-tool finding. */
+  otherTools?: ReadonlySet<string>;
+  /**
+   * The names (and titles) of the same server's tools. A server documents how its own tools go together ("call
+   * resolve_library first", "use read_media_file instead"): steering between siblings is not one tool reaching into
+   * another's.
+   */
+  siblings?: ReadonlySet<string>;
+  /** The server's name: "the MCP server", "the <server> server" and its own web domain are itself, not another. */
+  server?: string;
+}
+
+/** The names and titles of one server's tools: what its descriptions may name as siblings. */
+export function siblingsOf(tools: readonly ToolDefinition[]): Set<string> {
+  return new Set(tools.flatMap((tool) => [tool.name, tool.title ?? tool.annotations?.title].filter((name): name is string => Boolean(name))));
+}
+
 /** Every finding in a definition: in its name, its description and every description in its input schema. */
-export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string> = new Set()): Finding[] {
+export function findingsOf(tool: ToolDefinition, context: FindingsContext = {}): Finding[] {
+  const { otherTools = NONE, siblings = NONE } = context;
+  const own = ownWords(context.server);
   const findings: Finding[] = [];
   if (/[^\x20-\x7E]/.test(tool.name)) {
     const odd = [...tool.name].filter((c) => !/[\x20-\x7E]/.test(c));
@@ -63,21 +87,54 @@ export function findingsOf(tool: ToolDefinition, otherTools: ReadonlySet<string>
     if (invisible.length > 0) findings.push({ kind: 'invisible', where, text: [...new Set(invisible)].map(show).join(' ') });
     for (const pattern of INSTRUCTIONS) {
       const match = pattern.exec(text);
-      if (match) findings.push({ kind: 'instruction', where, text: match[0].trim() });
+      if (match && !(pattern === MUST && onlySiblings(match[0], siblings, tool.name))) findings.push({ kind: 'instruction', where, text: match[0].trim() });
     }
     for (const pattern of CROSS_TOOL) {
       const match = pattern.exec(text);
-      if (match) findings.push({ kind: 'cross-tool', where, text: match[0].trim() });
+      if (match && !onlySiblings(match[0], siblings, tool.name) && !namesItsOwnServer(match[0], own)) findings.push({ kind: 'cross-tool', where, text: match[0].trim() });
     }
     const mentioned = mentionsOf(otherTools);
-    if (mentioned) for (const [other] of text.matchAll(mentioned)) if (other !== tool.name) findings.push({ kind: 'cross-tool', where, text: other });
+    if (mentioned) for (const [other] of text.matchAll(mentioned)) if (other !== tool.name && !siblings.has(other)) findings.push({ kind: 'cross-tool', where, text: other });
     const emails = (text.match(EMAIL) ?? []).filter((address) => !EXAMPLE_DOMAIN.test(address));
-    const urls = [...text.matchAll(URL)].filter((m) => !EXAMPLE_HOST.test(m[0]) && !AS_AN_EXAMPLE.test(text.slice(Math.max(0, m.index - 24), m.index))).map((m) => m[0]);
+    const urls = [...text.matchAll(URL)]
+      .filter((m) => !EXAMPLE_HOST.test(m[0]) && !AS_AN_EXAMPLE.test(text.slice(Math.max(0, m.index - 24), m.index)) && !onOwnDomain(m[0], own))
+      .map((m) => m[0]);
     for (const address of emails) findings.push({ kind: 'exfiltration', where, text: address });
     if (SENDING.test(text)) for (const url of urls) findings.push({ kind: 'exfiltration', where, text: url });
     if (text.length > LONG_DESCRIPTION) findings.push({ kind: 'length', where, text: `${text.length} characters` });
   }
   return dedupe(findings);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Tool-like names in a matched text: a quoted title before "tool" ('Query Documentation' tool), `snake_case` and
+ * `dotted.names`, and `kebab-names` (which are also ordinary compounds, so they count only when they are siblings).
+ */
+const TOOL_NAMES = /['"]([^'"]+)['"](?=\s+tool)|([A-Za-z][A-Za-z0-9]+(?:[_.][A-Za-z0-9]{2,})+)|([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)/g;
+
+/** Whether the text names a tool, and every tool it names is this one or one of its server's own (URLs aside). */
+function onlySiblings(text: string, siblings: ReadonlySet<string>, self: string): boolean {
+  const named = [...text.replace(URL, '').matchAll(TOOL_NAMES)].filter((m) => m[3] === undefined || siblings.has(m[3])).map((m) => m[1] ?? m[2] ?? m[3]!);
+  return named.length > 0 && named.every((name) => name === self || siblings.has(name));
+}
+
+/** The words of the server's own name (`firecrawl`), by which it names itself and its web domain. */
+function ownWords(server: string | undefined): string[] {
+  return server ? server.toLowerCase().split(/[^a-z0-9]+/).filter((word) => word.length > 2) : [];
+}
+
+/** "the MCP server", "the Playwright server": a server speaking of itself. */
+function namesItsOwnServer(text: string, own: string[]): boolean {
+  const named = /\bthe ([\w-]+) server\b/i.exec(text)?.[1]?.toLowerCase();
+  return named !== undefined && (named === 'mcp' || own.includes(named));
+}
+
+/** A link to the server's own web domain (`docs.firecrawl.dev` for `firecrawl`) sends nothing elsewhere. */
+function onOwnDomain(url: string, own: string[]): boolean {
+  const labels = /^\w+:\/\/([^/:?#]+)/.exec(url)?.[1]?.toLowerCase().split('.').slice(0, -1) ?? [];
+  return own.some((word) => labels.includes(word));
 }
 
 /** The texts of a definition a model reads, with where each is. */

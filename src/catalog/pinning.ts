@@ -1,6 +1,7 @@
 import type { PinEntry } from '../audit/audit-record.js';
 import type { PinningMode } from '../config/schema.js';
 import { definitionChanges, describeChange, onlyWording } from './definition-changes.js';
+import { siblingsOf } from './findings.js';
 import type { Pin, PinStore } from './pin-store.js';
 import { definitionDigest, pinnedDefinition } from './pinned-definition.js';
 import type { ToolDefinition } from './tool-definition.js';
@@ -77,7 +78,8 @@ export class Pinning {
     try {
       if (mode !== 'off') {
         const pins = await this.parts.store.pinned(server);
-        for (const tool of tools) verdicts.set(tool.name, await this.check(server, tool, pins.get(tool.name), mode));
+        const siblings = siblingsOf(tools);
+        for (const tool of tools) verdicts.set(tool.name, await this.check(server, tool, pins.get(tool.name), mode, siblings));
       }
       this.unreachable.delete(server);
     } catch (error) {
@@ -88,7 +90,7 @@ export class Pinning {
     this.pollWhileHeld();
   }
 
-  private async check(server: string, tool: ToolDefinition, pinned: Pin | undefined, mode: PinningMode): Promise<{ held?: string }> {
+  private async check(server: string, tool: ToolDefinition, pinned: Pin | undefined, mode: PinningMode, siblings: ReadonlySet<string>): Promise<{ held?: string }> {
     const pin: Pin = { server, tool: tool.name, digest: definitionDigest(tool as never), definition: pinnedDefinition(tool as never), time: this.clock() };
     let standing = pinned;
     if (!standing) {
@@ -97,7 +99,7 @@ export class Pinning {
       standing = stood;
     }
     if (standing.digest === pin.digest) return {};
-    const changes = definitionChanges(standing.definition, pin.definition, { server });
+    const changes = definitionChanges(standing.definition, pin.definition, { server, siblings });
     const lines = changes.map(describeChange);
     const change = { kind: 'pin' as const, time: pin.time, server, tool: tool.name, digest: pin.digest, previous: standing.digest, changes: lines };
     if (mode === 'review' && onlyWording(changes)) {
