@@ -4,7 +4,8 @@ import type { StdioServerConfig } from '../config/schema.js';
 import { UpstreamConnection, type UpstreamListener } from './connection.js';
 import { StdioTransport } from './stdio-transport.js';
 
-function connect(server: StdioServerConfig, states: string[]): UpstreamConnection {
+/** `timeoutMs` bounds the start and the handshake: a loaded machine can take longer than 300 ms to spawn node. */
+function connect(server: StdioServerConfig, states: string[], timeoutMs = 300): UpstreamConnection {
   const listener: UpstreamListener = {
     onNotification: () => {},
     onServerRequest: async () => ({ result: {} }),
@@ -13,8 +14,8 @@ function connect(server: StdioServerConfig, states: string[]): UpstreamConnectio
   return new UpstreamConnection('broken', server, {
     createTransport: () => new StdioTransport(server),
     listener,
-    readyTimeoutMs: 300,
-    startTimeoutMs: 300,
+    readyTimeoutMs: timeoutMs,
+    startTimeoutMs: timeoutMs,
     backoffMs: 50,
   });
 }
@@ -33,7 +34,7 @@ test('a server that cannot be started fails calls with a clear error and keeps b
 
 test('a server that exits at once is reported with its exit code', async () => {
   const states: string[] = [];
-  const upstream = connect({ command: process.execPath, args: ['-e', 'process.exit(3)'], env: {}, protocol: 'auto' }, states);
+  const upstream = connect({ command: process.execPath, args: ['-e', 'process.exit(3)'], env: {}, protocol: 'auto' }, states, 3_000);
   await assert.rejects(upstream.start());
   assert.ok(states.some((s) => /exited with code 3/.test(s)), states.join('\n'));
   await upstream.close();
