@@ -1,5 +1,6 @@
 import { classify, type Classification } from './classify.js';
 import { siblingsOf } from './findings.js';
+import type { PinState } from './pinning.js';
 import { recommend } from './recommend.js';
 import type { ToolDefinition } from './tool-definition.js';
 import type { CompiledPolicy } from '../policy/compile.js';
@@ -30,8 +31,11 @@ export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>
   return entries;
 }
 
-/** A tool in a running gateway's catalogue: its entry, and what its server's policy does to it whatever the arguments. */
-export type GatewayCatalogTool = Omit<CatalogEntry, 'server'> & { effect: ToolEffect };
+/**
+ * A tool in a running gateway's catalogue: its entry, what its server's policy does to it whatever the arguments, and
+ * where its pinned definition stands (a `held` one is hidden and refused under `pinning: block` or `review`).
+ */
+export type GatewayCatalogTool = Omit<CatalogEntry, 'server'> & { effect: ToolEffect; pin: PinState };
 
 /** One server of a running gateway's catalogue; a server whose tools could not be listed is `up: false`, with why. */
 export interface ServerCatalogue {
@@ -51,6 +55,7 @@ export function serverCatalogues(
   names: readonly string[],
   listing: { listed: ReadonlyMap<string, readonly ToolDefinition[]>; failed: ReadonlyMap<string, string> },
   policyOf: (server: string) => CompiledPolicy | undefined,
+  pinOf: (server: string, tool: string) => PinState,
 ): ServerCatalogue[] {
   const entries = catalogue(listing.listed);
   return names.map((server) => {
@@ -58,7 +63,7 @@ export function serverCatalogues(
     const version = policy && { policy: policy.version };
     const error = listing.failed.get(server);
     if (error !== undefined) return { server, up: false, error, ...version, tools: [] };
-    const tools = entries.filter((e) => e.server === server).map(({ server: _, ...entry }) => ({ ...entry, effect: toolEffect(policy, entry.tool) }));
+    const tools = entries.filter((e) => e.server === server).map(({ server: _, ...entry }) => ({ ...entry, effect: toolEffect(policy, entry.tool), pin: pinOf(server, entry.tool) }));
     return { server, up: true, ...version, tools };
   });
 }

@@ -12,6 +12,8 @@ export type PinVerdict =
   | { ok: false; reason: 'changed'; message: string }
   | { ok: false; reason: 'unreviewed'; message: string };
 
+export type PinState = 'reviewed' | 'held' | 'unreviewed' | 'off';
+
 export interface PinningParts {
   store: PinStore;
   mode(server: string): PinningMode;
@@ -60,6 +62,14 @@ export class Pinning {
     if (!state) return { ok: false, reason: 'unreviewed', message: `Tool "${tool}" is not in the server's tool list, so its definition was never reviewed` };
     if (state.held !== undefined && this.parts.mode(server) !== 'warn') return { ok: false, reason: 'changed', message: `Tool "${tool}" changed since it was reviewed` };
     return { ok: true };
+  }
+
+  /** Where a tool's definition stands: the reviewed one, held for review, never checked (or not checkable), or not pinned. */
+  state(server: string, tool: string): PinState {
+    if (this.parts.mode(server) === 'off') return 'off';
+    const state = this.unreachable.has(server) ? undefined : this.reviewed.get(server)?.get(tool);
+    if (!state) return 'unreviewed';
+    return state.held === undefined ? 'reviewed' : 'held';
   }
 
   /** Whether a tool is kept out of lists: held for review under `block` or `review`. */

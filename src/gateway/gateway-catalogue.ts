@@ -1,4 +1,5 @@
 import { serverCatalogues, type ServerCatalogue } from '../catalog/catalogue.js';
+import type { PinState } from '../catalog/pinning.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { Admission } from './admission.js';
@@ -9,6 +10,7 @@ export interface CatalogueSources {
   readonly upstreams: ReadonlyMap<string, UpstreamConnection>;
   readonly inventory: Inventory;
   readonly admission: Admission;
+  pinState(server: string, tool: string): PinState;
 }
 
 /**
@@ -31,5 +33,10 @@ export async function gatewayCatalogue(gateway: CatalogueSources, names: readonl
       }
     }),
   );
-  return serverCatalogues(names, { listed, failed }, (server) => gateway.admission.policy(server)?.compiled);
+  return serverCatalogues(
+    names,
+    { listed, failed },
+    (server) => gateway.admission.policy(server)?.compiled,
+    (server, tool) => gateway.pinState(server, tool),
+  );
 }

@@ -33,7 +33,7 @@ import { Grants } from '../grants/grants.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { PinStore } from '../catalog/pin-store.js';
-import { Pinning } from '../catalog/pinning.js';
+import { Pinning, type PinState } from '../catalog/pinning.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { StoreFailures } from '../observability/store-failures.js';
@@ -190,6 +190,11 @@ export class Gateway implements UpstreamListener {
   private reviewTools(upstream: UpstreamConnection): void {
     this.inventory.invalidate(upstream.name, ['tools']);
     this.inventory.list(upstream, 'tools').catch((error: Error) => this.log.warn({ server: upstream.name }, `upstream ${upstream.name}: tools could not be listed: ${error.message}`));
+  }
+
+  /** Where a tool's pinned definition stands, for the catalogue. */
+  pinState(server: string, tool: string): PinState {
+    return this.pinning?.state(server, tool) ?? 'off';
   }
 
   /** The pin check for a call the policy lets through. */

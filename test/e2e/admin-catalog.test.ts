@@ -65,7 +65,8 @@ describe('GET /admin/catalog', () => {
     const everything = servers[0]!;
     assert.ok(direct.length > 10, `server-everything lists its tools (${direct.length})`);
     const expected = catalogue(new Map([['everything', direct]])).map(({ server: _, ...entry }) => entry);
-    assert.deepEqual(everything.tools.map(({ effect: _, ...entry }) => entry).sort(byTool), expected.sort(byTool));
+    assert.deepEqual(everything.tools.map(({ effect: _, pin: __, ...entry }) => entry).sort(byTool), expected.sort(byTool));
+    assert.ok(everything.tools.every((t) => t.pin === 'reviewed'), 'each definition is the one pinned when the gateway first listed it');
     const classes = new Set(everything.tools.map((t) => t.class));
     assert.ok(classes.has('Read') && classes.has('Write'), `reads and writes both appear: ${[...classes].join(', ')}`);
     assert.equal(everything.policy?.length, 12, 'the version of the policy the effects come from');
