@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { classify, type Classification } from '../catalog/classify.js';
+import { reasonsOf } from '../catalog/reasons.js';
 import { recommend } from '../catalog/recommend.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { loadConfig } from '../config/load.js';
@@ -46,7 +47,7 @@ export function catalogue(listed: ReadonlyMap<string, ToolDefinition[]>): Catalo
 }
 
 function table(entries: CatalogEntry[]): string {
-  const rows = entries.map((e) => [e.server, e.tool, e.class, e.severity, e.recommended, [...e.rationale, ...e.findings.map((f) => `finding (${f.kind}): ${f.text}`)].join('; ')]);
+  const rows = entries.map((e) => [e.server, e.tool, e.class, e.severity, e.recommended, reasonsOf(e)]);
   const header = ['server', 'tool', 'class', 'severity', 'recommended', 'why'];
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
