@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { catalogue, type CatalogEntry } from '../catalog/catalogue.js';
+import { reasonsOf } from '../catalog/reasons.js';
 import { loadConfig } from '../config/load.js';
 import { addReviewCommands } from './catalog-review.js';
 import { chosenServers, listServers } from './list-servers.js';
@@ -27,7 +28,7 @@ export function catalogCommand(): Command {
 }
 
 function table(entries: CatalogEntry[]): string {
-  const rows = entries.map((e) => [e.server, e.tool, e.class, e.severity, e.recommended, [...e.rationale, ...e.findings.map((f) => `finding (${f.kind}): ${f.text}`)].join('; ')]);
+  const rows = entries.map((e) => [e.server, e.tool, e.class, e.severity, e.recommended, reasonsOf(e)]);
   const header = ['server', 'tool', 'class', 'severity', 'recommended', 'why'];
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');

@@ -7,6 +7,7 @@ import { adminCommand } from './admin.js';
 import { auditCommand } from './audit.js';
 import { catalogCommand } from './catalog.js';
 import { grantCommand } from './grant.js';
+import { initCommand } from './init.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
@@ -42,6 +43,7 @@ program
   .action(stdio);
 
 program.addCommand(catalogCommand());
+program.addCommand(initCommand());
 program.addCommand(policyCommand());
 program.addCommand(limitsCommand());
 program.addCommand(grantCommand());

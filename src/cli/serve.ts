@@ -4,6 +4,7 @@ import { createGateway } from '../gateway/wiring.js';
 import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
+import { missingPolicyHints } from './policy-hints.js';
 
 export interface ServeOptions {
   config: string;
@@ -24,6 +25,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   const auth = config.auth ?? (loopback ? 'none' : 'grants');
   if (auth === 'none' && !loopback) throw new UsageError(`auth: none serves one local user, so it needs a loopback address, not ${host}; use auth: grants (or jwt) to listen on ${host}`);
   const log = createLogger();
+  // In the log, not beside it: stderr stays one JSON object a line for whoever collects it.
+  for (const [server, hint] of missingPolicyHints(config.servers, options.config)) log.warn({ server }, hint);
   const gateway = createGateway({ ...config, auth }, log);
   const endpoint = new HttpServer(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
   const base = await endpoint.listen();

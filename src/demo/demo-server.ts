@@ -3,42 +3,41 @@ import { randomBytes } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import * as z from 'zod/v4';
+import { SMARTLEAD_TOOLS, type DemoTool } from './smartlead-tools.js';
+
+type Result = { content: { type: 'text'; text: string }[]; isError?: true };
+
+const text = (value: unknown, isError?: true): Result => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }], ...(isError && { isError }) });
 
 /**
- * A small stdio MCP server for the bundled demo: a pretend outreach tool with one read, one write that mints a
- * credential, and one destructive tool, so the gateway has something worth governing. Nothing leaves the process.
+ * A stdio MCP server for the bundled demo: the SmartLead server's 116 tools (see smartlead-tools.ts), so the gateway
+ * has a real-sized catalogue to govern. Every answer is made up here; nothing leaves the process. A few tools keep
+ * campaigns in memory or mint a pretend key; the rest acknowledge what they were asked.
  */
 function createDemoServer(): McpServer {
-  const server = new McpServer({ name: 'toolgate-demo', version: '0.1.0' });
+  const server = new McpServer({ name: 'toolgate-demo', version: '0.2.0' });
   const campaigns = new Map<number, string>([
     [1, 'Spring launch'],
     [2, 'Re-engagement'],
   ]);
-
-  server.registerTool(
-    'smartlead_get_campaign',
-    { description: 'Read one campaign by id', inputSchema: z.object({ campaign_id: z.number().int() }), annotations: { readOnlyHint: true } },
-    async ({ campaign_id }) => {
-      const name = campaigns.get(campaign_id);
-      if (!name) return { content: [{ type: 'text', text: `no campaign ${campaign_id}` }], isError: true };
-      return { content: [{ type: 'text', text: JSON.stringify({ id: campaign_id, name }) }] };
+  const answers: Record<NonNullable<DemoTool['answer']>, (args: Record<string, unknown>) => Result> = {
+    get_campaign: ({ campaign_id }) => {
+      const name = campaigns.get(campaign_id as number);
+      return name ? text({ id: campaign_id, name }) : text(`no campaign ${String(campaign_id)}`, true);
     },
-  );
-
-  server.registerTool(
-    'smartlead_create_client_api_key',
-    { description: 'Create an API key for a client account', inputSchema: z.object({ client_id: z.number().int(), label: z.string().optional() }) },
-    async ({ client_id, label }) => ({
-      content: [{ type: 'text', text: JSON.stringify({ client_id, label: label ?? null, api_key: `demo_${randomBytes(12).toString('hex')}` }) }],
-    }),
-  );
-
-  server.registerTool(
-    'smartlead_delete_campaign',
-    { description: 'Delete a campaign permanently', inputSchema: z.object({ campaign_id: z.number().int() }), annotations: { destructiveHint: true } },
-    async ({ campaign_id }) => ({ content: [{ type: 'text', text: campaigns.delete(campaign_id) ? `deleted ${campaign_id}` : `no campaign ${campaign_id}` }] }),
-  );
-
+    list_campaigns: () => text([...campaigns].map(([id, name]) => ({ id, name }))),
+    create_campaign: ({ name }) => {
+      const id = Math.max(0, ...campaigns.keys()) + 1;
+      campaigns.set(id, String(name));
+      return text({ id, name, status: 'DRAFTED' });
+    },
+    delete_campaign: ({ campaign_id }) => text(campaigns.delete(campaign_id as number) ? `deleted ${String(campaign_id)}` : `no campaign ${String(campaign_id)}`),
+    create_api_key: ({ client_id, label }) => text({ client_id, label: label ?? null, api_key: `demo_${randomBytes(12).toString('hex')}` }),
+  };
+  for (const tool of SMARTLEAD_TOOLS) {
+    const answer = tool.answer ? answers[tool.answer] : (args: Record<string, unknown>) => text({ demo: true, tool: tool.name, arguments: args });
+    server.registerTool(tool.name, { description: tool.description, inputSchema: z.object(tool.input) }, async (args: Record<string, unknown>) => answer(args));
+  }
   return server;
 }
 

@@ -38,3 +38,8 @@ export function resolvePath(args: unknown, steps: readonly Step[]): unknown[] {
   }
   return current;
 }
+
+/** The path to one top-level argument, as a policy writes it: `args.method`, or `args["odd key"]` when it must. */
+export function pathTo(key: string): string {
+  return /^[A-Za-z_$][\w$-]*$/.test(key) ? `args.${key}` : `args[${JSON.stringify(key)}]`;
+}

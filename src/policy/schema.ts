@@ -113,6 +113,8 @@ const toolRule = z.strictObject({
   ...ruleFields,
   /** PolicyLayer's "Deny" state: the tool stays listed, every call is refused. */
   deny: z.boolean().optional(),
+  /** Toolgate extension: a note for the people who read the policy (`toolgate init` writes the tool's class and why). */
+  description: z.string().optional(),
 });
 
 /**
