@@ -9,6 +9,13 @@ import { VERBS, WEAK_VERBS } from './vocabulary.js';
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties });
 
 describe('classification', () => {
+  test('a writing verb inside a name that ends in what it reports qualifies the noun; a dangerous one keeps its class', () => {
+    const stats = (name: string) => classify({ name, description: 'Day-wise counts for the account' }, { server: 'smartlead' }).class;
+    assert.equal(stats('smartlead_analytics_day_wise_positive_reply_stats'), 'Read', 'stats about replies send nothing');
+    assert.equal(stats('send_campaign_stats'), 'Write', 'a leading verb is what the tool does');
+    assert.equal(stats('bulk_delete_stats'), 'Destructive', 'a destructive verb anywhere is what the tool may do');
+  });
+
   test("the product's own example: SmartLead's create_client_api_key is a Write tool of high severity, because it creates a credential", () => {
     const result = classify(
       { name: 'smartlead_create_client_api_key', description: 'Create a new API key for a client', inputSchema: object({ client_id: { type: 'number' } }) },

@@ -96,7 +96,11 @@ export function classify(tool: ToolDefinition, context: ClassifyContext = {}): C
   const argumentNames = Object.keys(properties).map((name) => splitWords(name).join('_'));
   const evidence = new Evidence();
 
-  const verb = verbOf(words) ?? describedVerb(description);
+  const named = verbOf(words);
+  // A writing verb inside a name that ends in what it reports (`day_wise_positive_reply_stats`) qualifies that noun:
+  // the head noun says what the tool does. A more dangerous verb keeps its class wherever it stands.
+  const qualifies = named?.inner === true && VERBS[named.word] === 'Write' && INFORMATION_NOUNS.has(words.at(-1) ?? '');
+  const verb = (qualifies ? undefined : named) ?? describedVerb(description);
   const head = words.filter((word) => !(word in VERBS)).at(-1);
   // A verb that may or may not change anything (`open_nodes`, `trigger-…`, a noun-verb like `network_request`) shows
   // no write, so a server's readOnlyHint does not contradict it: the hint settles what the verb leaves open.
@@ -178,14 +182,14 @@ export function rank(riskClass: RiskClass): number {
   return CLASSES.indexOf(riskClass);
 }
 
-function verbOf(words: string[]): { word: string; why: string } | undefined {
+function verbOf(words: string[]): { word: string; why: string; inner?: boolean } | undefined {
   const isVerb = (word: string, weak: boolean) => word in VERBS && WEAK_VERBS.has(word) === weak;
   for (const weak of [false, true]) {
     if (words.length > 0 && isVerb(words[0]!, weak)) return joined(words, 0, (w) => (w in VERBS ? w : undefined)) ?? { word: words[0]!, why: `name begins with the verb '${words[0]}'` };
     const last = words.at(-1);
     if (last !== undefined && words.length > 1 && isVerb(last, weak)) return { word: last, why: `name ends with the verb '${last}'` };
     const inner = words.findIndex((word) => isVerb(word, weak));
-    if (inner >= 0) return joined(words, inner, (w) => (w in VERBS ? w : undefined)) ?? { word: words[inner]!, why: `name has the verb '${words[inner]}'` };
+    if (inner >= 0) return joined(words, inner, (w) => (w in VERBS ? w : undefined)) ?? { word: words[inner]!, why: `name has the verb '${words[inner]}'`, inner: true };
   }
   return undefined;
 }
