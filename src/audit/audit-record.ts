@@ -5,7 +5,7 @@
  */
 
 /** What the gateway decided about a request. */
-export const AUDIT_DECISIONS = ['allowed', 'denied', 'hidden', 'not_granted', 'rate_limited', 'unavailable'] as const;
+export const AUDIT_DECISIONS = ['allowed', 'denied', 'hidden', 'not_granted', 'rate_limited', 'unavailable', 'pending'] as const;
 export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 
 export interface DecisionEntry {
@@ -83,7 +83,24 @@ export interface PinEntry {
   readonly by?: string;
 }
 
-export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry | PinEntry;
+/** What became of a request for a person's approval of one call (approvals/approval.ts). */
+export interface ApprovalEntry {
+  readonly kind: 'approval';
+  readonly time: number;
+  /** The approval request's id (`ap_…`). */
+  readonly approval: string;
+  readonly event: 'requested' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'forwarded' | 'completed' | 'ambiguous';
+  readonly grant: { readonly id: string; readonly label: string };
+  readonly server: string;
+  readonly tool: string;
+  /** The digest of the call's arguments the approval is bound to. */
+  readonly digest: string;
+  /** Who decided, and the reason they gave. */
+  readonly by?: string;
+  readonly reason?: string;
+}
+
+export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry | PinEntry | ApprovalEntry;
 
 /** A stored entry: its place in the chain and the hashes that bind it there. */
 export interface ChainedEntry {

@@ -29,6 +29,7 @@ const CHECKPOINT_COLUMNS: ReadonlySet<string> = new Set(['kind', 'time']);
 const OUTCOME_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'requestId']);
 const DECISION_COLUMNS: ReadonlySet<string> = new Set([...OUTCOME_COLUMNS, 'grant', 'server', 'tool', 'decision']);
 const PIN_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'server', 'tool']);
+const APPROVAL_COLUMNS: ReadonlySet<string> = new Set([...PIN_COLUMNS, 'grant']);
 /** A checkpoint or pin event belongs to no request; its request_id column (NOT NULL) is empty. */
 const NO_REQUEST = '';
 
@@ -44,6 +45,10 @@ export function storedEntry(entry: AuditEntry): StoredEntry {
   if (entry.kind === 'checkpoint') {
     const { whole, rest } = canonicalSplit(entry, CHECKPOINT_COLUMNS);
     return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, null, null, null, rest] };
+  }
+  if (entry.kind === 'approval') {
+    const { whole, rest } = canonicalSplit(entry, APPROVAL_COLUMNS);
+    return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, entry.grant.id, entry.grant.label, entry.server, entry.tool, null, rest] };
   }
   if (entry.kind === 'pin') {
     const { whole, rest } = canonicalSplit(entry, PIN_COLUMNS);
@@ -66,14 +71,16 @@ export function fromRow(row: AuditRow): ChainedEntry {
   const time = Number(row.time);
   const body = JSON.parse(row.body) as object;
   // A request id set on a checkpoint's or pin event's row is read into the entry, so that edit breaks the chain like any other.
-  const requestless = row.kind === 'checkpoint' || row.kind === 'pin';
+  const requestless = row.kind === 'checkpoint' || row.kind === 'pin' || row.kind === 'approval';
   const common = { kind: row.kind, ...((!requestless || row.request_id !== NO_REQUEST) && { requestId: row.request_id }), time };
   const entry =
     row.kind === 'decision'
       ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), decision: row.decision, ...body }
       : row.kind === 'pin'
         ? { ...common, server: row.server, tool: row.tool, ...body }
-        : { ...common, ...body };
+        : row.kind === 'approval'
+          ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, tool: row.tool, ...body }
+          : { ...common, ...body };
   return { seq: Number(row.seq), entry: entry as AuditEntry, prevHash: row.prev_hash, hash: row.hash };
 }
 
@@ -87,10 +94,12 @@ export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, p
   if (page.after !== undefined) where.push(`a.seq ${desc ? '<' : '>'} ${param(page.after)}`);
   if (filter.since !== undefined) where.push(`a.time >= ${param(filter.since)}`);
   if (filter.until !== undefined) where.push(`a.time < ${param(filter.until)}`);
-  if (filter.grant !== undefined) where.push(`(d.grant_id = ${param(filter.grant)} OR d.grant_label = ${param(filter.grant)})`);
-  // A pin event is its own subject: it matches a server or tool filter on its own columns, and no grant or decision.
-  if (filter.tool !== undefined) where.push(`COALESCE(d.tool, CASE WHEN a.kind = 'pin' THEN a.tool END) = ${param(filter.tool)}`);
-  if (filter.server !== undefined) where.push(`COALESCE(d.server, CASE WHEN a.kind = 'pin' THEN a.server END) = ${param(filter.server)}`);
+  // Pin and approval events are their own subjects: they match on their own columns (a pin has no grant), and
+  // never a decision filter.
+  const own = (column: string) => `COALESCE(d.${column}, CASE WHEN a.kind IN ('pin', 'approval') THEN a.${column} END)`;
+  if (filter.grant !== undefined) where.push(`(${own('grant_id')} = ${param(filter.grant)} OR ${own('grant_label')} = ${param(filter.grant)})`);
+  if (filter.tool !== undefined) where.push(`${own('tool')} = ${param(filter.tool)}`);
+  if (filter.server !== undefined) where.push(`${own('server')} = ${param(filter.server)}`);
   if (filter.decision !== undefined) where.push(`d.decision = ${param(filter.decision)}`);
   const join = filtersDecision(filter) ? ` LEFT JOIN ${table} d ON d.request_id = a.request_id AND d.kind = 'decision'` : '';
   const conditions = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';

@@ -175,6 +175,9 @@ function compileApproval(doc: NonNullable<RuleDocument['approval']>, pointer: st
     pointer,
     timeoutMs: toMilliseconds(spec.timeout ?? '15m'),
     ...(spec.message !== undefined && { message: spec.message }),
+    approvers: spec.approvers ?? [],
+    quorum: spec.quorum ?? 1,
+    ...(spec.wait !== undefined && { wait: spec.wait }),
     when: (spec.when ?? []).flatMap((c, i) => attempt(problems, `${pointer}/when/${i}`, () => compileCondition(c, `${pointer}/when/${i}`))),
   };
 }

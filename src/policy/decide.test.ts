@@ -242,9 +242,12 @@ describe('shadow mode and approval', () => {
     const small = decide(p, { tool: 'pay', args: { amount: 5 } });
     const large = decide(p, { tool: 'pay', args: { amount: 500 } });
     assert.equal(small.kind === 'allow' && small.approval, undefined);
-    assert.deepEqual(large.kind === 'allow' && large.approval, { pointer: '/tools/pay/approval', timeoutMs: 300_000 });
+    assert.deepEqual(large.kind === 'allow' && large.approval, { pointer: '/tools/pay/approval', timeoutMs: 300_000, approvers: [], quorum: 1 });
     const wire = decide(p, { tool: 'wire', args: {} });
     assert.equal(wire.kind === 'allow' && wire.approval?.timeoutMs, 900_000);
+    const quorum = policy({ version: '1', default: 'deny', tools: { refund: { approval: { approvers: ['alice', 'group:finance'], quorum: 2, wait: 'retry' } } } });
+    const refund = decide(quorum, { tool: 'refund', args: {} });
+    assert.deepEqual(refund.kind === 'allow' && refund.approval, { pointer: '/tools/refund/approval', timeoutMs: 900_000, approvers: ['alice', 'group:finance'], quorum: 2, wait: 'retry' });
   });
 });
 
@@ -419,7 +422,7 @@ describe('gaps found by mutation testing (docs/mutation.md)', () => {
     const p = policy({ version: '1', default: 'deny', tools: { t: { require: [{ path: 'args.n', op: 'gt', value: 1 }] }, pay: { approval: { message: 'ask finance' } } } });
     assert.equal(reasonOf(decide(p, { tool: 't', args: { n: 'many' } })), 'invalid_argument');
     const pay = decide(p, { tool: 'pay', args: {} });
-    assert.deepEqual(pay.kind === 'allow' && pay.approval, { pointer: '/tools/pay/approval', timeoutMs: 900_000, message: 'ask finance' });
+    assert.deepEqual(pay.kind === 'allow' && pay.approval, { pointer: '/tools/pay/approval', timeoutMs: 900_000, message: 'ask finance', approvers: [], quorum: 1 });
     const unlistedApproval = policy({ version: '1', default: 'allow', all_tools: { approval: true } });
     assert.equal(decide(unlistedApproval, { tool: 'x', args: {} }).rule, '(default allow)');
   });

@@ -1,11 +1,12 @@
 import { resolvePath } from './argument-path.js';
 import type { CompiledCondition, Outcome } from './conditions.js';
-import { segment, type CompiledPolicy, type CompiledRule, type CompiledTool } from './compile.js';
+import { segment, type CompiledApproval, type CompiledPolicy, type CompiledRule, type CompiledTool } from './compile.js';
 import {
   DEFAULT_DENY,
   HIDDEN,
   hiddenMessage,
   notPermitted,
+  type ApprovalRequirement,
   type Decision,
   type Denial,
   type RulePointer,
@@ -181,7 +182,12 @@ function allowWithAmounts(policy: CompiledPolicy, rule: CompiledTool | undefined
     rule: rule?.pointer ?? '(default allow)',
     limits,
     amounts,
-    ...(needsApproval && { approval: { pointer: approval.pointer, timeoutMs: approval.timeoutMs, ...(approval.message && { message: approval.message }) } }),
+    ...(needsApproval && { approval: requirementOf(approval) }),
   };
 }
 
+
+/** What a decision carries of an approval rule: all of it but its conditions, which have been weighed. */
+function requirementOf({ when: _, ...requirement }: CompiledApproval): ApprovalRequirement {
+  return requirement;
+}

@@ -43,6 +43,11 @@ export interface ApprovalRequirement {
   readonly pointer: RulePointer;
   readonly timeoutMs: number;
   readonly message?: string;
+  /** Names or `group:<name>`; empty: any approver. */
+  readonly approvers: readonly string[];
+  readonly quorum: number;
+  /** How the agent waits; undefined: hold when the client can (it sent a progress token), else retry. */
+  readonly wait?: 'hold' | 'retry';
 }
 
 /** A denial that shadow mode recorded instead of enforcing. */

@@ -84,13 +84,23 @@ const duration = z.union([z.string().regex(/^\d+(?:ms|s|m|h|d)$/, { error: notAD
   error: notADuration,
 });
 
-/** Toolgate extension: hold the call for a human, always or when the conditions hold. */
+/** Who may approve: a name (an admin credential's label, a JWT subject) or `group:<name>`. */
+const approver = z.string().regex(/^(group:)?[A-Za-z0-9][A-Za-z0-9._@-]*$/, { message: 'expected an approver name or group:<name>' });
+
+/**
+ * Toolgate extension: hold the call for a human, always or when the conditions hold; `approvers` (any approver when
+ * absent), `quorum` distinct approvals, and how the agent waits (`hold` the call open, or `retry` it once approved;
+ * by default, hold when the client sent a progress token).
+ */
 const approval = z.union([
   z.literal(true),
   z.strictObject({
     when: z.array(condition).optional(),
     timeout: duration.optional(),
     message: z.string().min(1).optional(),
+    approvers: z.array(approver).min(1).optional(),
+    quorum: z.number().int().min(1).max(10).optional(),
+    wait: z.enum(['hold', 'retry'], { message: 'expected hold or retry' }).optional(),
   }),
 ]);
 

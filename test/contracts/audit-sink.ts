@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, test as nodeTest } from 'node:test';
-import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry, PinEntry } from '../../src/audit/audit-record.js';
+import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry, PinEntry, ApprovalEntry } from '../../src/audit/audit-record.js';
 import type { AuditFilter, AuditSink } from '../../src/audit/audit-sink.js';
 import { CheckpointSigner } from '../../src/audit/checkpoint.js';
 import { verifyLog } from '../../src/audit/verify-log.js';
@@ -39,6 +39,7 @@ export function decision(n: number, fields: Partial<DecisionEntry> = {}): Decisi
 /** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint, `p:tool` for a pin event. */
 function shortName({ entry }: ChainedEntry): string {
   if (entry.kind === 'pin') return `p:${entry.tool}`;
+  if (entry.kind === 'approval') return `a:${entry.event}`;
   return entry.kind === 'checkpoint' ? 'c' : `${entry.kind[0]}${entry.requestId.slice(4)}`;
 }
 
@@ -187,6 +188,20 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.ok(!(await all(sink, { server: 'slack' })).map(shortName).includes('p:tool_1'), 'not found by another server');
       assert.ok(!(await all(sink, { decision: 'denied' })).map(shortName).includes('p:tool_1'), 'not found by a decision');
       assert.ok(!(await all(sink, { grant: 'ci-agent', tool: 'tool_1' })).map(shortName).includes('p:tool_1'), 'not found by a grant');
+      assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
+    });
+
+    test('an approval event is kept whole and found by its grant, server and tool, never by a decision', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      const event: ApprovalEntry = { kind: 'approval', time: T0 + 40, approval: 'ap_x', event: 'approved', grant: { id: 'gr_1', label: 'ci-agent' }, server: 'github', tool: 'tool_1', digest: 'c'.repeat(64), by: 'alice', reason: 'looks right' };
+      const stored = await sink.append(event);
+      assert.deepEqual(stored.entry, event);
+      assert.deepEqual((await all(sink)).at(-1), JSON.parse(JSON.stringify(stored)));
+      assert.ok((await all(sink, { grant: 'ci-agent', tool: 'tool_1' })).map(shortName).includes('a:approved'), 'found by grant label and tool');
+      assert.ok((await all(sink, { grant: 'gr_1', server: 'github' })).map(shortName).includes('a:approved'), 'found by grant id and server');
+      assert.ok(!(await all(sink, { grant: 'notebook' })).map(shortName).includes('a:approved'), 'not by another grant');
+      assert.ok(!(await all(sink, { decision: 'allowed' })).map(shortName).includes('a:approved'), 'never by a decision');
       assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
     });
 
