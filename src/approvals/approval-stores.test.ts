@@ -170,14 +170,11 @@ function describeApprovalStore(name: string, open: () => Promise<{ first: Approv
       const pending = request('ap_1');
       await store.create(pending);
       await store.replace(pending, approve(pending));
-      const claims = await Promise.all(
-        [store, other].map(async (each) => {
-          const seen = (await each.get('ap_1'))!;
-          const forwarded = advance(seen, 'forwarded', T0 + 2);
-          assert.ok(forwarded, 'an approved request can be forwarded');
-          return each.replace(seen, forwarded);
-        }),
-      );
+      // Both read it before either writes, so both claim from the same version.
+      const seen = await Promise.all([store.get('ap_1'), other.get('ap_1')]);
+      const forwarded = seen.map((each) => advance(each!, 'forwarded', T0 + 2));
+      assert.ok(forwarded.every(Boolean), 'an approved request can be forwarded, as each replica sees it');
+      const claims = await Promise.all([store.replace(seen[0]!, forwarded[0]!), other.replace(seen[1]!, forwarded[1]!)]);
       assert.deepEqual(claims.filter(Boolean), [true], `exactly one claim succeeds, not ${claims.join(' and ')}`);
       const after = (await store.get('ap_1'))!;
       assert.equal(after.state, 'forwarded');
