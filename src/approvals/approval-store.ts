@@ -29,3 +29,23 @@ export interface ApprovalStore {
   replace(expected: ApprovalRequest, next: ApprovalRequest): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** A replacement that is not the next version of the same request is a bug in the caller, not a lost race. */
+export function assertReplacement(expected: ApprovalRequest, next: ApprovalRequest): void {
+  if (next.id !== expected.id) throw new Error(`approval ${expected.id} cannot be replaced by ${next.id}`);
+  if (next.version !== expected.version + 1) throw new Error(`approval ${expected.id} at version ${expected.version} can only become version ${expected.version + 1}, not ${next.version}`);
+}
+
+/** SQLite reads a negative LIMIT as no limit at all, PostgreSQL refuses it: every store refuses it alike. */
+export function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`a listing's limit is a whole number of at least 0, not ${limit}`);
+}
+
+export function existsAlready(id: string): Error {
+  return new Error(`approval ${id} exists already`);
+}
+
+/** The store-wide order of listings: newest first, and of two made in the same millisecond the greater id. */
+export function newestFirst(a: ApprovalRequest, b: ApprovalRequest): number {
+  return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}

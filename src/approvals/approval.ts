@@ -96,9 +96,10 @@ function changed(request: ApprovalRequest, state: ApprovalState, now: number): A
   return { ...request, state, updatedAt: now, version: request.version + 1 };
 }
 
+/** A `group:<name>` entry admits the group's members only: a person whose name reads `group:finance` is not in it. */
 function mayDecide(request: ApprovalRequest, approver: Approver): boolean {
   if (request.approvers.length === 0) return true;
-  return request.approvers.some((allowed) => allowed === approver.name || (allowed.startsWith('group:') && approver.groups?.includes(allowed.slice('group:'.length))));
+  return request.approvers.some((allowed) => (allowed.startsWith('group:') ? approver.groups?.includes(allowed.slice('group:'.length)) === true : allowed === approver.name));
 }
 
 /** The next state on the way to the server, or why not: only a pending request can be cancelled or expire. */
