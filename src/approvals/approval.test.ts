@@ -121,6 +121,7 @@ describe('advance', () => {
     assert.equal(advance(approved, 'cancelled', T0 + 2), undefined, 'an approved request is not cancelled');
     assert.equal(advance(approved, 'expired', T0 + 2), undefined, 'nor expires');
     assert.equal(advance(advance(approved, 'forwarded', T0 + 2)!, 'forwarded', T0 + 3), undefined, 'a forward is claimed once');
+    assert.equal(advance(approved, 'forwarded', approved.expiresAt), undefined, 'an approval is not claimed after the request expired');
     for (const state of FINAL_STATES) {
       for (const to of ['forwarded', 'completed', 'ambiguous', 'cancelled', 'expired'] as const) {
         assert.equal(advance({ ...approved, state }, to, T0 + 2), undefined, `${state} is final: not ${to}`);

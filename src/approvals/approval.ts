@@ -102,8 +102,12 @@ function mayDecide(request: ApprovalRequest, approver: Approver): boolean {
   return request.approvers.some((allowed) => (allowed.startsWith('group:') ? approver.groups?.includes(allowed.slice('group:'.length)) === true : allowed === approver.name));
 }
 
-/** The next state on the way to the server, or why not: only a pending request can be cancelled or expire. */
+/**
+ * The next state on the way to the server, if the request is where that step starts: only a pending request can be
+ * cancelled or expire, and an approval is claimed (forwarded) only before the request's expiry, which bounds it too.
+ */
 export function advance(request: ApprovalRequest, to: 'forwarded' | 'completed' | 'ambiguous' | 'cancelled' | 'expired', now: number): ApprovalRequest | undefined {
   const from: Record<typeof to, ApprovalState> = { forwarded: 'approved', completed: 'forwarded', ambiguous: 'forwarded', cancelled: 'pending', expired: 'pending' };
-  return request.state === from[to] ? changed(request, to, now) : undefined;
+  if (request.state !== from[to] || (to === 'forwarded' && now >= request.expiresAt)) return undefined;
+  return changed(request, to, now);
 }

@@ -34,8 +34,8 @@ export const APPROVAL_POLL_MS = 2_000;
  * asks a Map; the store is read when a list is fetched and, while something is held, every couple of seconds.
  */
 export class Pinning {
-  /** Per server: the tools its last reviewed list had, and for a held one the digest waiting for approval. */
-  private readonly reviewed = new Map<string, Map<string, { held?: string }>>();
+  /** Per server: the tools its last reviewed list had, each with its pinned digest, and for a held one the digest waiting. */
+  private readonly reviewed = new Map<string, Map<string, { digest?: string; held?: string }>>();
   /** Servers whose last review could not reach the store: their calls are refused (fail closed). */
   private readonly unreachable = new Set<string>();
   /** One review at a time per server, in the order lists were fetched. */
@@ -72,6 +72,12 @@ export class Pinning {
     return state.held === undefined ? 'reviewed' : 'held';
   }
 
+  /** The digest of the reviewed definition a call of the tool goes to (what an approval is bound to). */
+  digest(server: string, tool: string): string | undefined {
+    const state = this.reviewed.get(server)?.get(tool);
+    return state?.held ?? state?.digest;
+  }
+
   /** Whether a tool is kept out of lists: held for review under `block` or `review`. */
   hides(server: string, tool: string): boolean {
     return !this.verdict(server, tool).ok && this.reviewed.get(server)?.has(tool) === true;
@@ -84,7 +90,7 @@ export class Pinning {
 
   private async reviewNow(server: string, tools: readonly ToolDefinition[]): Promise<void> {
     const mode = this.parts.mode(server);
-    const verdicts = new Map<string, { held?: string }>();
+    const verdicts = new Map<string, { digest?: string; held?: string }>();
     try {
       if (mode !== 'off') {
         const pins = await this.parts.store.pinned(server);
@@ -100,7 +106,7 @@ export class Pinning {
     this.pollWhileHeld();
   }
 
-  private async check(server: string, tool: ToolDefinition, pinned: Pin | undefined, mode: PinningMode, siblings: ReadonlySet<string>): Promise<{ held?: string }> {
+  private async check(server: string, tool: ToolDefinition, pinned: Pin | undefined, mode: PinningMode, siblings: ReadonlySet<string>): Promise<{ digest: string; held?: string }> {
     const pin: Pin = { server, tool: tool.name, digest: definitionDigest(tool as never), definition: pinnedDefinition(tool as never), time: this.clock() };
     let standing = pinned;
     if (!standing) {
@@ -108,20 +114,20 @@ export class Pinning {
       if (first) await this.parts.record({ kind: 'pin', time: pin.time, server, tool: tool.name, event: 'pinned', digest: pin.digest });
       standing = stood;
     }
-    if (standing.digest === pin.digest) return {};
+    if (standing.digest === pin.digest) return { digest: pin.digest };
     const changes = definitionChanges(standing.definition, pin.definition, { server, siblings });
     const lines = changes.map(describeChange);
     const change = { kind: 'pin' as const, time: pin.time, server, tool: tool.name, digest: pin.digest, previous: standing.digest, changes: lines };
     if (mode === 'review' && onlyWording(changes)) {
       await this.parts.store.approve(pin);
       await this.parts.record({ ...change, event: 'accepted', by: 'review' });
-      return {};
+      return { digest: pin.digest };
     }
     if (await this.parts.store.hold(pin)) {
       await this.parts.record({ ...change, event: 'held' });
       if (mode === 'warn') this.parts.warn(server, `tool "${tool.name}" changed since it was reviewed (${lines.join('; ')}); let through (pinning: warn)`);
     }
-    return { held: pin.digest };
+    return { digest: standing.digest, held: pin.digest };
   }
 
   /** Held tools are looked up again every so often: an approval made elsewhere lets them through without a re-list. */
@@ -136,7 +142,7 @@ export class Pinning {
       const held = [...tools].filter(([, state]) => state.held !== undefined);
       if (held.length === 0) continue;
       const pins = await this.parts.store.pinned(server).catch(() => undefined);
-      for (const [tool, state] of held) if (pins?.get(tool)?.digest === state.held) tools.set(tool, {});
+      for (const [tool, state] of held) if (pins?.get(tool)?.digest === state.held) tools.set(tool, { digest: state.held });
     }
     this.pollWhileHeld();
   }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import type { AuditSink } from '../audit/audit-sink.js';
-import { openAuditSink } from '../audit/open-audit-sink.js';
 import { definitionChanges, describeChange, type DefinitionChange } from '../catalog/definition-changes.js';
 import { openPinStore } from '../catalog/open-pin-store.js';
 import type { Pin, PinStore } from '../catalog/pin-store.js';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { canonical } from '../documents/canonical-json.js';
+import { openAuditLog } from './audit-log.js';
 import { UsageError } from './errors.js';
 
 interface ReviewOptions {
@@ -107,7 +106,7 @@ function diff(changes: HeldChange[], options: ReviewOptions): void {
 async function approve(pins: PinStore, config: GatewayConfig, server: string | undefined, tool: string | undefined, options: ReviewOptions): Promise<void> {
   const held = (await pins.held(server)).filter((pin) => tool === undefined || pin.tool === tool);
   if (held.length === 0) throw new UsageError(`nothing is held for review${server === undefined ? '' : ` on ${server}${tool === undefined ? '' : ` for ${tool}`}`} (toolgate catalog diff shows what is)`);
-  const audit = config.audit.enabled ? await openAuditLog(config.store.audit) : undefined;
+  const audit = config.audit.enabled ? await openAuditLog(config.store.audit, 'an approval') : undefined;
   try {
     for (const pin of held) {
       const standing = (await pins.pinned(pin.server)).get(pin.tool);
@@ -119,12 +118,6 @@ async function approve(pins: PinStore, config: GatewayConfig, server: string | u
   }
   if (options.json) process.stdout.write(`${canonical(held.map((pin) => ({ server: pin.server, tool: pin.tool, digest: pin.digest })))}\n`);
   else for (const pin of held) process.stdout.write(`approved ${pin.server}/${pin.tool} (${pin.digest.slice(0, 12)})\n`);
-}
-
-/** A JSON lines file has one writer, the gateway: an approval that could not be recorded is not made. */
-function openAuditLog(spec: string): Promise<AuditSink> {
-  if (spec === 'memory' || spec.startsWith('jsonl:')) throw new UsageError(`an approval is recorded in the audit log, and ${spec} can only be written by the gateway itself; keep the audit log in sqlite: or postgres:// to approve from the command line`);
-  return openAuditSink(spec);
 }
 
 function quoted(sign: '-' | '+', text: string): string {

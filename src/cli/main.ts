@@ -4,6 +4,7 @@ import { DocumentError } from '../documents/errors.js';
 import { UsageError } from './errors.js';
 import { GrantError } from '../grants/grants.js';
 import { adminCommand } from './admin.js';
+import { approvalsCommand } from './approvals.js';
 import { auditCommand } from './audit.js';
 import { catalogCommand } from './catalog.js';
 import { grantCommand } from './grant.js';
@@ -43,6 +44,7 @@ program
   .action(stdio);
 
 program.addCommand(catalogCommand());
+program.addCommand(approvalsCommand());
 program.addCommand(initCommand());
 program.addCommand(policyCommand());
 program.addCommand(limitsCommand());

@@ -69,12 +69,12 @@ describe('configuration', () => {
     const stores = (store: string) => parseConfig(`store: ${store}\nservers:\n  a: { command: x }\n`, 'toolgate.yaml', {}, '/srv').store;
 
     test('one place holds every part; paths are relative to the file', () => {
-      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db', pins: 'sqlite:/srv/state.db' });
+      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db', pins: 'sqlite:/srv/state.db', approvals: 'sqlite:/srv/state.db' });
       assert.deepEqual(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').store.audit, 'sqlite:/srv/toolgate.db');
     });
 
     test('a Redis URL holds the counters only; the rest stay in the default file', () => {
-      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db', pins: 'sqlite:/srv/toolgate.db' });
+      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db', pins: 'sqlite:/srv/toolgate.db', approvals: 'sqlite:/srv/toolgate.db' });
     });
 
     test('a place per part', () => {
@@ -83,6 +83,7 @@ describe('configuration', () => {
         grants: 'postgres://p/db',
         audit: 'jsonl:/srv/audit.jsonl',
         pins: 'postgres://p/db',
+        approvals: 'postgres://p/db',
       });
       assert.equal(stores('{ audit: "jsonl:-" }').audit, 'jsonl:-', 'stdout is not a path');
       assert.equal(stores('{ grants: "sqlite:./g.db", pins: "sqlite:./p.db" }').pins, 'sqlite:/srv/p.db', 'a pins file is relative to the file too');

@@ -44,7 +44,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
 
   const config = parsed.data;
-  for (const part of ['counters', 'grants', 'audit', 'pins'] as const) {
+  for (const part of ['counters', 'grants', 'audit', 'pins', 'approvals'] as const) {
     const [, scheme, file] = /^(sqlite|jsonl):(.+)$/.exec(config.store[part]) ?? [];
     if (scheme && file !== '-') config.store[part] = `${scheme}:${resolve(baseDir, file!)}`;
   }

@@ -70,6 +70,7 @@ const PLACES = [
   ['grants', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
   ['audit', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+|jsonl:.+)$/, 'memory, sqlite:PATH, postgres://… or jsonl:PATH (jsonl:- for stdout)'],
   ['pins', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
+  ['approvals', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
 ] as const;
 
 /** How the configuration keeps a credential: its SHA-256, so a leaked file does not leak the token. */
@@ -97,12 +98,13 @@ export const configSchema = z
     /**
      * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file; a `redis://`
      * URL holds the counters only), or a place per part: `{ counters: redis://…, grants: postgres://…, audit:
-     * postgres://… | jsonl:PATH, pins: postgres://… }` for replicas. A part left out stays in `sqlite:./toolgate.db`,
-     * but for the pinned tool definitions, which live with the grants unless named: both are what an operator reviewed.
+     * postgres://… | jsonl:PATH, pins: postgres://…, approvals: postgres://… }` for replicas. A part left out stays
+     * in `sqlite:./toolgate.db`, but for pinned definitions and approval requests, which live with the grants unless
+     * named: what operators reviewed and decided goes with who may call.
      */
     store: z
-      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional(), pins: z.string().optional() })], {
-        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit, pins }',
+      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional(), pins: z.string().optional(), approvals: z.string().optional() })], {
+        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit, pins, approvals }',
       })
       .default(DEFAULT_STORE),
     /**
@@ -148,6 +150,10 @@ export const configSchema = z
         sample_ratio: z.number().min(0).max(1).default(1),
       })
       .optional(),
+    /** Approvals: who is in which approver group (`group:<name>` in a policy's `approvers`). */
+    approvals: z
+      .strictObject({ groups: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, { message: 'expected a group name' }), z.array(z.string().min(1))).default({}) })
+      .default({ groups: {} }),
     /** Tool definitions are pinned when first seen; what a changed one gets (per server: `servers.<name>.pinning`). */
     pinning: pinning.default('block'),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
@@ -174,13 +180,14 @@ export const configSchema = z
     const stores =
       typeof store === 'string'
         ? REDIS.test(store)
-          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE, pins: DEFAULT_STORE }
-          : { counters: store, grants: store, audit: store, pins: store }
+          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE, pins: DEFAULT_STORE, approvals: DEFAULT_STORE }
+          : { counters: store, grants: store, audit: store, pins: store, approvals: store }
         : {
             counters: store.counters ?? DEFAULT_STORE,
             grants: store.grants ?? DEFAULT_STORE,
             audit: store.audit ?? DEFAULT_STORE,
             pins: store.pins ?? store.grants ?? DEFAULT_STORE,
+            approvals: store.approvals ?? store.grants ?? DEFAULT_STORE,
           };
     const path = (part: string) => (typeof store === 'string' ? ['store'] : ['store', part]);
     for (const [part, pattern, places] of PLACES) {

@@ -25,7 +25,10 @@ export type Verdict =
       reason:
         | DenyReason
         | 'not_granted'
-        | 'approval_unavailable'
+        /** a call held for approval that was denied, expired or abandoned */
+        | 'approval_denied'
+        /** a call whose approval is asked for (retry mode): retried once approved, it passes */
+        | 'approval_pending'
         | 'rate_limited'
         | 'store_unavailable'
         | 'audit_unavailable'

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AuditDecision, AuditEntry, AuditStatus, PinEntry } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { ApprovalEvent } from '../approvals/approvals.js';
 import { auditArguments } from '../audit/arguments.js';
 import { CheckpointSigner } from '../audit/checkpoint.js';
 import { readSigningKey } from '../audit/signing-keys.js';
@@ -39,7 +40,7 @@ const DECISION_OF: Partial<Record<Denial['reason'], AuditDecision>> = {
   not_granted: 'not_granted',
   rate_limited: 'rate_limited',
   store_unavailable: 'unavailable',
-  approval_unavailable: 'unavailable',
+  approval_pending: 'pending',
   audit_unavailable: 'unavailable',
 };
 
@@ -164,6 +165,14 @@ export class AuditTrail {
     const changes = entry.changes?.length ? ` (${entry.changes.join('; ')})` : '';
     this.log[entry.event === 'held' ? 'warn' : 'info']({ server: entry.server, tool: entry.tool, digest: entry.digest }, `tool "${entry.tool}" ${entry.event}${changes}`);
     if (this.sink) await this.write(entry);
+  }
+
+  /** Records what became of an approval request, and logs it; rejects when the log cannot take it. */
+  async approvalEvent({ request, event, by, reason }: ApprovalEvent): Promise<void> {
+    const { grant, server, tool, argsDigest } = request.binding;
+    this.log.info({ approval: request.id, server, tool, grant: grant.label, by }, `approval ${request.id} ${event}${by ? ` by ${by}` : ''}`);
+    if (!this.sink) return;
+    await this.write({ kind: 'approval', time: Date.now(), approval: request.id, event, grant, server, tool, digest: argsDigest, ...(by !== undefined && { by }), ...(reason !== undefined && { reason }) });
   }
 
   /** Counts a decision, gives it to the call's span, and logs it at debug level with the audit entry's request id. */

@@ -32,6 +32,11 @@ import type { GrantStore } from '../grants/grant-store.js';
 import { Grants } from '../grants/grants.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { ApprovalRequest } from '../approvals/approval.js';
+import { argumentsDigest } from '../approvals/approval.js';
+import type { ApprovalStore } from '../approvals/approval-store.js';
+import { Approvals, type ApprovalGate } from '../approvals/approvals.js';
+import { auditArguments } from '../audit/arguments.js';
 import type { PinStore } from '../catalog/pin-store.js';
 import { Pinning, type PinState } from '../catalog/pinning.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
@@ -39,14 +44,14 @@ import { GatewayMetrics } from '../observability/metrics.js';
 import { StoreFailures } from '../observability/store-failures.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { CallHooks, ServerRequestAnswer, UpstreamConnection, UpstreamListener } from '../upstream/connection.js';
-import type { Admission, Denial } from './admission.js';
+import type { Admission, Denial, Verdict } from './admission.js';
 import { AuditTrail } from './audit-trail.js';
 import type { CallChannel } from './call-channel.js';
 import { describe, discoverResult, GATEWAY_INFO, shapeResult } from './era-results.js';
 import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { paramHeaders } from './mcp-headers.js';
-import { Pipeline, type ParsedCall } from './pipeline.js';
+import { approvalOf, Pipeline, type ParsedCall } from './pipeline.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -69,6 +74,7 @@ export interface StoreOpeners {
   grants(): Promise<GrantStore>;
   audit(): Promise<AuditSink>;
   pins(): Promise<PinStore>;
+  approvals(): Promise<ApprovalStore>;
 }
 
 /** How often every server's tools are listed again, for servers that change a definition and never say so. */
@@ -111,6 +117,9 @@ export class Gateway implements UpstreamListener {
   /** Where grants live, when agents authenticate with them or the admin API manages them. */
   private grantStore?: GrantStore;
   private pinStore?: PinStore;
+  /** Calls held for a person's approval (opened by `start`). */
+  private approvals?: Approvals;
+  private approvalStore?: ApprovalStore;
   /** The grants, for the admin API (opened by `start`; undefined when the gateway keeps none). */
   grants?: Grants;
   /** What `/metrics` shows. */
@@ -139,7 +148,10 @@ export class Gateway implements UpstreamListener {
     this.storeFailures = new StoreFailures(log, this.metrics);
     this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
     this.audit = new AuditTrail(log, this.storeFailures, this.metrics);
-    this.pipeline = new Pipeline(this.admission, this.limits, this.audit, (server, tool) => this.pinRefusal(server, tool));
+    this.pipeline = new Pipeline(this.admission, this.limits, this.audit, (server, tool) => this.pinRefusal(server, tool), {
+      gate: (call, verdict) => this.approvalGate(call, verdict),
+      finished: (request) => void this.approvals?.finished(request, 'completed').catch((error: Error) => this.log.error({ approval: request.id }, `approval ${request.id}: completion not recorded: ${error.message}`)),
+    });
     this.subscriptions = new Subscriptions(this.sessions, this.upstreams, {
       subscribe: (listener, upstream, uri, channel) => this.subscribe(listener, upstream, 'resources/subscribe', uri, channel),
       endSession: (session) => this.endSession(session),
@@ -159,6 +171,8 @@ export class Gateway implements UpstreamListener {
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
     if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
+    this.approvalStore = await this.stores.approvals();
+    this.approvals = new Approvals({ store: this.approvalStore, record: (event) => this.audit.approvalEvent(event) });
     const pinningOf = (server: string) => this.config.servers[server]?.pinning ?? this.config.pinning;
     if (Object.keys(this.config.servers).some((server) => pinningOf(server) !== 'off')) {
       this.pinning = new Pinning({
@@ -197,6 +211,39 @@ export class Gateway implements UpstreamListener {
     return this.pinning?.state(server, tool) ?? 'off';
   }
 
+  /**
+   * Asks for a call's approval, bound to the grant, the tool, its arguments, the policy's version and the tool's pinned
+   * definition. The call is held when the client can wait (it sent a progress token, or the policy says `hold`), and
+   * its agent is told every 15 s how long is left; otherwise it is answered at once and passes when retried.
+   */
+  private async approvalGate(call: ParsedCall, verdict: Extract<Verdict, { allow: true }>): Promise<ApprovalGate> {
+    if (!this.approvals) throw new Error('approvals are not open');
+    const approvals = this.approvals;
+    const requirement = approvalOf(verdict)!;
+    const { session } = call;
+    const server = call.upstream!.name;
+    const tool = call.name!;
+    const progressToken = objectOr(call.params?._meta).progressToken as string | number | undefined;
+    const pin = this.pinning?.digest(server, tool);
+    const binding = { grant: { id: session.caller.id, label: session.caller.label }, server, tool, argsDigest: argumentsDigest(call.params?.arguments), policy: verdict.policy ?? '', ...(pin && { pin }) };
+    let progress = 0;
+    const who = requirement.approvers.length > 0 ? ` by ${requirement.approvers.join(' or ')}` : '';
+    return approvals.gate({
+      binding,
+      requirement,
+      shown: auditArguments(call.params?.arguments, verdict.auditArgs ?? 'keys'),
+      wait: requirement.wait ?? (progressToken === undefined ? 'retry' : 'hold'),
+      signal: call.channel.cancellation?.toSignal(),
+      ...(progressToken !== undefined && {
+        waiting: (request: ApprovalRequest, leftMs: number) =>
+          session.notify(
+            { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: ++progress, message: `waiting for approval ${request.id}${who}, ${Math.ceil(leftMs / 60_000)} min left` } },
+            call.channel.outbound,
+          ),
+      }),
+    });
+  }
+
   /** The pin check for a call the policy lets through. */
   private pinRefusal(server: string, tool: string): Denial | undefined {
     const verdict = this.pinning?.verdict(server, tool);
@@ -205,6 +252,8 @@ export class Gateway implements UpstreamListener {
   }
 
   async close(): Promise<void> {
+    // Held calls are answered now (an error, not a hang); their records stay for a retry.
+    this.approvals?.close();
     clearInterval(this.relist);
     this.pinning?.close();
     this.subscriptions.close();
@@ -213,6 +262,7 @@ export class Gateway implements UpstreamListener {
     await this.audit.close();
     await this.grantStore?.close();
     await this.pinStore?.close();
+    await this.approvalStore?.close();
     this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }

@@ -3,7 +3,10 @@ import { ErrorCode, errorResponse, resultResponse, type JSONRPCResponse, type Pa
 import { notPermitted } from '../policy/decision.js';
 import { isMcpMethod } from '../protocol/methods.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import type { Admission, Denial } from './admission.js';
+import type { ApprovalRequest } from '../approvals/approval.js';
+import type { ApprovalRequirement } from '../policy/decision.js';
+import type { ApprovalGate } from '../approvals/approvals.js';
+import type { Admission, Denial, Verdict } from './admission.js';
 import type { AuditedCall, AuditTrail } from './audit-trail.js';
 import type { CallChannel } from './call-channel.js';
 import type { RateLimits } from './rate-limits.js';
@@ -44,6 +47,22 @@ export type Forward = () => Promise<JSONRPCResponse>;
 /** The pin check: a refusal for a tool whose definition is held for review, from what is in memory. */
 export type PinCheck = (server: string, tool: string) => Denial | undefined;
 
+/** The approval stage: asks for, holds or finds a call's approval (the gateway knows the session and the store). */
+export interface ApprovalStage {
+  gate(call: ParsedCall, verdict: Allowed): Promise<ApprovalGate>;
+  /** The approved call came back from its server. */
+  finished(request: ApprovalRequest): void;
+}
+
+type Allowed = Extract<Verdict, { allow: true }>;
+
+const NO_APPROVALS: ApprovalStage = {
+  gate: async () => {
+    throw new Error('approvals are not open');
+  },
+  finished: () => {},
+};
+
 /**
  * Refusals that would tell a client a tool exists which it is not shown: hidden, left out under `default: deny`, on
  * a server its grant does not reach, or no such tool. They are all answered alike (the audit log keeps which it
@@ -74,6 +93,7 @@ export class Pipeline {
     private readonly limits: RateLimits,
     private readonly audit: AuditTrail,
     private readonly pins: PinCheck = () => undefined,
+    private readonly approvals: ApprovalStage = NO_APPROVALS,
   ) {}
 
   async run(call: ParsedCall, forward: Forward): Promise<JSONRPCResponse> {
@@ -86,6 +106,12 @@ export class Pipeline {
     if (call.resume) return call.resume();
     const counted = await this.limits.reserve(verdict, audited.server, call.session, call.name ?? call.method);
     if ('denial' in counted) return this.refuse(audited, call, { ...counted.denial, auditArgs: verdict.auditArgs });
+    // Counted first, so a call the counters refuse asks nobody; a call that is not approved now gives its count back.
+    const approval = approvalOf(verdict) && (await this.approvals.gate(call, verdict));
+    if (approval && approval.kind !== 'approved') {
+      if (counted.reservation) await this.limits.release(counted.reservation);
+      return this.refuse(audited, call, approvalDenial(call, verdict, approval));
+    }
     if (!(await this.audit.allowed(audited, verdict))) {
       if (counted.reservation) await this.limits.release(counted.reservation);
       return denial(audited, call, { allow: false, message: 'audit log unavailable', rule: verdict.decision?.rule ?? '(audit)', reason: 'audit_unavailable', ...(verdict.policy && { policy: verdict.policy }) });
@@ -93,6 +119,7 @@ export class Pipeline {
     const sent = performance.now();
     const response = await forward();
     this.audit.finished(audited, response, call.channel.cancellation?.cancelled ?? false, performance.now() - sent);
+    if (approval) this.approvals.finished(approval.request);
     if (counted.reservation) await this.limits.settle(counted.reservation, response);
     return response;
   }
@@ -120,7 +147,7 @@ function denial({ requestId }: AuditedCall, call: ParsedCall, verdict: Denial): 
     ...(!hide && verdict.policy && { policy: verdict.policy }),
     ...(verdict.retryAfterSeconds !== undefined && { retryAfterSeconds: verdict.retryAfterSeconds }),
   };
-  const text = `[POLICY DENIED] ${shown.message}`;
+  const text = `${verdict.reason === 'approval_pending' ? '[APPROVAL PENDING]' : '[POLICY DENIED]'} ${shown.message}`;
   if (call.method === 'tools/call') return resultResponse(0, { content: [{ type: 'text', text }], isError: true, _meta: { [DECISION_META_KEY]: decision } });
   const code = !isMcpMethod(call.method) || verdict.reason === 'unroutable' ? ErrorCode.MethodNotFound : ErrorCode.InvalidRequest;
   return errorResponse(0, code, text, decision);
@@ -128,3 +155,21 @@ function denial({ requestId }: AuditedCall, call: ParsedCall, verdict: Denial): 
 
 /** Where a denial's machine-readable decision rides in `_meta`. */
 const DECISION_META_KEY = 'toolgate/decision';
+
+/** A call its approval does not (yet) let through: pending in retry mode, or denied, expired, abandoned. */
+function approvalDenial(call: ParsedCall, verdict: Allowed, gate: Exclude<ApprovalGate, { kind: 'approved' }>): Denial {
+  const { request } = gate;
+  const rule = approvalOf(verdict)?.pointer ?? '(approval)';
+  const common = { rule, ...(verdict.policy && { policy: verdict.policy }), auditArgs: verdict.auditArgs };
+  const tool = call.requested ?? call.name ?? '';
+  if (gate.kind === 'pending') {
+    const until = new Date(request.expiresAt).toISOString();
+    return { allow: false, ...common, reason: 'approval_pending', message: `Tool "${tool}" needs a person's approval: retry the same call, with the same arguments, once it is approved (approval ${request.id}, open until ${until})` };
+  }
+  return { allow: false, ...common, reason: 'approval_denied', message: `Tool "${tool}" was not approved: ${gate.message}` };
+}
+
+/** The approval an allowed call still needs, if any. */
+export function approvalOf(verdict: Allowed): ApprovalRequirement | undefined {
+  return verdict.decision?.kind === 'allow' ? verdict.decision.approval : undefined;
+}

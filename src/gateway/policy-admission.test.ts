@@ -23,20 +23,18 @@ function admission(servers: Record<string, unknown>) {
 const caller = (overrides: Partial<Caller> = {}): Caller => ({ id: 'g1', label: 'ops', servers: ['*'], policy: null, ...overrides });
 const session = (c: Caller = caller()) => ({ caller: c }) as unknown as Session;
 
-test('a call that needs approval is refused until approvals exist, with its message and pointer', () => {
-  const { admission: a } = admission({ s: { version: '1', default: 'deny', tools: { pay: { approval: { message: 'ask finance' } }, wire: { approval: true } } } });
+test('a call that needs approval is admitted with what the approval needs: the pipeline asks for it after counting', () => {
+  const { admission: a } = admission({ s: { version: '1', default: 'deny', tools: { pay: { approval: { message: 'ask finance', approvers: ['group:finance'], quorum: 2 } } } } });
   try {
     const pay = a.admit({ session: session(), server: 's', method: 'tools/call', name: 'pay', arguments: {} });
-    assert.deepEqual({ ...pay, policy: undefined }, {
-      allow: false,
-      message: `Tool "pay" needs a human's approval (ask finance), and approvals are not available in this version`,
-      rule: '/tools/pay/approval',
-      reason: 'approval_unavailable',
-      policy: undefined,
-      auditArgs: 'keys',
+    assert.equal(pay.allow, true);
+    assert.deepEqual(pay.allow && pay.decision?.kind === 'allow' && pay.decision.approval, {
+      pointer: '/tools/pay/approval',
+      timeoutMs: 900_000,
+      message: 'ask finance',
+      approvers: ['group:finance'],
+      quorum: 2,
     });
-    const wire = a.admit({ session: session(), server: 's', method: 'tools/call', name: 'wire', arguments: {} });
-    assert.equal(!wire.allow && wire.message, `Tool "wire" needs a human's approval, and approvals are not available in this version`);
   } finally {
     a.close();
   }

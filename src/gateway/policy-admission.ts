@@ -108,11 +108,6 @@ export class PolicyAdmission implements Admission {
     if (decision.shadow) {
       this.log.warn({ server: request.server, tool: request.name, rule: decision.shadow.rule, policy: policy.version }, `shadow mode: would refuse: ${decision.shadow.message}`);
     }
-    if (decision.approval) {
-      // Approvals arrive in a later release; until then a call that needs one is refused, never let through.
-      const message = `Tool "${request.name}" needs a human's approval${decision.approval.message ? ` (${decision.approval.message})` : ''}, and approvals are not available in this version`;
-      return { allow: false, message, rule: decision.approval.pointer, reason: 'approval_unavailable', policy: policy.version, auditArgs: recorded };
-    }
     return { allow: true, decision, policy: policy.version, auditArgs: recorded };
   }
 

@@ -3,6 +3,8 @@ import type { GatewayConfig, ServerConfig } from '../config/schema.js';
 import { DocumentError } from '../documents/errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
+import type { ApprovalStore } from '../approvals/approval-store.js';
+import { openApprovalStore } from '../approvals/open-approval-store.js';
 import type { PinStore } from '../catalog/pin-store.js';
 import { openPinStore } from '../catalog/open-pin-store.js';
 import type { GrantStore } from '../grants/grant-store.js';
@@ -22,7 +24,7 @@ export interface GatewayOverrides {
   /** The wire to each server; by default the configuration's (a spawned process, or HTTP). */
   transport?: (name: string, server: ServerConfig) => UpstreamTransport;
   /** Stores used as they are instead of opening those the configuration names. */
-  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink; pins?: PinStore };
+  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink; pins?: PinStore; approvals?: ApprovalStore };
   admission?: Admission;
   /** Session bounds and timers beyond what the configuration sets (tests shorten the timers). */
   sessions?: Partial<SessionBounds>;
@@ -65,5 +67,6 @@ function storeOpeners(config: GatewayConfig, given: NonNullable<GatewayOverrides
     grants: opening('grants', openGrantStore, given.grants),
     audit: opening('audit', openAuditSink, given.audit),
     pins: opening('pins', openPinStore, given.pins),
+    approvals: opening('approvals', openApprovalStore, given.approvals),
   };
 }
