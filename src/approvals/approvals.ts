@@ -3,6 +3,13 @@ import type { ApprovalRequirement } from '../policy/decision.js';
 import { advance, bindingKey, decide, type ApprovalBinding, type ApprovalRequest, type Approver } from './approval.js';
 import type { ApprovalStore } from './approval-store.js';
 
+/**
+ * A forwarded call that has not come back after this long is taken to be lost with the process that sent it (a
+ * crash, a kill): it is marked ambiguous, and never sent again by itself. A call that truly runs longer finds its
+ * request ambiguous when it ends, which is logged.
+ */
+export const AMBIGUOUS_AFTER_MS = 10 * 60_000;
+
 /** What happened to a request, for the audit log and the webhook. */
 export interface ApprovalEvent {
   readonly request: ApprovalRequest;
@@ -78,6 +85,11 @@ export class Approvals {
     return this.hold(request, call);
   }
 
+  /** Calls held open now. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   /** The held or retried call came back from its server (`completed`), or nobody can tell whether it got there. */
   async finished(request: ApprovalRequest, how: 'completed' | 'ambiguous'): Promise<void> {
     await this.move(request, how);
@@ -101,6 +113,15 @@ export class Approvals {
       return next;
     }
     throw new ApprovalError(`approval ${id} kept changing while it was being decided; try again`);
+  }
+
+  /** Marks ambiguous every forwarded request that never came back (see AMBIGUOUS_AFTER_MS); how many were. */
+  async sweep(): Promise<number> {
+    const forwarded = await this.parts.store.list({ state: 'forwarded' }, 1_000);
+    const lost = forwarded.filter((request) => request.updatedAt <= this.clock() - AMBIGUOUS_AFTER_MS);
+    let marked = 0;
+    for (const request of lost) if (await this.move(request, 'ambiguous')) marked++;
+    return marked;
   }
 
   /** Fails every held call (a shutdown): their agents get an error now, and the records stay for retry mode. */

@@ -150,9 +150,23 @@ export const configSchema = z
         sample_ratio: z.number().min(0).max(1).default(1),
       })
       .optional(),
-    /** Approvals: who is in which approver group (`group:<name>` in a policy's `approvers`). */
+    /**
+     * Approvals: who is in which approver group (`group:<name>` in a policy's `approvers`), and the webhook each new
+     * and decided request is POSTed to, signed with `secret`; with `public_url`, the payload carries signed approve
+     * and deny links to the gateway, which decide as `link_approver`.
+     */
     approvals: z
-      .strictObject({ groups: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, { message: 'expected a group name' }), z.array(z.string().min(1))).default({}) })
+      .strictObject({
+        groups: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, { message: 'expected a group name' }), z.array(z.string().min(1))).default({}),
+        webhook: z
+          .strictObject({
+            url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+            secret: z.string().min(16, { message: 'expected a secret of at least 16 characters (use ${ENV} to keep it out of the file)' }),
+            public_url: z.url({ protocol: /^https?$/, message: 'expected the http:// or https:// URL agents and approvers reach the gateway at' }).optional(),
+            link_approver: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, { message: 'expected an approver name' }).default('link'),
+          })
+          .optional(),
+      })
       .default({ groups: {} }),
     /** Tool definitions are pinned when first seen; what a changed one gets (per server: `servers.<name>.pinning`). */
     pinning: pinning.default('block'),

@@ -28,7 +28,7 @@ const session = { caller: LOCAL_CALLER, era: 'modern' } as unknown as Session;
 function trail(): { trail: AuditTrail; heads: { auditSeq: number; auditHash: string }[] } {
   const heads: { auditSeq: number; auditHash: string }[] = [];
   const lines = new Writable({ write: (chunk: Buffer, _encoding, done) => (heads.push(JSON.parse(chunk.toString()) as (typeof heads)[number]), done()) });
-  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0 });
+  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0, heldForApproval: () => 0 });
   const log = pino(lines);
   return { trail: new AuditTrail(log, new StoreFailures(log, metrics), metrics, PUBLISH_EVERY_MS), heads };
 }

@@ -36,6 +36,7 @@ import type { ApprovalRequest } from '../approvals/approval.js';
 import { argumentsDigest } from '../approvals/approval.js';
 import type { ApprovalStore } from '../approvals/approval-store.js';
 import { Approvals, type ApprovalGate } from '../approvals/approvals.js';
+import { WebhookNotifier } from '../approvals/webhook.js';
 import { auditArguments } from '../audit/arguments.js';
 import type { PinStore } from '../catalog/pin-store.js';
 import { Pinning, type PinState } from '../catalog/pinning.js';
@@ -119,6 +120,9 @@ export class Gateway implements UpstreamListener {
   private pinStore?: PinStore;
   /** Calls held for a person's approval (opened by `start`). */
   private approvals?: Approvals;
+  /** Where new and decided approval requests are POSTed, when the configuration names a webhook. */
+  private notifier?: WebhookNotifier;
+  private sweeper?: NodeJS.Timeout;
   private approvalStore?: ApprovalStore;
   /** The grants, for the admin API (opened by `start`; undefined when the gateway keeps none). */
   grants?: Grants;
@@ -144,6 +148,7 @@ export class Gateway implements UpstreamListener {
     this.metrics = new GatewayMetrics({
       upstreams: () => [...this.upstreams.values()].map((u) => ({ name: u.name, up: u.currentState === 'ready' })),
       sessions: () => this.sessions.size,
+      heldForApproval: () => this.approvals?.heldCount ?? 0,
     });
     this.storeFailures = new StoreFailures(log, this.metrics);
     this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
@@ -172,7 +177,28 @@ export class Gateway implements UpstreamListener {
     if (this.grantStore) this.grants = new Grants(this.grantStore);
     if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
     this.approvalStore = await this.stores.approvals();
-    this.approvals = new Approvals({ store: this.approvalStore, record: (event) => this.audit.approvalEvent(event) });
+    const webhook = this.config.approvals.webhook;
+    const notifier =
+      webhook &&
+      new WebhookNotifier({
+        url: webhook.url,
+        secret: webhook.secret,
+        logger: this.log,
+        ...(webhook.public_url && { links: { baseUrl: webhook.public_url, secret: webhook.secret } }),
+      });
+    this.notifier = notifier;
+    this.approvals = new Approvals({
+      store: this.approvalStore,
+      record: async (event) => {
+        await this.audit.approvalEvent(event);
+        if (event.event === 'requested') notifier?.notify('approval.requested', event.request);
+        else if (event.event === 'approved' || event.event === 'denied' || event.event === 'expired') notifier?.notify('approval.decided', event.request);
+      },
+    });
+    // Calls forwarded by a process that died are ambiguous: looked for now, and every minute (any replica may).
+    const sweep = () => void this.approvals?.sweep().catch((error: Error) => this.log.warn(`approvals: lost forwards could not be looked for: ${error.message}`));
+    sweep();
+    this.sweeper = setInterval(sweep, 60_000).unref();
     const pinningOf = (server: string) => this.config.servers[server]?.pinning ?? this.config.pinning;
     if (Object.keys(this.config.servers).some((server) => pinningOf(server) !== 'off')) {
       this.pinning = new Pinning({
@@ -228,7 +254,7 @@ export class Gateway implements UpstreamListener {
     const binding = { grant: { id: session.caller.id, label: session.caller.label }, server, tool, argsDigest: argumentsDigest(call.params?.arguments), policy: verdict.policy ?? '', ...(pin && { pin }) };
     let progress = 0;
     const who = requirement.approvers.length > 0 ? ` by ${requirement.approvers.join(' or ')}` : '';
-    return approvals.gate({
+    const gate = await approvals.gate({
       binding,
       requirement,
       shown: auditArguments(call.params?.arguments, verdict.auditArgs ?? 'keys'),
@@ -242,6 +268,8 @@ export class Gateway implements UpstreamListener {
           ),
       }),
     });
+    if (gate.request.wait === 'hold') this.metrics.approvalSettled(server, gate.kind === 'approved' ? 'approved' : gate.request.state, (gate.request.updatedAt - gate.request.createdAt) / 1000);
+    return gate;
   }
 
   /** The pin check for a call the policy lets through. */
@@ -254,6 +282,8 @@ export class Gateway implements UpstreamListener {
   async close(): Promise<void> {
     // Held calls are answered now (an error, not a hang); their records stay for a retry.
     this.approvals?.close();
+    this.notifier?.close();
+    clearInterval(this.sweeper);
     clearInterval(this.relist);
     this.pinning?.close();
     this.subscriptions.close();

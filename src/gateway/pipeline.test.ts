@@ -50,7 +50,7 @@ function session(aggregated = false): Session {
 }
 
 function setup(verdict: Verdict, { sink = new MemoryAuditSink() }: { sink?: MemoryAuditSink } = {}) {
-  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0 });
+  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0, heldForApproval: () => 0 });
   const failures = new RecordingFailures(log, metrics);
   const limits = new RateLimits('closed', failures, metrics);
   const store = new MemoryCounterStore();

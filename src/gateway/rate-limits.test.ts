@@ -55,7 +55,7 @@ function allow(limits: CompiledLimit[], amounts = limits.map((l) => l.increment)
 }
 
 function setup(failMode: 'closed' | 'open' = 'closed', open = true) {
-  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0 });
+  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0, heldForApproval: () => 0 });
   const failures = new RecordingFailures(log, metrics);
   const limits = new RateLimits(failMode, failures, metrics);
   const store = new SpyStore();

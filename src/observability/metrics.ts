@@ -17,11 +17,15 @@ export interface MetricsSources {
   upstreams(): Iterable<{ name: string; up: boolean }>;
   /** Open legacy sessions. */
   sessions(): number;
+  /** Calls this process holds open for a person's approval. */
+  heldForApproval(): number;
 }
 
 /** Seconds; a call spends tens of microseconds in the gateway and milliseconds to seconds upstream. */
 const GATEWAY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
 const UPSTREAM_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds; a person answers in seconds to hours. */
+const DECISION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 14_400];
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (so two gateways in one process do not share series).
@@ -38,6 +42,7 @@ export class GatewayMetrics {
   private readonly storeErrors: Counter<'part'>;
   private readonly authRefusals: Counter<'reason'>;
   private readonly restarts: Counter<'server'>;
+  private readonly decisionSeconds: Histogram<'server' | 'outcome'>;
   private readonly dropped: Counter<'method'>;
   private readonly auditHead: Gauge;
 
@@ -111,6 +116,21 @@ export class GatewayMetrics {
         this.set(sources.sessions());
       },
     });
+    new Gauge({
+      name: 'toolgate_approvals_held',
+      help: 'Calls held open for a person’s approval in this process.',
+      registers,
+      collect() {
+        this.set(sources.heldForApproval());
+      },
+    });
+    this.decisionSeconds = new Histogram({
+      name: 'toolgate_approval_decision_seconds',
+      help: 'From a held call’s approval request to its end: approved, denied, expired or cancelled.',
+      labelNames: ['server', 'outcome'],
+      buckets: DECISION_BUCKETS,
+      registers,
+    });
     this.auditHead = new Gauge({ name: 'toolgate_audit_head_seq', help: 'The seq of the newest audit entry this process wrote (its hash is logged each minute).', registers });
   }
 
@@ -144,6 +164,10 @@ export class GatewayMetrics {
 
   upstreamRestarted(server: string): void {
     this.restarts.inc({ server });
+  }
+
+  approvalSettled(server: string, outcome: string, seconds: number): void {
+    this.decisionSeconds.observe({ server, outcome }, seconds);
   }
 
   audited(seq: number): void {

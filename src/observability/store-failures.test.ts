@@ -9,7 +9,7 @@ test('every failure is counted; each kind of failure logs once per ten seconds, 
   t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
-  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0 });
+  const metrics = new GatewayMetrics({ upstreams: () => [], sessions: () => 0, heldForApproval: () => 0 });
   const failures = new StoreFailures(pino(sink), metrics);
   for (let i = 0; i < 5; i++) failures.failed('counters', new Error('down'), 'rate limit store unavailable');
   failures.failed('audit', new Error('disk full'), 'audit log unavailable');

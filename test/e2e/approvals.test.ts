@@ -3,9 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import type { ApprovalRequest } from '../../src/approvals/approval.js';
+import { SIGNATURE_HEADER, verifyWebhook } from '../../src/approvals/webhook-signature.js';
 import type { ApprovalEntry } from '../../src/audit/audit-record.js';
 import { FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
 
@@ -115,4 +118,36 @@ test('audit entries and list filters see the approvals', async () => {
   const all = JSON.parse(String(cli('list', '--state', 'all', '--json').stdout)) as ApprovalRequest[];
   assert.ok(all.length >= 5, `every request is kept: ${all.length}`);
   assert.equal(cli('list', '--state', 'maybe').status, 2, 'an unknown state is a usage error');
+});
+
+test('the webhook: each new and decided request is POSTed, signed, with approve and deny links', async () => {
+  const secret = 'a-webhook-secret-of-some-length';
+  const received: { type: string; approval: { id: string; state: string }; links?: { approve: string; deny: string }; verified: boolean }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push({ ...(JSON.parse(body) as Omit<(typeof received)[number], 'verified'>), verified: verifyWebhook(secret, req.headers[SIGNATURE_HEADER], body, Date.now()).ok });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const hooked = await startGateway({ fixture: { ...fixture, policy: POLICY } }, { store: 'memory', approvals: { webhook: { url, secret, public_url: 'https://gateway.example.com' } } });
+  const agent = await httpClient(hooked.url('fixture'));
+  try {
+    const first = text(await agent.callTool({ name: 'echo', arguments: { message: 'hooked' } }));
+    const id = /\(approval (ap_\w+),/.exec(first)?.[1];
+    assert.ok(id, `pending: ${first}`);
+    const deadline = Date.now() + 10_000;
+    while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const [requested] = received;
+    assert.deepEqual([requested?.type, requested?.approval.id, requested?.approval.state, requested?.verified], ['approval.requested', id, 'pending', true]);
+    assert.match(requested!.links!.approve, new RegExp(`^https://gateway\\.example\\.com/approvals/${id}/approve\\?token=`));
+    assert.match(requested!.links!.deny, new RegExp(`^https://gateway\\.example\\.com/approvals/${id}/deny\\?token=`));
+  } finally {
+    await agent.close();
+    await hooked.close();
+    receiver.close();
+  }
 });

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { argumentsDigest, type ApprovalBinding } from './approval.js';
+import { AMBIGUOUS_AFTER_MS, Approvals, type ApprovalEvent } from './approvals.js';
+import { MemoryApprovalStore } from './memory-approval-store.js';
+
+const binding: ApprovalBinding = { grant: { id: 'gr_1', label: 'agent' }, server: 'billing', tool: 'refund', argsDigest: argumentsDigest({ amount: 5 }), policy: 'p1' };
+const requirement = { pointer: '/tools/refund/approval', timeoutMs: 60_000, approvers: [], quorum: 1 };
+
+function service(clock = () => Date.now(), store = new MemoryApprovalStore()) {
+  const events: ApprovalEvent['event'][] = [];
+  const approvals = new Approvals({ store, record: (e) => void events.push(e.event), clock, pollMs: 10, waitingEveryMs: 20 });
+  return { approvals, events, store };
+}
+
+test('a held call waits, is told it is waiting, and goes on once when another process approves it', async () => {
+  const { approvals, events, store } = service();
+  const elsewhere = new Approvals({ store, record: () => {} });
+  let told = 0;
+  const held = approvals.gate({ binding, requirement, wait: 'hold', waiting: () => told++ });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  const [request] = await store.list({ state: 'pending' }, 10);
+  await elsewhere.decide(request!.id, { name: 'alice' }, 'approve');
+  const gate = await held;
+  assert.deepEqual([gate.kind, gate.request.state], ['approved', 'forwarded']);
+  assert.ok(told >= 2, `the agent was told it is waiting (${told} times)`);
+  assert.equal(approvals.heldCount, 0, 'nothing is held once it went on');
+  await approvals.finished(gate.request, 'completed');
+  assert.deepEqual(events, ['requested', 'forwarded', 'completed']);
+});
+
+test('closing answers every held call at once, and a forward nobody saw come back is ambiguous after a while', async () => {
+  let now = 1_000_000;
+  const { approvals, store } = service(() => now);
+  const held = approvals.gate({ binding, requirement, wait: 'hold' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  approvals.close();
+  assert.equal((await held).kind, 'refused');
+  const [request] = await store.list({ state: 'pending' }, 10);
+  assert.ok(request, 'the request stays in the store for a retry');
+
+  const later = service(() => now, store);
+  await later.approvals.decide(request.id, { name: 'alice' }, 'approve');
+  const retried = await later.approvals.gate({ binding, requirement, wait: 'retry' });
+  assert.deepEqual([retried.kind, retried.request.id], ['approved', request.id], 'the identical call, retried after the restart, passes');
+  const again = await later.approvals.gate({ binding, requirement, wait: 'retry' });
+  assert.ok(again.kind === 'pending' && again.request.id !== request.id, 'once: the next identical call is a new request');
+  now += AMBIGUOUS_AFTER_MS - 1;
+  assert.equal(await later.approvals.sweep(), 0, 'a forward is given its time to come back');
+  now += 1;
+  assert.equal(await later.approvals.sweep(), 1, 'then it is ambiguous');
+  assert.equal((await store.get(request.id))?.state, 'ambiguous');
+  assert.deepEqual(later.events, ['approved', 'forwarded', 'requested', 'ambiguous']);
+});
