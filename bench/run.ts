@@ -14,6 +14,7 @@ import { measureSessions } from './sessions.js';
 import { ratios, renderAuditCost, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchAudit } from './audit.js';
 import { benchCounters } from './counters.js';
+import { benchApprovals } from './approvals.js';
 import { benchCatalog } from './catalog.js';
 import { benchDecide } from './decide.js';
 import { dropPrefix, freshPrefix, testRedis, withPrefix } from '../test/support/redis.js';
@@ -30,13 +31,14 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
  *     catalog   the risk classifier alone, on 10,000 tool definitions (bench/catalog.ts)
+ *     approvals from a decision to the held call going on, and an idle held call's memory (bench/approvals.ts)
  *     counters  counter reservations per second for each store (bench/counters.ts)
  *     audit     audit records per second, the latency one append adds and its cost, SQLite sink (bench/audit.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'catalog', 'counters', 'audit'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'catalog', 'approvals', 'counters', 'audit'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -343,6 +345,7 @@ async function main(): Promise<void> {
   if (runs('sessions')) await sessionsPhase(active);
   const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
   const catalog = runs('catalog') ? benchCatalog(10_000) : undefined;
+  const approvals = runs('approvals') ? await benchApprovals() : undefined;
   const redis = runs('counters') || runs('scale') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
   if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
   const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
@@ -362,7 +365,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -401,6 +404,12 @@ async function main(): Promise<void> {
     sections.push([
       `Risk classifier: classify() over ${catalog.definitions.toLocaleString('en')} tool definitions of every naming style (bench/catalog.ts), one core:`,
       `${catalog.ms} ms (${catalog.perSecond.toLocaleString('en')} definitions/s; target < 1,000 ms for 10,000).`,
+    ]);
+  }
+  if (approvals) {
+    sections.push([
+      'Approvals on SQLite, decided from another process at a random moment (bench/approvals.ts):',
+      `decision to forward p50 ${approvals.p50Ms} ms, p99 ${approvals.p99Ms} ms (${approvals.decisions} decisions); an idle held call costs about ${approvals.bytesPerHeld.toLocaleString('en')} bytes of heap (${approvals.held.toLocaleString('en')} held).`,
     ]);
   }
   if (counterStores) {
