@@ -80,6 +80,19 @@ test('hold: a call held for approval is approved from the CLI in another process
   assert.match(String(again.stderr), /is completed, not pending/);
 });
 
+test('hold on the 2026-07-28 wire: the stateless request stays open until the approval', async () => {
+  const modern = await httpClient(gateway.url('fixture'), 'auto');
+  try {
+    const held = modern.callTool({ name: 'echo', arguments: { message: 'modern' } }, { onprogress: () => {} });
+    const request = await oneHeld();
+    assert.equal(request.wait, 'hold');
+    assert.equal(cli('approve', request.id, '--as', 'alice').status, 0);
+    assert.equal(text(await held), 'modern');
+  } finally {
+    await modern.close();
+  }
+});
+
 test('hold: a denial reaches the agent with who denied it and why; the requester cannot decide its own call', async () => {
   const held = client.callTool({ name: 'echo', arguments: { message: 'no' } }, { onprogress: () => {} });
   const request = await oneHeld();
