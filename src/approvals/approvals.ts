@@ -146,7 +146,12 @@ export class Approvals {
     this.poller ??= setInterval(() => void this.poll(), this.parts.pollMs ?? 250);
     const everyMs = this.parts.waitingEveryMs ?? 15_000;
     const tell = call.waiting && setInterval(() => call.waiting!(request, Math.max(0, request.expiresAt - this.clock())), everyMs);
-    const abandoned = new Promise<'abandoned'>((resolve) => call.signal?.addEventListener('abort', () => resolve('abandoned'), { once: true }));
+    // An agent may give up before the call is held (while it was counted, or its request written): an abort event
+    // has fired by then, and waiting for one would hold a call nobody waits for until it is approved, then forward it.
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      if (call.signal?.aborted) resolve('abandoned');
+      else call.signal?.addEventListener('abort', () => resolve('abandoned'), { once: true });
+    });
     try {
       const outcome = await Promise.race([settled, abandoned]);
       if (outcome === 'abandoned') {
