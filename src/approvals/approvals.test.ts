@@ -23,3 +23,17 @@ test('a call whose agent gave up before it was held is refused at once, its requ
   assert.equal((await store.get(answered.request.id))?.state, 'cancelled', 'the stored request is cancelled');
   await assert.rejects(approvals.decide(answered.request.id, { name: 'dana' }, 'approve'), (error: Error) => error instanceof ApprovalError && /is cancelled, not pending/.test(error.message), 'an approval afterwards is refused');
 });
+
+// Found by test/e2e/approvals-races.test.ts: closing told held agents their approval "is cancelled", while the record
+// stays pending and an approval of it still lets the identical retried call through.
+test('closing answers a held call at once, saying the request stays open, and leaves it pending', async () => {
+  const store = new MemoryApprovalStore();
+  const approvals = new Approvals({ store, record: () => {}, pollMs: 5 });
+  const gate = approvals.gate({ binding, requirement, wait: 'hold' });
+  await new Promise((resolve) => setImmediate(resolve));
+  approvals.close();
+  const answered = await gate;
+  assert.ok(answered.kind === 'refused', `the call is refused: ${JSON.stringify(answered)}`);
+  assert.equal(answered.message, `the gateway shut down while approval ${answered.request.id} was pending; the request stays open`);
+  assert.equal((await store.get(answered.request.id))?.state, 'pending', 'the stored request is still pending');
+});

@@ -107,7 +107,8 @@ export class Approvals {
   close(): void {
     this.closed = true;
     clearInterval(this.poller);
-    for (const waiters of this.held.values()) for (const waiter of waiters) waiter.settle({ ...waiter.request, state: 'cancelled' });
+    // Settled as they stand (pending): the records are not cancelled, and the agents are not told they were.
+    for (const waiters of this.held.values()) for (const waiter of waiters) waiter.settle(waiter.request);
     this.held.clear();
   }
 
@@ -159,6 +160,7 @@ export class Approvals {
         // Approved just as the agent left: the claim is never made, and it is not forwarded.
         return { kind: 'refused', request: cancelled ?? request, message: 'the call was abandoned while it waited for approval' };
       }
+      if (outcome.state === 'pending') return { kind: 'refused', request: outcome, message: `the gateway shut down while approval ${request.id} was pending; the request stays open` };
       if (outcome.state === 'approved') {
         const claimed = await this.move(outcome, 'forwarded');
         if (claimed) return { kind: 'approved', request: claimed };
