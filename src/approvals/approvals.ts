@@ -128,7 +128,8 @@ export class Approvals {
   close(): void {
     this.closed = true;
     clearInterval(this.poller);
-    for (const waiters of this.held.values()) for (const waiter of waiters) waiter.settle({ ...waiter.request, state: 'cancelled' });
+    // Settled as they stand (pending): the records are not cancelled, and the agents are not told they were.
+    for (const waiters of this.held.values()) for (const waiter of waiters) waiter.settle(waiter.request);
     this.held.clear();
   }
 
@@ -167,7 +168,12 @@ export class Approvals {
     this.poller ??= setInterval(() => void this.poll(), this.parts.pollMs ?? 250);
     const everyMs = this.parts.waitingEveryMs ?? 15_000;
     const tell = call.waiting && setInterval(() => call.waiting!(request, Math.max(0, request.expiresAt - this.clock())), everyMs);
-    const abandoned = new Promise<'abandoned'>((resolve) => call.signal?.addEventListener('abort', () => resolve('abandoned'), { once: true }));
+    // An agent may give up before the call is held (while it was counted, or its request written): an abort event
+    // has fired by then, and waiting for one would hold a call nobody waits for until it is approved, then forward it.
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      if (call.signal?.aborted) resolve('abandoned');
+      else call.signal?.addEventListener('abort', () => resolve('abandoned'), { once: true });
+    });
     try {
       const outcome = await Promise.race([settled, abandoned]);
       if (outcome === 'abandoned') {
@@ -175,6 +181,7 @@ export class Approvals {
         // Approved just as the agent left: the claim is never made, and it is not forwarded.
         return { kind: 'refused', request: cancelled ?? request, message: 'the call was abandoned while it waited for approval' };
       }
+      if (outcome.state === 'pending') return { kind: 'refused', request: outcome, message: `the gateway shut down while approval ${request.id} was pending; the request stays open` };
       if (outcome.state === 'approved') {
         const claimed = await this.move(outcome, 'forwarded');
         if (claimed) return { kind: 'approved', request: claimed };
