@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { AUDIT_DECISIONS, type AuditDecision, type ChainedEntry, type PinEntry } from '../audit/audit-record.js';
+import { AUDIT_DECISIONS, type ApprovalEntry, type AuditDecision, type ChainedEntry, type PinEntry } from '../audit/audit-record.js';
 import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
@@ -93,11 +93,11 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
     for (const chained of page.entries) {
       if (decisions === lines) break;
       entries.push(chained);
-      if (chained.entry.kind === 'decision' || chained.entry.kind === 'pin') decisions++;
+      if (chained.entry.kind === 'decision' || chained.entry.kind === 'pin' || chained.entry.kind === 'approval') decisions++;
     }
   } while (decisions < lines && page.next !== undefined);
   entries.reverse();
-  print(options, rows(entries).filter((row) => 'pin' in row || row.decision));
+  print(options, rows(entries).filter((row) => !('requestId' in row) || row.decision));
   if (!options.follow) return;
   let after = entries.at(-1)?.seq ?? 0;
   for (;;) {
@@ -109,16 +109,24 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
   }
 }
 
-/** A request, or a pin event, in the order of the log. */
-type Row = AuditRequest | { seq: number; pin: PinEntry };
+/** A request, a pin event or an approval event, in the order of the log. */
+type Row = AuditRequest | { seq: number; pin: PinEntry } | { seq: number; approval: ApprovalEntry };
 
 function rows(entries: readonly ChainedEntry[]): Row[] {
-  const pins = entries.flatMap(({ seq, entry }) => (entry.kind === 'pin' ? [{ seq, pin: entry }] : []));
-  return [...joinOutcomes(entries), ...pins].sort((a, b) => a.seq - b.seq);
+  const events = entries.flatMap(({ seq, entry }): Row[] => (entry.kind === 'pin' ? [{ seq, pin: entry }] : entry.kind === 'approval' ? [{ seq, approval: entry }] : []));
+  return [...joinOutcomes(entries), ...events].sort((a, b) => a.seq - b.seq);
 }
 
 function print(options: Common, rows: Row[]): void {
-  for (const row of rows) process.stdout.write(options.json ? `${JSON.stringify(row)}\n` : `${'pin' in row ? pinLine(row.pin) : line(row)}\n`);
+  for (const row of rows) {
+    const text = 'pin' in row ? pinLine(row.pin) : 'approval' in row ? approvalLine(row.approval) : line(row);
+    process.stdout.write(options.json ? `${JSON.stringify(row)}\n` : `${text}\n`);
+  }
+}
+
+/** An approval event on one line: when, whose call of which tool, what happened, by whom and why. */
+function approvalLine({ time, approval, event, grant, server, tool, by, reason }: ApprovalEntry): string {
+  return `${iso(time)}  ${grant.label}  ${server}  tool ${tool}  approval ${approval} ${event}${by ? ` by ${by}` : ''}${reason ? `: ${reason}` : ''}`;
 }
 
 /** A pin event on one line: when, which tool, what became of its definition, and what the change introduced. */

@@ -131,6 +131,8 @@ test('audit entries and list filters see the approvals', async () => {
   const all = JSON.parse(String(cli('list', '--state', 'all', '--json').stdout)) as ApprovalRequest[];
   assert.ok(all.length >= 5, `every request is kept: ${all.length}`);
   assert.equal(cli('list', '--state', 'maybe').status, 2, 'an unknown state is a usage error');
+  const tail = spawnSync(CLI[0], [...CLI.slice(1), 'audit', 'tail', '--grant', 'local', '-n', '200', '--config', config], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(String(tail.stdout), /  local  fixture  tool echo  approval ap_\w+ denied by alice: not today\n/, 'audit tail shows approval events');
 });
 
 test('the webhook: each new and decided request is POSTed, signed, with approve and deny links', async () => {
