@@ -5,12 +5,23 @@ import { after, before, describe, test } from 'node:test';
 import { Grants } from '../grants/grants.js';
 import { MemoryGrantStore } from '../grants/memory-grant-store.js';
 import { MemoryAuditSink } from '../audit/memory-sink.js';
-import { AdminApi, type CatalogSource } from './admin-api.js';
+import { Approvals } from '../approvals/approvals.js';
+import { MemoryApprovalStore } from '../approvals/memory-approval-store.js';
+import { AdminApi, type AdminApiOptions, type CatalogSource } from './admin-api.js';
 import { mintAdminToken } from './admin-token.js';
 
 const DAY = 86_400_000;
 /** For tests of the other endpoints: a gateway without servers. */
 const NO_SERVERS: CatalogSource = { servers: [], catalogue: async () => [] };
+
+/** For tests of the other endpoints: no approval requests, and no groups. */
+function noApprovals(): Pick<AdminApiOptions, 'approvals' | 'groups'> {
+  const store = new MemoryApprovalStore();
+  return { approvals: { store, decide: (...args) => new Approvals({ store, record: () => {} }).decide(...args) }, groups: {} };
+}
+
+/** The admin token as the configuration's unlabelled `token_sha256`. */
+const unlabelled = (sha256: string) => [{ label: 'admin', sha256 }];
 
 /** A node:http server that hands `/admin/` paths to the API, as the gateway's does. */
 async function serve(api: AdminApi): Promise<{ url: string; close: () => Promise<void> }> {
@@ -53,14 +64,14 @@ async function answer(response: Response): Promise<Answer> {
 
 describe('the admin API when no admin token is configured', () => {
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, tokenSha256: undefined }))));
+  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, ...noApprovals(), credentials: [] }))));
   after(() => server.close());
 
   test('is off: every path answers 404 saying how to turn it on, whatever credential is sent', async () => {
     for (const [path, authorization] of [['/admin/grants', undefined], ['/admin/grants', `Bearer ${mintAdminToken().token}`], ['/admin/anything', undefined]] as const) {
       const { status, body } = await answer(await fetch(server.url + path, { headers: authorization ? { authorization } : {} }));
       assert.equal(status, 404);
-      assert.deepEqual(body, { error: 'the admin API is off: set admin.token_sha256 in the configuration (toolgate admin token)' });
+      assert.deepEqual(body, { error: 'the admin API is off: set admin.token_sha256 or admin.tokens in the configuration (toolgate admin token)' });
     }
   });
 });
@@ -69,7 +80,7 @@ describe('the admin API', () => {
   const admin = mintAdminToken();
   const grants = new Grants(new MemoryGrantStore());
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, tokenSha256: admin.sha256 }))));
+  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, ...noApprovals(), credentials: unlabelled(admin.sha256) }))));
   after(() => server.close());
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -298,7 +309,7 @@ describe('GET /admin/audit', () => {
   const get = async (query: string) => answer(await fetch(`${server.url}/admin/audit${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
 
   before(async () => {
-    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, tokenSha256: admin.sha256 }));
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, ...noApprovals(), credentials: unlabelled(admin.sha256) }));
     for (let i = 0; i < 5; i++) {
       const requestId = `request-${i}`;
       const grant = i % 2 === 0 ? { id: 'gr_a', label: 'alice' } : { id: 'gr_b', label: 'bob' };

@@ -4,8 +4,13 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes } from '../audit/join-outcomes.js';
 import { grantJson } from '../grants/grant-json.js';
 import type { ServerCatalogue } from '../catalog/catalogue.js';
-import { auditQuery, catalogQuery, newGrantRequest, rotateRequest, validate } from './admin-json.js';
-import { adminTokenMatches } from './admin-token.js';
+import type { ApprovalDesk } from '../approvals/approval-desk.js';
+import { ApprovalFeed } from '../approvals/approval-feed.js';
+import { ApprovalError } from '../approvals/approvals.js';
+import { approverNamed } from '../approvals/approver-groups.js';
+import { approvalsQuery, auditQuery, catalogQuery, decisionRequest, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import { identifyAdmin, type AdminCredential, type AdminIdentity } from './admin-identity.js';
+import { streamApprovalEvents, type OpenEventStreams } from './approval-event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
 import { readJsonObject } from './json-http.js';
@@ -23,47 +28,63 @@ export interface AdminApiOptions {
   /** The audit log, read by `GET /admin/audit`; undefined when it is off. */
   audit?: AuditSink;
   catalog: CatalogSource;
-  /** `admin.token_sha256` from the configuration; the API is off without it. */
-  tokenSha256: string | undefined;
+  /** The approval requests, listed, watched and decided under `/admin/approvals`. */
+  approvals: ApprovalDesk;
+  /** `approvals.groups` from the configuration: an admin is in the groups that list its label. */
+  groups: Readonly<Record<string, readonly string[]>>;
+  /** The admin credentials in the configuration (`adminCredentials`); the API is off without one. */
+  credentials: readonly AdminCredential[];
+  /** A reading of the approval store for the event stream failed. */
+  feedFailed?: (error: unknown) => void;
 }
 
 /** A grant request is a few hundred bytes; anything near this is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
 const REALM = 'Bearer realm="toolgate-admin"';
 const GRANT_PATH = /^\/admin\/grants\/([^/]+)(\/rotate)?$/;
+const APPROVAL_PATH = /^\/admin\/approvals\/([^/]+)(?:\/(approve|deny))?$/;
+const ENDPOINTS =
+  '/admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id> and /admin/approvals/<id>/approve|deny';
 
-interface Reply {
-  status: number;
-  body: unknown;
-}
+/** A JSON answer, or a stream the handler writes itself. */
+type Reply = { status: number; body: unknown } | { stream: (res: ServerResponse) => Promise<void> };
 
 type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 
-export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 in the configuration (toolgate admin token)';
+export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 or admin.tokens in the configuration (toolgate admin token)';
 
 /**
- * The admin HTTP API (`/admin/…`) for managing grants and reading the audit log and the catalogue, e.g. from a web
- * console. It answers
- * to the admin token only, never to a grant token, and shows a grant's token once: in the answer that minted it.
+ * The admin HTTP API (`/admin/…`) for managing grants, reading the audit log and the catalogue, and deciding
+ * approval requests, e.g. from a web console. It answers to admin tokens only, never to a grant token, and shows a
+ * grant's token once: in the answer that minted it. Each admin token names who it is (its label), and decisions are
+ * taken as that admin.
  */
 export class AdminApi {
   private readonly grants: Grants;
   private readonly audit?: AuditSink;
   private readonly catalog: CatalogSource;
-  private readonly tokenSha256: string | undefined;
+  private readonly approvals: ApprovalDesk;
+  private readonly groups: Readonly<Record<string, readonly string[]>>;
+  private readonly credentials: readonly AdminCredential[];
+  private readonly feed: ApprovalFeed;
+  private readonly eventStreams: OpenEventStreams = new Set();
 
-  constructor({ grants, audit, catalog, tokenSha256 }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, approvals, groups, credentials, feedFailed }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
     this.catalog = catalog;
-    this.tokenSha256 = tokenSha256;
+    this.approvals = approvals;
+    this.groups = groups;
+    this.credentials = credentials;
+    this.feed = new ApprovalFeed(approvals.store, { ...(feedFailed && { failed: feedFailed }) });
   }
 
   /** Answers a request for `path` (under `/admin/`). Rejects only on an unexpected failure, such as a store that is down. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
-      const { status, body } = await this.serve(req, path);
-      sendJson(res, status, body);
+      const reply = await this.serve(req, path);
+      if ('stream' in reply) await reply.stream(res);
+      else sendJson(res, reply.status, reply.body);
     } catch (error) {
       if (error instanceof HttpError) sendError(res, error);
       else if (error instanceof GrantError) sendJson(res, GRANT_ERROR_STATUS[error.reason], { error: error.message });
@@ -71,15 +92,22 @@ export class AdminApi {
     }
   }
 
+  /** Ends the event streams (the gateway closing): each client sees its stream end, not break. */
+  close(): void {
+    this.feed.close();
+    for (const stream of this.eventStreams) stream.end();
+  }
+
   private async serve(req: IncomingMessage, path: string): Promise<Reply> {
-    if (this.tokenSha256 === undefined) throw new HttpError(404, ADMIN_OFF);
+    if (this.credentials.length === 0) throw new HttpError(404, ADMIN_OFF);
     // Before routing, so a caller without the token learns nothing, not even which paths exist.
     const authorization = req.headers.authorization;
-    if (!adminTokenMatches(authorization, this.tokenSha256)) {
+    const admin = identifyAdmin(authorization, this.credentials);
+    if (!admin) {
       if (authorization === undefined || authorization === '') throw new HttpError(401, 'the admin API needs Authorization: Bearer <admin token>', { 'www-authenticate': REALM });
-      throw new HttpError(401, 'not the admin token', { 'www-authenticate': `${REALM}, error="invalid_token"` });
+      throw new HttpError(401, 'not an admin token', { 'www-authenticate': `${REALM}, error="invalid_token"` });
     }
-    const handlers = this.route(req, path);
+    const handlers = this.route(req, path, admin);
     const method = req.method ?? '';
     // Own keys only: a method named like an Object.prototype member must not find one.
     const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
@@ -87,14 +115,46 @@ export class AdminApi {
     return handler();
   }
 
-  private route(req: IncomingMessage, path: string): Handlers {
+  private route(req: IncomingMessage, path: string, admin: AdminIdentity): Handlers {
     if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
     if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
     if (path === '/admin/catalog') return { GET: () => this.cataloguePage(req) };
+    if (path === '/admin/approvals') return { GET: () => this.approvalsPage(req) };
+    if (path === '/admin/approvals/events') return { GET: async () => ({ stream: (res) => streamApprovalEvents(res, this.feed, this.eventStreams) }) };
+    const approval = APPROVAL_PATH.exec(path);
+    if (approval) {
+      const [, id, verdict] = approval as unknown as [string, string, 'approve' | 'deny' | undefined];
+      return verdict ? { POST: () => this.decide(req, id, verdict, admin) } : { GET: () => this.approval(id) };
+    }
     const match = GRANT_PATH.exec(path);
-    if (!match) throw new HttpError(404, 'no such admin endpoint: there are /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit and /admin/catalog');
+    if (!match) throw new HttpError(404, `no such admin endpoint: there are ${ENDPOINTS}`);
     const label = decodeLabel(match[1]!);
     return match[2] ? { POST: () => this.rotate(req, label) } : { DELETE: () => this.revoke(label) };
+  }
+
+  /** The approval requests, newest first: pending ones unless `state` says otherwise (`all`: every state). */
+  private async approvalsPage(req: IncomingMessage): Promise<Reply> {
+    const { state, limit, ...filter } = validate(approvalsQuery, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+    return { status: 200, body: { approvals: await this.approvals.store.list({ ...filter, ...(state !== 'all' && { state }) }, limit) } };
+  }
+
+  private async approval(id: string): Promise<Reply> {
+    const request = await this.approvals.store.get(id);
+    if (!request) throw new HttpError(404, `no approval request ${id}`);
+    return { status: 200, body: { approval: request } };
+  }
+
+  /** A decision by the admin who asks, in the groups `approvals.groups` puts that admin's label in. */
+  private async decide(req: IncomingMessage, id: string, verdict: 'approve' | 'deny', admin: AdminIdentity): Promise<Reply> {
+    const { reason } = validate(decisionRequest, await readJsonObject(req, MAX_BODY_BYTES));
+    if (!(await this.approvals.store.get(id))) throw new HttpError(404, `no approval request ${id}`);
+    try {
+      return { status: 200, body: { approval: await this.approvals.decide(id, approverNamed(this.groups, admin.label), verdict, reason) } };
+    } catch (error) {
+      // The requester deciding its own call, an admin who is not an approver, a request no longer pending or expired.
+      if (error instanceof ApprovalError) throw new HttpError(409, error.message);
+      throw error;
+    }
   }
 
   private async list(): Promise<Reply> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
+import { APPROVAL_STATES } from '../approvals/approval.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from '../http/http-error.js';
@@ -71,6 +72,17 @@ export const auditQuery = z.strictObject({
 
 /** `GET /admin/catalog`'s query string: one server, or every one. */
 export const catalogQuery = z.strictObject({ server: z.string().min(1).optional() });
+
+/** `GET /admin/approvals`'s query string: the filters of `toolgate approvals list`, and how many. */
+export const approvalsQuery = z.strictObject({
+  state: z.enum([...APPROVAL_STATES, 'all'], { error: `expected ${APPROVAL_STATES.join(', ')} or all` }).default('pending'),
+  server: z.string().min(1).optional(),
+  grant: z.string().min(1).optional(),
+  limit: count(1, 1_000).default(100),
+});
+
+/** `POST /admin/approvals/:id/approve|deny`: why, recorded with the decision and shown to the agent on a denial. */
+export const decisionRequest = z.strictObject({ reason: z.string({ error: 'expected a reason (a string)' }).min(1, { error: 'expected a reason, or no reason field' }).max(1_000).optional() });
 
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

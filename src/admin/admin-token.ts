@@ -20,10 +20,19 @@ export function mintAdminToken(): { token: string; sha256: string } {
  * would only tax every admin request.
  */
 export function adminTokenMatches(authorizationHeader: string | undefined, expectedSha256Hex: string): boolean {
+  const presented = presentedAdminToken(authorizationHeader);
+  return presented !== undefined && digestMatches(presented, expectedSha256Hex);
+}
+
+/** The SHA-256 of the admin token `Authorization: Bearer <token>` carries; undefined when it carries none. */
+export function presentedAdminToken(authorizationHeader: string | undefined): Buffer | undefined {
   const bearer = bearerToken(authorizationHeader);
-  if (!('token' in bearer) || !FORMAT.test(bearer.token)) return false;
-  // An expected value that is not 64 hex digits decodes to fewer bytes and so never matches.
-  return safeEqual(sha256(bearer.token), Buffer.from(expectedSha256Hex, 'hex'));
+  return 'token' in bearer && FORMAT.test(bearer.token) ? sha256(bearer.token) : undefined;
+}
+
+/** Compared in constant time. An expected value that is not 64 hex digits decodes to fewer bytes and so never matches. */
+export function digestMatches(presented: Buffer, expectedSha256Hex: string): boolean {
+  return safeEqual(presented, Buffer.from(expectedSha256Hex, 'hex'));
 }
 
 function sha256(text: string): Buffer {

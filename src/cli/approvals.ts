@@ -4,6 +4,7 @@ import type { ApprovalRequest } from '../approvals/approval.js';
 import { APPROVAL_STATES, type ApprovalState } from '../approvals/approval.js';
 import type { ApprovalStore } from '../approvals/approval-store.js';
 import { ApprovalError, Approvals } from '../approvals/approvals.js';
+import { approverNamed } from '../approvals/approver-groups.js';
 import { openApprovalStore } from '../approvals/open-approval-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { loadConfig } from '../config/load.js';
@@ -64,7 +65,7 @@ export function approvalsCommand(): Command {
         withApprovals(options, async ({ service, config }) => {
           const name = options.as ?? userInfo().username;
           try {
-            const request = await service.decide(id, { name, groups: groupsOf(config, name) }, verdict, options.reason);
+            const request = await service.decide(id, approverNamed(config.approvals.groups, name), verdict, options.reason);
             process.stdout.write(options.json ? `${JSON.stringify(request)}\n` : `${request.id} is ${request.state}${request.state === 'pending' ? ` (${approvalsOf(request)} of ${request.quorum} approvals)` : ''}\n`);
           } catch (error) {
             if (!(error instanceof ApprovalError)) throw error;
@@ -75,11 +76,6 @@ export function approvalsCommand(): Command {
       );
   }
   return approvals;
-}
-
-/** The groups a name belongs to, from `approvals.groups` in the configuration. */
-function groupsOf(config: GatewayConfig, name: string): string[] {
-  return Object.entries(config.approvals.groups).flatMap(([group, members]) => (members.includes(name) ? [group] : []));
 }
 
 async function withApprovals(options: Common, work: (parts: { store: ApprovalStore; service: Approvals; config: GatewayConfig }) => Promise<void>): Promise<void> {

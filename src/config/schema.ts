@@ -76,6 +76,29 @@ const PLACES = [
 /** How the configuration keeps a credential: its SHA-256, so a leaked file does not leak the token. */
 const tokenSha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lowercase hex digits (the SHA-256 of a token from `toolgate admin token`)' });
 
+/** An admin token's label, as approvers are named in policies (`approvers: [alice]`) and groups. */
+export const ADMIN_LABEL = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+export const ADMIN_LABEL_EXPECTED = 'expected a label of letters, digits, ".", "_", "@" or "-" (at most 64, starting with a letter or digit)';
+const approverName = z.string().regex(ADMIN_LABEL, { message: ADMIN_LABEL_EXPECTED });
+
+/** The unlabelled admin's label: what `token_sha256` decides approvals as. */
+export const UNLABELLED_ADMIN = 'admin';
+
+/** Each admin credential names one identity: no label twice, and no token under two labels. */
+function distinctAdminTokens(admin: { token_sha256?: string; tokens: { label: string; sha256: string }[] }, ctx: z.RefinementCtx): void {
+  if (admin.token_sha256 === undefined && admin.tokens.length === 0) ctx.addIssue({ code: 'custom', message: 'expected token_sha256 or tokens: [{ label, sha256 }] (toolgate admin token)' });
+  const labels = new Map<string, string>(admin.token_sha256 === undefined ? [] : [[UNLABELLED_ADMIN, 'token_sha256 (the unlabelled admin)']]);
+  const hashes = new Map<string, string>(admin.token_sha256 === undefined ? [] : [[admin.token_sha256, 'token_sha256']]);
+  admin.tokens.forEach(({ label, sha256 }, i) => {
+    const labelOf = labels.get(label);
+    if (labelOf) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'label'], message: `"${label}" is the label of ${labelOf} already` });
+    const hashOf = hashes.get(sha256);
+    if (hashOf) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'sha256'], message: `the same token as ${hashOf}: one token names one admin` });
+    labels.set(label, `tokens/${i}`);
+    hashes.set(sha256, `tokens/${i}`);
+  });
+}
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, like 127.0.0.1:7420' })
@@ -132,8 +155,18 @@ export const configSchema = z
         label_claim: z.string().min(1).default('sub'),
       })
       .optional(),
-    /** The admin API (`/admin/…`): on only when its credential is set, as the SHA-256 of the token (`toolgate admin token`). */
-    admin: z.strictObject({ token_sha256: tokenSha256 }).optional(),
+    /**
+     * The admin API (`/admin/…`): on only when a credential is set, as the SHA-256 of its token (`toolgate admin
+     * token`). `token_sha256` is the unlabelled admin (it decides approvals as `admin`); each of `tokens` is a person
+     * or a console, named by its label in decisions and in `approvals.groups`.
+     */
+    admin: z
+      .strictObject({
+        token_sha256: tokenSha256.optional(),
+        tokens: z.array(z.strictObject({ label: approverName, sha256: tokenSha256 })).default([]),
+      })
+      .superRefine(distinctAdminTokens)
+      .optional(),
     /**
      * Prometheus metrics (`/metrics`): with `token_sha256` set a scrape must bring that token (`toolgate admin token`
      * mints one; use another than the admin API's); without it, only a gateway listening on loopback serves them.

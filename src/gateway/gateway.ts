@@ -35,6 +35,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { ApprovalRequest } from '../approvals/approval.js';
 import { argumentsDigest } from '../approvals/approval.js';
 import type { ApprovalStore } from '../approvals/approval-store.js';
+import type { ApprovalDesk } from '../approvals/approval-desk.js';
 import { Approvals, type ApprovalGate } from '../approvals/approvals.js';
 import { WebhookNotifier } from '../approvals/webhook.js';
 import { auditArguments } from '../audit/arguments.js';
@@ -295,6 +296,12 @@ export class Gateway implements UpstreamListener {
     await this.approvalStore?.close();
     this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
+  }
+
+  /** The approval requests and the decisions on them, for the admin API and the signed links (opened by `start`). */
+  get approvalDesk(): ApprovalDesk | undefined {
+    const { approvals, approvalStore: store } = this;
+    return approvals && store && { store, decide: (id, approver, verdict, reason) => approvals.decide(id, approver, verdict, reason) };
   }
 
   /** The audit log, for reading it back (admin API, tests); undefined when it is off. */

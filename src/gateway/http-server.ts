@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
+import { adminCredentials } from '../admin/admin-identity.js';
+import { ApprovalLinkEndpoint, LINK_PATH } from '../approvals/approval-link-endpoint.js';
+import { approverNamed } from '../approvals/approver-groups.js';
 import { checkHostAndOrigin } from '../http/browser-origin.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
@@ -32,6 +35,7 @@ export class HttpServer {
   private readonly mcp: McpEndpoint;
   private readonly metrics: MetricsEndpoint;
   private adminApi?: AdminApi;
+  private links?: ApprovalLinkEndpoint;
   private keepalive?: NodeJS.Timeout;
   /** Unexpected failures are logged once per ten seconds per kind: a client must not be able to flood the log. */
   private readonly failures = new LogThrottle();
@@ -67,6 +71,7 @@ export class HttpServer {
   async close(): Promise<void> {
     clearInterval(this.keepalive);
     for (const stream of this.streams) stream.end();
+    this.adminApi?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -74,29 +79,47 @@ export class HttpServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const mcp = MCP_PATH.exec(path);
-    const known = mcp !== null || path.startsWith('/admin/') || path === '/metrics';
+    const link = LINK_PATH.exec(path);
+    const known = mcp !== null || link !== null || path.startsWith('/admin/') || path === '/metrics';
     if (!known) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
       return;
     }
-    checkHostAndOrigin(req, res, this.options.host, this.options.allowedOrigins, (message) =>
+    const webhook = this.gateway.config.approvals.webhook;
+    // A link's confirmation page posts from the gateway's public address (links exist only with one).
+    const allowedOrigins = link && webhook?.public_url ? [...this.options.allowedOrigins, new URL(webhook.public_url).origin] : this.options.allowedOrigins;
+    checkHostAndOrigin(req, res, this.options.host, allowedOrigins, (message) =>
       mcp ? new HttpError(403, message, {}, errorResponse(null, ErrorCode.InvalidRequest, message)) : new HttpError(403, message),
     );
     if (mcp) return this.mcp.handle(req, res, mcp[1]);
+    if (link) return this.approvalLink(req, res, link[1]!, link[2]!);
     if (path === '/metrics') return this.metrics.handle(req, res);
     return this.admin(req, res, path);
   }
 
-  /** The admin API answers to the admin token only (admin/admin-api.ts). */
+  /** A signed approve or deny link (approvals/approval-link-endpoint.ts), decided as `approvals.webhook.link_approver`. */
+  private async approvalLink(req: IncomingMessage, res: ServerResponse, id: string, verdict: string): Promise<void> {
+    const { webhook, groups } = this.gateway.config.approvals;
+    if (!webhook) throw new HttpError(404, 'approval links are off: set approvals.webhook in the configuration');
+    const approvals = this.gateway.approvalDesk;
+    if (!approvals) throw new HttpError(503, 'the gateway is starting', { 'retry-after': '1' });
+    this.links ??= new ApprovalLinkEndpoint({ approvals, secret: webhook.secret, approver: approverNamed(groups, webhook.link_approver) });
+    await this.links.handle(req, res, id, verdict);
+  }
+
+  /** The admin API answers to admin tokens only (admin/admin-api.ts). */
   private async admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const grants = this.gateway.grants;
+    const { grants, approvalDesk: approvals, config } = this.gateway;
     // Without grants there is no admin credential either (setting one opens the grant store).
-    if (!grants) return sendJson(res, 404, { error: ADMIN_OFF });
+    if (!grants || !approvals) return sendJson(res, 404, { error: ADMIN_OFF });
     this.adminApi ??= new AdminApi({
       grants,
       audit: this.gateway.auditLog,
       catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
-      tokenSha256: this.gateway.config.admin?.token_sha256,
+      approvals,
+      groups: config.approvals.groups,
+      credentials: adminCredentials(config.admin),
+      feedFailed: (error) => this.gateway.storeFailures.failed('approvals', error, 'approval store unavailable to the admin API’s event stream'),
     });
     await this.adminApi.handle(req, res, path);
   }

@@ -3,7 +3,7 @@ import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
 import { CLIENT_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
 
 /** The parts whose store can fail; a failure is counted whatever the fail mode made of it. */
-export type StorePart = 'counters' | 'grants' | 'audit';
+export type StorePart = 'counters' | 'grants' | 'audit' | 'approvals';
 
 /** Why a request was turned away before any policy saw it. */
 export type AuthRefusal = 'unauthenticated' | 'forbidden' | 'unavailable' | 'sessions_full';
@@ -82,7 +82,7 @@ export class GatewayMetrics {
     });
     this.storeErrors = new Counter({
       name: 'toolgate_store_errors_total',
-      help: 'Failed operations on a store: counters, grants or audit.',
+      help: 'Failed operations on a store: counters, grants, audit or approvals.',
       labelNames: ['part'],
       registers,
     });

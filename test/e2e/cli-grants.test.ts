@@ -10,6 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { Client, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { parse as parseYaml } from 'yaml';
+import { adminCredentials } from '../../src/admin/admin-identity.js';
+import { configSchema } from '../../src/config/schema.js';
 import { Grants } from '../../src/grants/grants.js';
 import { SqliteGrantStore } from '../../src/grants/sqlite-grant-store.js';
 import { FIXTURE } from './harness.js';
@@ -480,6 +483,19 @@ describe('toolgate admin token', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^tga_\S+\n$/);
     assert.ok(run.stderr.includes(`admin:\n  token_sha256: ${sha256(run.stdout.trim())}\n`), run.stderr);
+  });
+
+  test('--label: the lines of a labelled admin, which the configuration accepts as they are; --json names the label', () => {
+    const run = toolgate(['admin', 'token', '--label', 'alice']);
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stderr.slice(run.stderr.indexOf('admin:'));
+    assert.deepEqual(parseYaml(lines), { admin: { tokens: [{ label: 'alice', sha256: sha256(run.stdout.trim()) }] } });
+    assert.deepEqual(adminCredentials(configSchema.parse({ ...(parseYaml(lines) as object), servers: { fixture } }).admin), [{ label: 'alice', sha256: sha256(run.stdout.trim()) }]);
+    const json = JSON.parse(toolgate(['admin', 'token', '--label', 'bob@example.com', '--json']).stdout) as { token: string; label: string; sha256: string };
+    assert.deepEqual([json.label, json.sha256], ['bob@example.com', sha256(json.token)]);
+    const refused = toolgate(['admin', 'token', '--label', 'group:finance']);
+    assert.equal(refused.status, 2, 'a label that is no approver name is a usage error');
+    assert.match(refused.stderr, /--label: expected a label of letters/);
   });
 
   test('a gateway configured with its hash answers /admin/grants to it, and 401 to a grant token', async () => {

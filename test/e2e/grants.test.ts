@@ -421,7 +421,7 @@ describe('the admin token and grant tokens are not interchangeable', () => {
     const response = await fetch(`${gateway.base}/admin/grants`, { headers: bearer(await grant('not-admin', ['*'])) });
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="toolgate-admin", error="invalid_token"');
-    assert.deepEqual(await response.json(), { error: 'not the admin token' });
+    assert.deepEqual(await response.json(), { error: 'not an admin token' });
   });
 
   test('the admin token on an MCP endpoint: 401', async () => {
