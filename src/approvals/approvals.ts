@@ -1,4 +1,5 @@
 import { randomBase62 } from '../grants/token.js';
+import type { ApprovalEntry } from '../audit/audit-record.js';
 import type { ApprovalRequirement } from '../policy/decision.js';
 import { advance, bindingKey, decide, type ApprovalBinding, type ApprovalRequest, type Approver } from './approval.js';
 import type { ApprovalStore } from './approval-store.js';
@@ -17,6 +18,12 @@ export interface ApprovalEvent {
   /** Who decided, and why they said so. */
   readonly by?: string;
   readonly reason?: string;
+}
+
+/** An event as the audit log keeps it: the request's id, its binding, and who decided and why. */
+export function approvalEntry({ request, event, by, reason }: ApprovalEvent, time: number): ApprovalEntry {
+  const { grant, server, tool, argsDigest } = request.binding;
+  return { kind: 'approval', time, approval: request.id, event, grant, server, tool, digest: argsDigest, ...(by !== undefined && { by }), ...(reason !== undefined && { reason }) };
 }
 
 /** A call that needs approval, as the gateway describes it. */

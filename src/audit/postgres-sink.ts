@@ -5,7 +5,7 @@ import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
-import { openPostgres } from '../store/postgres.js';
+import { inTransaction, openPostgres } from '../store/postgres.js';
 
 /** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
 /** Array types for inserting a whole batch with one `unnest`, in AUDIT_COLUMNS order. */
@@ -99,21 +99,11 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   /** Runs `work` in a transaction holding the log's advisory lock: the chain's head moves only under it. */
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      // The failure is the error to report, whatever becomes of the rollback.
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 
   private async createTables(client: PoolClient, schema: string | undefined): Promise<void> {

@@ -80,7 +80,7 @@ export class Pinning {
 
   /** Whether a tool is kept out of lists: held for review under `block` or `review`. */
   hides(server: string, tool: string): boolean {
-    return !this.verdict(server, tool).ok && this.reviewed.get(server)?.has(tool) === true;
+    return this.state(server, tool) === 'held' && this.parts.mode(server) !== 'warn';
   }
 
   close(): void {

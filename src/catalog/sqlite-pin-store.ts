@@ -2,24 +2,9 @@ import type Database from 'better-sqlite3';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
 
-const TABLES = `
-  CREATE TABLE IF NOT EXISTS toolgate_pins (
-    server TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    definition TEXT NOT NULL,
-    time INTEGER NOT NULL,
-    PRIMARY KEY (server, tool)
-  );
-  CREATE TABLE IF NOT EXISTS toolgate_pins_held (
-    server TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    definition TEXT NOT NULL,
-    time INTEGER NOT NULL,
-    PRIMARY KEY (server, tool)
-  );
-`;
+/** The reviewed definitions, and those held for review: one shape, one row per tool. */
+const COLUMNS = 'server TEXT NOT NULL, tool TEXT NOT NULL, digest TEXT NOT NULL, definition TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (server, tool)';
+const TABLES = `CREATE TABLE IF NOT EXISTS toolgate_pins (${COLUMNS}); CREATE TABLE IF NOT EXISTS toolgate_pins_held (${COLUMNS});`;
 
 function prepare(db: Database.Database) {
   return {

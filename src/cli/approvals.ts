@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { ApprovalRequest } from '../approvals/approval.js';
 import { APPROVAL_STATES, type ApprovalState } from '../approvals/approval.js';
 import type { ApprovalStore } from '../approvals/approval-store.js';
-import { ApprovalError, Approvals } from '../approvals/approvals.js';
+import { approvalEntry, ApprovalError, Approvals, type ApprovalEvent } from '../approvals/approvals.js';
 import { approverNamed } from '../approvals/approver-groups.js';
 import { openApprovalStore } from '../approvals/open-approval-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -84,11 +84,10 @@ async function withApprovals(options: Common, work: (parts: { store: ApprovalSto
   const store = await openApprovalStore(config.store.approvals);
   let audit: AuditSink | undefined;
   try {
-    const record = async (event: Parameters<ConstructorParameters<typeof Approvals>[0]['record']>[0]) => {
+    const record = async (event: ApprovalEvent) => {
       if (!config.audit.enabled) return;
       audit ??= await openAuditLog(config.store.audit, 'a decision');
-      const { grant, server, tool, argsDigest } = event.request.binding;
-      await audit.append({ kind: 'approval', time: Date.now(), approval: event.request.id, event: event.event, grant, server, tool, digest: argsDigest, ...(event.by !== undefined && { by: event.by }), ...(event.reason !== undefined && { reason: event.reason }) });
+      await audit.append(approvalEntry(event, Date.now()));
     };
     await work({ store, service: new Approvals({ store, record }), config });
   } finally {

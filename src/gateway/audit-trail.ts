@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { AuditDecision, AuditEntry, AuditStatus, PinEntry } from '../audit/audit-record.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import type { ApprovalEvent } from '../approvals/approvals.js';
+import { approvalEntry, type ApprovalEvent } from '../approvals/approvals.js';
 import { auditArguments } from '../audit/arguments.js';
 import { CheckpointSigner } from '../audit/checkpoint.js';
 import { readSigningKey } from '../audit/signing-keys.js';
@@ -168,11 +168,11 @@ export class AuditTrail {
   }
 
   /** Records what became of an approval request, and logs it; rejects when the log cannot take it. */
-  async approvalEvent({ request, event, by, reason }: ApprovalEvent): Promise<void> {
-    const { grant, server, tool, argsDigest } = request.binding;
-    this.log.info({ approval: request.id, server, tool, grant: grant.label, by }, `approval ${request.id} ${event}${by ? ` by ${by}` : ''}`);
-    if (!this.sink) return;
-    await this.write({ kind: 'approval', time: Date.now(), approval: request.id, event, grant, server, tool, digest: argsDigest, ...(by !== undefined && { by }), ...(reason !== undefined && { reason }) });
+  async approvalEvent(event: ApprovalEvent): Promise<void> {
+    const { request, by } = event;
+    const { grant, server, tool } = request.binding;
+    this.log.info({ approval: request.id, server, tool, grant: grant.label, by }, `approval ${request.id} ${event.event}${by ? ` by ${by}` : ''}`);
+    if (this.sink) await this.write(approvalEntry(event, Date.now()));
   }
 
   /** Counts a decision, gives it to the call's span, and logs it at debug level with the audit entry's request id. */

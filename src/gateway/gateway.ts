@@ -177,17 +177,28 @@ export class Gateway implements UpstreamListener {
     this.authenticator = await authenticatorFor(this.config, this.grantStore);
     if (this.grantStore) this.grants = new Grants(this.grantStore);
     if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
+    await this.openApprovals();
+    await this.openPinning();
+    if (this.config.tracing) {
+      // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
+      const { OtlpCallTracer } = await import('../observability/tracing.js');
+      this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
+    }
+    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session), busy: (session) => this.inFlight.has(session) });
+  }
+
+  /** The approval store, the webhook (when configured) and the sweep for forwards lost with their process. */
+  private async openApprovals(): Promise<void> {
     this.approvalStore = await this.stores.approvals();
     const webhook = this.config.approvals.webhook;
-    const notifier =
+    const notifier = (this.notifier =
       webhook &&
       new WebhookNotifier({
         url: webhook.url,
         secret: webhook.secret,
         logger: this.log,
         ...(webhook.public_url && { links: { baseUrl: webhook.public_url, secret: webhook.secret } }),
-      });
-    this.notifier = notifier;
+      }));
     this.approvals = new Approvals({
       store: this.approvalStore,
       record: async (event) => {
@@ -200,6 +211,10 @@ export class Gateway implements UpstreamListener {
     const sweep = () => void this.approvals?.sweep().catch((error: Error) => this.log.warn(`approvals: lost forwards could not be looked for: ${error.message}`));
     sweep();
     this.sweeper = setInterval(sweep, 60_000).unref();
+  }
+
+  /** Definition pinning, unless it is off for every server. */
+  private async openPinning(): Promise<void> {
     const pinningOf = (server: string) => this.config.servers[server]?.pinning ?? this.config.pinning;
     if (Object.keys(this.config.servers).some((server) => pinningOf(server) !== 'off')) {
       this.pinning = new Pinning({
@@ -209,12 +224,6 @@ export class Gateway implements UpstreamListener {
         warn: (server, message) => this.log.warn({ server }, `upstream ${server}: ${message}`),
       });
     }
-    if (this.config.tracing) {
-      // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
-      const { OtlpCallTracer } = await import('../observability/tracing.js');
-      this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
-    }
-    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session), busy: (session) => this.inFlight.has(session) });
   }
 
   /** Connects every upstream; one that fails keeps retrying in the background and its calls fail clearly. */

@@ -67,6 +67,8 @@ interface Known {
 
 interface HeldCall {
   readonly controller: AbortController;
+  /** The service holding it. */
+  readonly side: number;
   readonly settled: Promise<void>;
   done: boolean;
   id?: string;
@@ -164,7 +166,7 @@ class Run {
           }
           return;
         }
-        const call: HeldCall = { controller, done: false, settled: Promise.resolve() };
+        const call: HeldCall = { controller, side: c.side, done: false, settled: Promise.resolve() };
         (call as { settled: Promise<void> }).settled = gate.then(
           (outcome) => {
             call.done = true;
@@ -221,6 +223,8 @@ class Run {
       case 'restart': {
         const old = this.sides[c.side]!;
         old.service.close();
+        // Its held calls are answered by the close: an agent cancelling one afterwards gives up on nothing.
+        await Promise.all(this.held.filter((h) => h.side === c.side && !h.done).map((h) => h.settled));
         await old.store.close();
         this.sides[c.side] = this.open();
         return;
