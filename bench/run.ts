@@ -409,7 +409,7 @@ async function main(): Promise<void> {
   if (approvals) {
     sections.push([
       'Approvals on SQLite, decided from another process at a random moment (bench/approvals.ts):',
-      `decision to forward p50 ${approvals.p50Ms} ms, p99 ${approvals.p99Ms} ms (${approvals.decisions} decisions); an idle held call costs about ${approvals.bytesPerHeld.toLocaleString('en')} bytes of heap (${approvals.held.toLocaleString('en')} held).`,
+      `decision to forward p50 ${approvals.p50Ms} ms, p99 ${approvals.p99Ms} ms (${approvals.decisions} decisions); ${approvals.bytesPerHeld === null ? 'memory not measured (node without --expose-gc)' : `an idle held call costs about ${approvals.bytesPerHeld.toLocaleString('en')} bytes of heap (${approvals.held.toLocaleString('en')} held)`}.`,
     ]);
   }
   if (counterStores) {
