@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthenticationUnavailable } from '../grants/authenticator.js';
 import { GrantError, type Grants } from '../grants/grants.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes } from '../audit/join-outcomes.js';
@@ -9,7 +10,7 @@ import { ApprovalFeed } from '../approvals/approval-feed.js';
 import { ApprovalError } from '../approvals/approvals.js';
 import { approverNamed } from '../approvals/approver-groups.js';
 import { approvalsQuery, auditQuery, catalogQuery, decisionRequest, newGrantRequest, rotateRequest, validate } from './admin-json.js';
-import { identifyAdmin, type AdminCredential, type AdminIdentity } from './admin-identity.js';
+import type { AdminAuthenticator, AdminIdentity } from './admin-identity.js';
 import { streamApprovalEvents, type OpenEventStreams } from './approval-event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
@@ -32,8 +33,8 @@ export interface AdminApiOptions {
   approvals: ApprovalDesk;
   /** `approvals.groups` from the configuration: an admin is in the groups that list its label. */
   groups: Readonly<Record<string, readonly string[]>>;
-  /** The admin credentials in the configuration (`adminCredentials`); the API is off without one. */
-  credentials: readonly AdminCredential[];
+  /** Who may sign in (`adminAuthenticatorFor`): the API is off when nobody can. */
+  admins: AdminAuthenticator;
   /** A reading of the approval store for the event stream failed. */
   feedFailed?: (error: unknown) => void;
 }
@@ -51,13 +52,13 @@ type Reply = { status: number; body: unknown } | { stream: (res: ServerResponse)
 
 type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 
-export const ADMIN_OFF = 'the admin API is off: set admin.token_sha256 or admin.tokens in the configuration (toolgate admin token)';
+export const ADMIN_OFF = 'the admin API is off: set admin.tokens (toolgate admin token) or admin.jwt in the configuration';
 
 /**
  * The admin HTTP API (`/admin/…`) for managing grants, reading the audit log and the catalogue, and deciding
- * approval requests, e.g. from a web console. It answers to admin tokens only, never to a grant token, and shows a
- * grant's token once: in the answer that minted it. Each admin token names who it is (its label), and decisions are
- * taken as that admin.
+ * approval requests, e.g. from a web console. It answers to admins only (an admin token, or with `admin.jwt` an
+ * identity provider's token for the admin API), never to an agent's credential, and shows a grant's token once: in
+ * the answer that minted it. Each admin is named (a token's label, a JWT's subject), and decisions are taken as them.
  */
 export class AdminApi {
   private readonly grants: Grants;
@@ -65,17 +66,17 @@ export class AdminApi {
   private readonly catalog: CatalogSource;
   private readonly approvals: ApprovalDesk;
   private readonly groups: Readonly<Record<string, readonly string[]>>;
-  private readonly credentials: readonly AdminCredential[];
+  private readonly admins: AdminAuthenticator;
   private readonly feed: ApprovalFeed;
   private readonly eventStreams: OpenEventStreams = new Set();
 
-  constructor({ grants, audit, catalog, approvals, groups, credentials, feedFailed }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, approvals, groups, admins, feedFailed }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
     this.catalog = catalog;
     this.approvals = approvals;
     this.groups = groups;
-    this.credentials = credentials;
+    this.admins = admins;
     this.feed = new ApprovalFeed(approvals.store, { ...(feedFailed && { failed: feedFailed }) });
   }
 
@@ -99,20 +100,24 @@ export class AdminApi {
   }
 
   private async serve(req: IncomingMessage, path: string): Promise<Reply> {
-    if (this.credentials.length === 0) throw new HttpError(404, ADMIN_OFF);
+    if (!this.admins.configured) throw new HttpError(404, ADMIN_OFF);
     // Before routing, so a caller without the token learns nothing, not even which paths exist.
-    const authorization = req.headers.authorization;
-    const admin = identifyAdmin(authorization, this.credentials);
-    if (!admin) {
-      if (authorization === undefined || authorization === '') throw new HttpError(401, 'the admin API needs Authorization: Bearer <admin token>', { 'www-authenticate': REALM });
-      throw new HttpError(401, 'not an admin token', { 'www-authenticate': `${REALM}, error="invalid_token"` });
-    }
+    const admin = await this.signedIn(req.headers.authorization);
     const handlers = this.route(req, path, admin);
     const method = req.method ?? '';
     // Own keys only: a method named like an Object.prototype member must not find one.
     const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
     if (!handler) throw new HttpError(405, `method ${req.method} is not allowed here`, { allow: Object.keys(handlers).join(', ') });
     return handler();
+  }
+
+  private async signedIn(authorization: string | undefined): Promise<AdminIdentity> {
+    const outcome = await this.admins.identify(authorization).catch((error: unknown) => {
+      // The identity provider's keys cannot be fetched: nothing is let in, and the client keeps its token and retries.
+      throw error instanceof AuthenticationUnavailable ? new HttpError(503, error.message, { 'retry-after': '5' }) : error;
+    });
+    if (outcome.kind === 'ok') return outcome.admin;
+    throw new HttpError(401, outcome.description, { 'www-authenticate': outcome.invalidToken ? `${REALM}, error="invalid_token"` : REALM });
   }
 
   private route(req: IncomingMessage, path: string, admin: AdminIdentity): Handlers {

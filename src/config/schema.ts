@@ -84,9 +84,19 @@ const approverName = z.string().regex(ADMIN_LABEL, { message: ADMIN_LABEL_EXPECT
 /** The unlabelled admin's label: what `token_sha256` decides approvals as. */
 export const UNLABELLED_ADMIN = 'admin';
 
+/** An identity provider's tokens for one audience (agents' `jwt`, or the admin API's `admin.jwt`). */
+const jwtIssuer = {
+  issuer: z.string().min(1),
+  /** This gateway (or its admin API), as the tokens' `aud` names it. */
+  audience: z.string().min(1),
+  jwks_url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+};
+
 /** Each admin credential names one identity: no label twice, and no token under two labels. */
-function distinctAdminTokens(admin: { token_sha256?: string; tokens: { label: string; sha256: string }[] }, ctx: z.RefinementCtx): void {
-  if (admin.token_sha256 === undefined && admin.tokens.length === 0) ctx.addIssue({ code: 'custom', message: 'expected token_sha256 or tokens: [{ label, sha256 }] (toolgate admin token)' });
+function distinctAdminTokens(admin: { token_sha256?: string; tokens: { label: string; sha256: string }[]; jwt?: unknown }, ctx: z.RefinementCtx): void {
+  if (admin.token_sha256 === undefined && admin.tokens.length === 0 && admin.jwt === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected token_sha256, tokens: [{ label, sha256 }] (toolgate admin token) or jwt: { issuer, audience, jwks_url }' });
+  }
   const labels = new Map<string, string>(admin.token_sha256 === undefined ? [] : [[UNLABELLED_ADMIN, 'token_sha256 (the unlabelled admin)']]);
   const hashes = new Map<string, string>(admin.token_sha256 === undefined ? [] : [[admin.token_sha256, 'token_sha256']]);
   admin.tokens.forEach(({ label, sha256 }, i) => {
@@ -147,10 +157,7 @@ export const configSchema = z
     /** For `auth: jwt`: tokens from the operator's identity provider. */
     jwt: z
       .strictObject({
-        issuer: z.string().min(1),
-        /** This gateway, as the tokens' `aud` names it. */
-        audience: z.string().min(1),
-        jwks_url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+        ...jwtIssuer,
         /** The claim whose value is the grant label. */
         label_claim: z.string().min(1).default('sub'),
       })
@@ -158,12 +165,20 @@ export const configSchema = z
     /**
      * The admin API (`/admin/…`): on only when a credential is set, as the SHA-256 of its token (`toolgate admin
      * token`). `token_sha256` is the unlabelled admin (it decides approvals as `admin`); each of `tokens` is a person
-     * or a console, named by its label in decisions and in `approvals.groups`.
+     * or a console, named by its label in decisions and in `approvals.groups`. With `jwt`, people sign in with the
+     * identity provider's tokens for the admin API's own audience, named by their subject claim.
      */
     admin: z
       .strictObject({
         token_sha256: tokenSha256.optional(),
         tokens: z.array(z.strictObject({ label: approverName, sha256: tokenSha256 })).default([]),
+        jwt: z
+          .strictObject({
+            ...jwtIssuer,
+            /** The claim that names the admin, as approvers and groups do: one users cannot choose for themselves. */
+            subject_claim: z.string().min(1).default('sub'),
+          })
+          .optional(),
       })
       .superRefine(distinctAdminTokens)
       .optional(),
@@ -221,6 +236,11 @@ export const configSchema = z
     }
     if (rest.auth === 'jwt' && !rest.jwt) {
       ctx.addIssue({ code: 'custom', path: ['jwt'], message: 'auth: jwt needs jwt: { issuer, audience, jwks_url }' });
+      return z.NEVER;
+    }
+    const adminJwt = rest.admin?.jwt;
+    if (adminJwt && rest.jwt && adminJwt.issuer === rest.jwt.issuer && adminJwt.audience === rest.jwt.audience) {
+      ctx.addIssue({ code: 'custom', path: ['admin', 'jwt', 'audience'], message: "the agents' audience (jwt.audience): an agent's token would open the admin API; give the admin API an audience of its own" });
       return z.NEVER;
     }
     const { store, ...others } = rest;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
-import { adminCredentials } from '../admin/admin-identity.js';
+import { adminAuthenticatorFor } from '../admin/admin-identity.js';
 import { ApprovalLinkEndpoint, LINK_PATH } from '../approvals/approval-link-endpoint.js';
 import { approverNamed } from '../approvals/approver-groups.js';
 import { checkHostAndOrigin } from '../http/browser-origin.js';
@@ -118,7 +118,7 @@ export class HttpServer {
       catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
       approvals,
       groups: config.approvals.groups,
-      credentials: adminCredentials(config.admin),
+      admins: await adminAuthenticatorFor(config),
       feedFailed: (error) => this.gateway.storeFailures.failed('approvals', error, 'approval store unavailable to the admin API’s event stream'),
     });
     await this.adminApi.handle(req, res, path);
