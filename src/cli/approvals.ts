@@ -11,6 +11,7 @@ import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { openAuditLog } from './audit-log.js';
 import { UsageError } from './errors.js';
+import { CONFIG_HELP } from './config-file.js';
 
 interface Common {
   config: string;
@@ -28,7 +29,7 @@ interface DecideOptions extends Common {
  */
 export function approvalsCommand(): Command {
   const approvals = new Command('approvals').description('calls waiting for a person’s approval').enablePositionalOptions();
-  const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print JSON');
+  const common = (command: Command) => command.option('-c, --config <file>', CONFIG_HELP).option('--json', 'print JSON');
 
   common(approvals.command('list'))
     .description('the approval requests, newest first (pending ones unless --state says otherwise)')

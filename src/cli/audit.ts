@@ -8,6 +8,7 @@ import { keygen, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type KeygenOptions } from '.
 import { verify, verifyOptions, type VerifyCliOptions } from './audit-verify.js';
 import { durationOption } from './duration-option.js';
 import { UsageError } from './errors.js';
+import { CONFIG_HELP } from './config-file.js';
 
 const FOLLOW_EVERY_MS = 1_000;
 
@@ -29,7 +30,7 @@ interface TailOptions extends Common {
 /** `toolgate audit tail|verify|keygen`: what was decided, whether the record is whole, and the key that signs it. */
 export function auditCommand(): Command {
   const audit = new Command('audit').description('the audit log: every decision the gateway made');
-  const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print JSON (one object per line with --follow)');
+  const common = (command: Command) => command.option('-c, --config <file>', CONFIG_HELP).option('--json', 'print JSON (one object per line with --follow)');
 
   common(audit.command('tail'))
     .description('show the latest decisions, each with how its call ended, and what became of pinned tool definitions')

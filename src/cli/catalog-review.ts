@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { canonical } from '../documents/canonical-json.js';
 import { openAuditLog } from './audit-log.js';
 import { UsageError } from './errors.js';
+import { CONFIG_HELP } from './config-file.js';
 
 interface ReviewOptions {
   config: string;
@@ -30,7 +31,7 @@ export function addReviewCommands(catalog: Command): void {
   catalog
     .command('diff')
     .description('show each changed tool definition held for review, as a diff with what it introduces')
-    .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-s, --server <name>', 'only this server')
     .option('--json', 'print the held changes as JSON')
     .action((options: ReviewOptions) => withPins(options, async (pins) => diff(await heldChanges(pins, options.server), options)));
@@ -40,7 +41,7 @@ export function addReviewCommands(catalog: Command): void {
     .description('accept the held definition of a tool (or of every tool with --all) as reviewed: the gateway lets it through within seconds')
     .argument('[server]', 'the server')
     .argument('[tool]', 'the tool')
-    .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--all', 'every held tool (of the server, if one is named)')
     .option('--json', 'print what was approved as JSON')
     .action((server: string | undefined, tool: string | undefined, options: ReviewOptions & { all?: boolean }) => {

@@ -4,13 +4,14 @@ import { reasonsOf } from '../catalog/reasons.js';
 import { loadConfig } from '../config/load.js';
 import { addReviewCommands } from './catalog-review.js';
 import { chosenServers, listServers } from './list-servers.js';
+import { CONFIG_HELP } from './config-file.js';
 
 /** `toolgate catalog`: every tool behind the gateway, classified by risk with reasons and a recommended rule. */
 export function catalogCommand(): Command {
   const catalog = new Command('catalog')
     .enablePositionalOptions()
     .description('list every tool of the configured servers, classified by risk, with reasons and a recommended rule')
-    .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-s, --server <name>', 'only this server')
     .option('--json', 'print the catalogue as JSON')
     .action(async (options: { config: string; server?: string; json?: boolean }) => {

@@ -8,6 +8,7 @@ import { openGrantStore } from '../grants/open-grant-store.js';
 import { loadPolicy } from '../policy/policy-file.js';
 import { durationOption } from './duration-option.js';
 import { UsageError } from './errors.js';
+import { CONFIG_HELP } from './config-file.js';
 
 interface Common {
   config: string;
@@ -17,7 +18,7 @@ interface Common {
 /** `toolgate grant create|list|rotate|revoke`: agent credentials, in the configuration's grant store. */
 export function grantCommand(): Command {
   const grant = new Command('grant').description('agent credentials: one grant (bearer token) per agent');
-  const common = (command: Command) => command.option('-c, --config <file>', 'configuration file', './toolgate.yaml').option('--json', 'print the result as JSON');
+  const common = (command: Command) => command.option('-c, --config <file>', CONFIG_HELP).option('--json', 'print the result as JSON');
 
   common(grant.command('create <label>'))
     .description('create a grant and print its token (shown this once)')

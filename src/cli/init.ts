@@ -7,6 +7,7 @@ import { startingPolicy, type StartingPolicy } from '../catalog/starting-policy.
 import { loadConfig } from '../config/load.js';
 import { UsageError } from './errors.js';
 import { chosenServers, listServers } from './list-servers.js';
+import { CONFIG_HELP } from './config-file.js';
 
 interface InitOptions {
   config: string;
@@ -30,7 +31,7 @@ export interface WrittenPolicy {
 export function initCommand(): Command {
   return new Command('init')
     .description('write a starting policy for each configured server from its tools, classified by risk (exit 1 if a server could not be listed)')
-    .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-s, --server <name>', 'only this server')
     .option('-o, --out <dir>', 'directory for <server>.json (default: policies/ beside the configuration)')
     .option('-f, --force', 'overwrite policy files that exist')

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { openCounterStore } from '../limits/open-store.js';
 import { UsageError } from './errors.js';
+import { CONFIG_HELP } from './config-file.js';
 
 /** `toolgate limits status`: what each counter holds in the configured store, and when it frees up. */
 export function limitsCommand(): Command {
@@ -9,7 +10,7 @@ export function limitsCommand(): Command {
   limits
     .command('status')
     .description("show each counter's use and when it frees up")
-    .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-g, --grant <grant>', 'only the counters of this grant')
     .option('--json', 'print the counters as JSON')
     .action(async (options: { config: string; grant?: string; json?: boolean }) => {

@@ -13,6 +13,7 @@ import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
+import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
 
 /** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -25,11 +26,12 @@ const program = new Command()
   .showHelpAfterError()
   .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+locateConfigBeforeAction(program);
 
 program
   .command('serve')
   .description('serve the configured MCP servers over Streamable HTTP at /mcp and /mcp/<server>')
-  .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+  .option('-c, --config <file>', CONFIG_HELP)
   .option('-p, --port <port>', 'port to listen on (overrides "listen")')
   .option('--host <host>', 'address to bind (overrides "listen"; off loopback, agents must authenticate)')
   .option('--json', 'print the endpoint URLs as JSON')
@@ -38,7 +40,7 @@ program
 program
   .command('stdio')
   .description('serve over stdio, in place of a server entry in a client configuration')
-  .option('-c, --config <file>', 'configuration file', './toolgate.yaml')
+  .option('-c, --config <file>', CONFIG_HELP)
   .option('-s, --server <name>', 'serve one server under its own tool names (default: all, aggregated)')
   .option('-g, --grant <label>', 'the grant to serve as (default: TOOLGATE_GRANT; none needed without auth)')
   .action(stdio);

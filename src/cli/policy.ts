@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../config/load.js';
+import { locateConfig } from './config-file.js';
 import { DocumentError, type Problem } from '../documents/errors.js';
 import { Inventory } from '../gateway/inventory.js';
 import { parseCases, runCases } from '../policy/cases.js';
@@ -63,8 +64,7 @@ export function policyCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { config?: string; server?: string; json?: boolean }) => {
       const loaded = policyOrExit(file, options.json);
-      if (options.server && !options.config) throw new UsageError('--server needs --config');
-      const offered = options.server ? await offeredTools(options.config!, options.server) : undefined;
+      const offered = options.server ? await offeredTools(locateConfig(options.config).file, options.server) : undefined;
       const warnings = lintPolicy(loaded.document, offered);
       const summary = { valid: true, file, dialect: loaded.dialect, version: loaded.compiled.version, warnings, notes: loaded.notes };
       print(options.json, summary, `${file}: valid (${loaded.dialect}, version ${loaded.compiled.version})\n`);

@@ -25,6 +25,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const auth = config.auth ?? (loopback ? 'none' : 'grants');
   if (auth === 'none' && !loopback) throw new UsageError(`auth: none serves one local user, so it needs a loopback address, not ${host}; use auth: grants (or jwt) to listen on ${host}`);
   const log = createLogger();
+  log.info({ config: options.config }, `configuration: ${options.config}`);
   // In the log, not beside it: stderr stays one JSON object a line for whoever collects it.
   for (const [server, hint] of missingPolicyHints(config.servers, options.config)) log.warn({ server }, hint);
   const gateway = createGateway({ ...config, auth }, log);

@@ -21,7 +21,9 @@ export async function stdio(options: StdioOptions): Promise<void> {
   const grant = options.grant ?? process.env.TOOLGATE_GRANT;
   const auth = loaded.auth ?? (grant === undefined ? 'none' : 'grants');
   if (auth !== 'none' && grant === undefined) throw new UsageError(`auth: ${auth} in ${options.config}: name the grant to serve as with --grant LABEL or TOOLGATE_GRANT`);
-  const gateway = createGateway({ ...loaded, auth }, createLogger());
+  const log = createLogger();
+  log.info({ config: options.config }, `configuration: ${options.config}`);
+  const gateway = createGateway({ ...loaded, auth }, log);
   const route = gateway.route(options.server);
   if (!route) {
     throw new UsageError(`--server: "${options.server}" is not in ${options.config}; it has ${[...gateway.upstreams.keys()].join(', ')}`);

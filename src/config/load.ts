@@ -50,7 +50,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   if (config.audit.signing_key !== undefined) config.audit.signing_key = resolve(baseDir, config.audit.signing_key);
   for (const server of Object.values(config.servers)) {
-    if (isStdioServer(server) && server.cwd !== undefined) server.cwd = resolve(baseDir, server.cwd);
+    // A stdio server runs in the configuration's folder unless `cwd` says otherwise, so its relative `command` and
+    // `args` mean the same wherever the gateway is started from.
+    if (isStdioServer(server)) server.cwd = resolve(baseDir, server.cwd ?? '.');
     if (typeof server.policy === 'string') server.policy = resolve(baseDir, server.policy);
   }
   return config;

@@ -58,6 +58,7 @@ import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
 import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
+import { RecentLines } from '../upstream/recent-lines.js';
 import { isLogLevel, LOG_LEVELS, Session, type Credential } from './session.js';
 
 export { GATEWAY_INFO };
@@ -133,6 +134,8 @@ export class Gateway implements UpstreamListener {
   readonly storeFailures: StoreFailures;
   /** Upstreams that have been ready once: their next `ready` is a restart. */
   private readonly wasReady = new Set<string>();
+  /** What each server last wrote to stderr, logged with its exit. */
+  private readonly serverStderr = new RecentLines();
   private readonly stores: StoreOpeners;
 
   constructor(
@@ -642,6 +645,11 @@ export class Gateway implements UpstreamListener {
   }
 
   onStateChange(server: string, state: string, detail: string, era: Era | undefined): void {
+    if (state === 'down') {
+      const stderr = this.serverStderr.take(server);
+      this.log.warn({ server, state, ...(stderr.length > 0 && { stderr }) }, `upstream ${server}: ${state} (${detail})${stderr.length > 0 ? `; last lines on stderr: ${stderr.join(' | ')}` : ''}`);
+      return;
+    }
     this.log.info({ server, state }, `upstream ${server}: ${state} (${detail})`);
     if (state !== 'ready') return;
     const line = `${server}\0${era}`;
@@ -658,6 +666,7 @@ export class Gateway implements UpstreamListener {
   }
 
   onLog(server: string, line: string): void {
+    this.serverStderr.add(server, line);
     this.log.debug({ server }, line);
   }
 }

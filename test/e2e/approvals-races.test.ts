@@ -8,7 +8,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport, type Client } from '
 import { argumentsDigest, type ApprovalRequest } from '../../src/approvals/approval.js';
 import { ApprovalError, Approvals } from '../../src/approvals/approvals.js';
 import { SqliteApprovalStore } from '../../src/approvals/sqlite-approval-store.js';
-import { httpClient, startGateway, type RunningGateway } from './harness.js';
+import { httpClient, startGateway, typescriptServer, type RunningGateway } from './harness.js';
 
 /**
  * Every race an approval can be in, end to end: a gateway keeping its approvals in SQLite in front of the recording
@@ -37,7 +37,7 @@ const policyFile = join(dir, 'policy.json');
 const config = join(dir, 'toolgate.yaml');
 writeFileSync(recording, '');
 writeFileSync(policyFile, JSON.stringify(POLICY));
-const server = { command: process.execPath, args: ['--import', 'tsx', join(process.cwd(), 'test/fixtures/recording-server.ts'), recording], policy: policyFile };
+const server = { ...typescriptServer('test/fixtures/recording-server.ts', recording), policy: policyFile };
 writeFileSync(config, JSON.stringify({ store, servers: { rec: server } }));
 const cli = (...args: string[]) => spawnSync(CLI[0], [...CLI.slice(1), 'approvals', ...args, '--config', config], { encoding: 'utf8', timeout: 60_000 });
 

@@ -23,15 +23,14 @@ const POLICY = { version: '1', default: 'allow', tools: { echo: { approval: { ti
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-approvals-'));
 const store = `sqlite:${join(dir, 'toolgate.db')}`;
 const config = join(dir, 'toolgate.yaml');
-const fixture = { ...FIXTURE, args: FIXTURE.args.map((arg) => (arg.endsWith('.ts') ? join(process.cwd(), arg) : arg)) };
-writeFileSync(config, JSON.stringify({ store, servers: { fixture: { ...fixture, policy: POLICY } } }));
+writeFileSync(config, JSON.stringify({ store, servers: { fixture: { ...FIXTURE, policy: POLICY } } }));
 const cli = (...args: string[]) => spawnSync(CLI[0], [...CLI.slice(1), 'approvals', ...args, '--config', config], { encoding: 'utf8', timeout: 60_000 });
 
 let gateway: RunningGateway;
 let client: Client;
 
 before(async () => {
-  gateway = await startGateway({ fixture: { ...fixture, policy: POLICY } }, { store });
+  gateway = await startGateway({ fixture: { ...FIXTURE, policy: POLICY } }, { store });
   client = await httpClient(gateway.url('fixture'));
 });
 
@@ -148,7 +147,7 @@ test('the webhook: each new and decided request is POSTed, signed, with approve 
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-  const hooked = await startGateway({ fixture: { ...fixture, policy: POLICY } }, { store: 'memory', approvals: { webhook: { url, secret, public_url: 'https://gateway.example.com' } } });
+  const hooked = await startGateway({ fixture: { ...FIXTURE, policy: POLICY } }, { store: 'memory', approvals: { webhook: { url, secret, public_url: 'https://gateway.example.com' } } });
   const agent = await httpClient(hooked.url('fixture'));
   try {
     const first = text(await agent.callTool({ name: 'echo', arguments: { message: 'hooked' } }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WrittenPolicy } from '../../src/cli/init.js';
 import type { PolicyDocument } from '../../src/policy/schema.js';
-import { EVERYTHING, FIXTURE, httpClient, MEMORY, startGateway, type RunningGateway } from './harness.js';
+import { DEMO, EVERYTHING, FIXTURE, httpClient, MEMORY, startGateway, type RunningGateway } from './harness.js';
 
 /** `toolgate init`, as an operator runs it, against real servers from npm, the demo server and one that is down. */
 
@@ -113,7 +113,7 @@ describe('on server-everything and server-memory, with a server that is down', (
 });
 
 describe('on the demo server', () => {
-  const file = config('demo.yaml', entry('smartlead', { command: process.execPath, args: ['--import', 'tsx', 'src/demo/demo-server.ts'] }));
+  const file = config('demo.yaml', entry('smartlead', DEMO));
   const out = join(dir, 'demo-policies');
   const written = join(out, 'smartlead.json');
 

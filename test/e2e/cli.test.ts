@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -59,10 +59,22 @@ describe('configuration errors', () => {
     assert.match(run.stderr, /\/servers\/s\/env\/KEY: environment variable TOOLGATE_TEST_UNSET_VARIABLE is not set/);
   });
 
-  test('a missing file says so', () => {
+  test('a missing file says so, and who named it', () => {
     const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', join(dir, 'absent.yaml')], { encoding: 'utf8' });
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /absent\.yaml: \/: file not found/);
+    assert.equal(run.stderr, `toolgate: ${join(dir, 'absent.yaml')}: no such configuration file (named by --config)\n`);
+  });
+
+  test('without --config, toolgate.yaml in the working directory is used, and said to be', () => {
+    const here = mkdtempSync(join(tmpdir(), 'toolgate-cwd-'));
+    const cli = [...CLI.slice(0, 2), import.meta.resolve('tsx'), resolve(CLI[3])];
+    const none = spawnSync(cli[0]!, [...cli.slice(1), 'limits', 'status'], { encoding: 'utf8', cwd: here, env: { ...process.env, TOOLGATE_CONFIG: '', XDG_CONFIG_HOME: here } });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /^toolgate: no configuration file: looked for toolgate\.yaml, toolgate\.yml, toolgate\.json in .+\. Write a toolgate\.yaml/);
+    writeFileSync(join(here, 'toolgate.yaml'), readFileSync(fixtureConfig, 'utf8'));
+    const found = spawnSync(cli[0]!, [...cli.slice(1), 'limits', 'status', '--json'], { encoding: 'utf8', cwd: here, env: { ...process.env, TOOLGATE_CONFIG: '' } });
+    assert.equal(found.status, 0, found.stderr);
+    assert.equal(found.stderr, `toolgate: using ${join(here, 'toolgate.yaml')}\n`);
   });
 
   test('serving off loopback without authentication is refused', () => {

@@ -13,7 +13,7 @@ import * as z from 'zod/v4';
 import { mintAdminToken } from '../../src/admin/admin-token.js';
 import type { Grants, NewGrant } from '../../src/grants/grants.js';
 import { formatToken, hashSecret, parseToken, randomBase62 } from '../../src/grants/token.js';
-import { CLIENT_CAPABILITIES, FIXTURE, startGateway, until, type RunningGateway } from './harness.js';
+import { CLIENT_CAPABILITIES, DEMO, FIXTURE, startGateway, until, type RunningGateway } from './harness.js';
 import { answerOf } from '../support/answer.js';
 
 /**
@@ -21,7 +21,6 @@ import { answerOf } from '../support/answer.js';
  * grant reaches only its servers under its policy, counts its own limits, and its credential stops at the gateway.
  */
 
-const DEMO = { command: process.execPath, args: ['--import', 'tsx', 'src/demo/demo-server.ts'] };
 const FIXTURE_TOOLS = ['big', 'confirm', 'echo', 'pid', 'region_query', 'sleep'];
 const UPSTREAM_SECRET = 'Bearer upstream-secret';
 const MODERN = '2026-07-28';

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { Client as ClientV2, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -8,9 +9,19 @@ import type { Gateway } from '../../src/gateway/gateway.js';
 import { HttpServer } from '../../src/gateway/http-server.js';
 import { createGateway, type GatewayOverrides } from '../../src/gateway/wiring.js';
 
-export const EVERYTHING = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'] };
-export const FIXTURE = { command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fixture-server.ts'] };
-export const MEMORY = { command: process.execPath, args: ['node_modules/@modelcontextprotocol/server-memory/dist/index.js'] };
+/**
+ * A TypeScript server run by node with tsx, by absolute paths: a configuration file's stdio servers run in its folder
+ * (often a temporary one), where neither `tsx` nor a relative script would be found.
+ */
+export function typescriptServer(script: string, ...args: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), resolve(script), ...args] };
+}
+
+export const EVERYTHING = { command: process.execPath, args: [resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] };
+export const FIXTURE = typescriptServer('test/fixtures/fixture-server.ts');
+export const MEMORY = { command: process.execPath, args: [resolve('node_modules/@modelcontextprotocol/server-memory/dist/index.js')] };
+/** The bundled demo's SmartLead server, from its source. */
+export const DEMO = typescriptServer('src/demo/demo-server.ts');
 
 export interface RunningGateway {
   gateway: Gateway;

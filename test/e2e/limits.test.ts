@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { RecordingTransport } from '../support/recording-transport.js';
-import { FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
+import { DEMO, FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
 
 /** Limits counted through the real gateway: the reference policy's 31st call in a minute is refused. */
 
-const DEMO = { command: process.execPath, args: ['--import', 'tsx', 'src/demo/demo-server.ts'] };
 let gateway: RunningGateway;
 
 before(async () => {

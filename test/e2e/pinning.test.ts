@@ -23,7 +23,7 @@ async function drifting(pinning: 'block' | 'review'): Promise<{ gateway: Running
   const echo = join(dir, 'echo.txt');
   writeFileSync(echo, REVIEWED);
   const store = `sqlite:${join(dir, 'toolgate.db')}`;
-  const fixture = { ...FIXTURE, args: FIXTURE.args.map((arg) => (arg.endsWith('.ts') ? join(process.cwd(), arg) : arg)), env: { FIXTURE_ECHO: echo } };
+  const fixture = { ...FIXTURE, env: { FIXTURE_ECHO: echo } };
   const config = join(dir, 'toolgate.yaml');
   writeFileSync(config, JSON.stringify({ store, pinning, servers: { fixture: { ...fixture, policy: { version: '1', default: 'allow' } } } }));
   const gateway = await startGateway({ fixture }, { store, pinning });

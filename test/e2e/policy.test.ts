@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { EVERYTHING, FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
+import { DEMO, EVERYTHING, FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
 
 /** Policies enforced through the real gateway, in front of real servers. */
 
-const DEMO = { command: process.execPath, args: ['--import', 'tsx', 'src/demo/demo-server.ts'] };
 const SEED = '{"version":"1","default":"deny","tools":{"smartlead_create_client_api_key":{"limits":[{"counter":"smartlead_create_client_api_key_rate","window":"minute","max":30,"scope":"grant"}]}}}';
 
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-policy-'));
