@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DocumentError } from '../documents/errors.js';
-import { parseConfig } from './load.js';
+import { loadConfig, parseConfig } from './load.js';
+
+const CLIENT_CONFIGS = new URL('../../test/fixtures/client-configs/', import.meta.url).pathname;
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}): string {
   try {
@@ -151,4 +156,69 @@ describe('configuration', () => {
       assert.deepEqual(JSON.parse(JSON.stringify(config.servers.a?.policy)), { version: '1', default: 'allow', tools: { ['__proto__']: { deny: true } } });
     });
   });
+
+  describe('a file a client wrote loads as it is', () => {
+    const load = (name: string, env: NodeJS.ProcessEnv = {}) => loadConfig(join(CLIENT_CONFIGS, name), env);
+
+    test('Claude Desktop: stdio servers without a type', () => {
+      const config = load('claude-desktop.json', { GITHUB_TOKEN: 'ghp_x' });
+      assert.deepEqual(Object.keys(config.servers), ['filesystem', 'github']);
+      assert.deepEqual(config.servers.github, {
+        command: 'docker',
+        args: ['run', '-i', '--rm', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', 'ghcr.io/github/github-mcp-server'],
+        env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_x' },
+        cwd: CLIENT_CONFIGS.replace(/\/$/, ''),
+        protocol: 'auto',
+      });
+    });
+
+    test('Claude Code: type http, sse and stdio, and ${NAME:-default}', () => {
+      const config = load('claude-code-mcp.json', { AIRTABLE_API_KEY: 'key' });
+      assert.deepEqual(config.servers.sentry, { url: 'https://mcp.sentry.dev/mcp', headers: {}, transport: 'streamable-http', protocol: 'auto' });
+      assert.deepEqual(config.servers.asana, { url: 'https://mcp.asana.com/sse', headers: {}, transport: 'sse', protocol: 'auto' });
+      assert.equal('type' in config.servers.airtable!, false, 'type is read, not kept');
+      assert.deepEqual((config.servers.airtable as { env: object }).env, { AIRTABLE_API_KEY: 'key' });
+    });
+
+    test('Cursor: ${env:NAME}, ${userHome} and an envFile under the server\'s own env', () => {
+      const config = load('cursor.json', { LINEAR_TOKEN: 'lin' });
+      assert.deepEqual((config.servers.linear as { headers: object }).headers, { Authorization: 'Bearer lin' });
+      const memory = config.servers.memory as { env: object; envFile: string };
+      assert.equal(memory.envFile, join(CLIENT_CONFIGS, '.env'), 'envFile resolves against the configuration\'s folder');
+      assert.deepEqual(memory.env, { API_BASE: 'https://example.test', FETCH_TOKEN: 'quoted value', MEMORY_FILE_PATH: `${homedir()}/.memory.json` });
+    });
+
+    test('VS Code: servers with inputs, ${workspaceFolder} the folder above .vscode', () => {
+      const project = mkdtempSync(join(tmpdir(), 'toolgate-vscode-'));
+      mkdirSync(join(project, '.vscode'));
+      const file = join(project, '.vscode', 'mcp.json');
+      writeFileSync(file, readFixture('vscode-mcp.json'));
+      writeFileSync(join(project, '.env'), 'FETCH_TOKEN=abc\n');
+      const config = loadConfig(file, { GITHUB_TOKEN: 'gh' });
+      assert.deepEqual((config.servers.fetch as { env: object }).env, { FETCH_TOKEN: 'abc' });
+      assert.deepEqual(config.servers.legacy, { url: 'http://localhost:3001/sse', headers: {}, transport: 'sse', protocol: 'auto' });
+      assert.equal((config.servers.github as { transport: string }).transport, 'streamable-http');
+    });
+
+    test('${input:ID} is refused with what to do instead', () => {
+      assert.equal(
+        problems('servers:\n  s:\n    command: x\n    env: { KEY: "${input:api-key}" }\n'),
+        'toolgate.yaml: /servers/s/env/KEY: ${input:api-key} asks the user for a value, which a gateway cannot do: set an environment variable and write ${NAME}',
+      );
+    });
+
+    test('a type that contradicts the server\'s shape or its transport is named', () => {
+      assert.match(problems('servers:\n  s: { type: http, command: x }\n'), /\/servers\/s\/type: expected stdio \(a server with "command"\)/);
+      assert.match(problems('servers:\n  s: { type: stdio, url: "http://h/mcp" }\n'), /\/servers\/s\/type: expected http, streamable-http or sse/);
+      assert.equal(problems('servers:\n  s: { type: sse, transport: streamable-http, url: "http://h/mcp" }\n'), 'toolgate.yaml: /servers/s/transport: type: sse says sse, transport says streamable-http: give one');
+    });
+
+    test('a missing envFile is the field\'s error', () => {
+      assert.equal(problems('servers:\n  s: { command: x, envFile: nope.env }\n'), 'toolgate.yaml: /servers/s/envFile: /srv/nope.env: no such file');
+    });
+  });
 });
+
+function readFixture(name: string): string {
+  return readFileSync(join(CLIENT_CONFIGS, name), 'utf8');
+}

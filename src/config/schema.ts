@@ -26,28 +26,52 @@ const pinning = z.enum(PINNING_MODES, { message: 'expected block, review, warn o
  */
 const policy = z.union([z.string().min(1), namedRecord(z.string(), z.unknown())], { error: 'expected a policy file path or an inline policy object' });
 
-/** A spawned server, in the `mcpServers` shape clients already use. */
-const stdioServer = z.strictObject({
-  command: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  env: z.record(z.string(), z.string()).default({}),
-  cwd: z.string().optional(),
-  protocol,
-  policy: policy.optional(),
-  /** This server's pinning, in place of the gateway's. */
-  pinning: pinning.optional(),
-});
+/**
+ * A spawned server, in the `mcpServers` shape clients already use: `type: stdio` (VS Code, Claude Code) and
+ * `envFile` (VS Code, Cursor) as they write them.
+ */
+const stdioServer = z
+  .strictObject({
+    type: z.literal('stdio', { message: 'expected stdio (a server with "command")' }).optional(),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    /** A dotenv file whose variables the server gets, under its own `env`. */
+    envFile: z.string().min(1).optional(),
+    cwd: z.string().optional(),
+    protocol,
+    policy: policy.optional(),
+    /** This server's pinning, in place of the gateway's. */
+    pinning: pinning.optional(),
+  })
+  .transform(({ type: _stdio, ...rest }) => rest);
 
-/** A remote server; `transport` defaults to Streamable HTTP, `sse` selects the deprecated HTTP+SSE transport. */
-const httpServer = z.strictObject({
-  url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
-  headers: z.record(z.string(), z.string()).default({}),
-  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
-  protocol,
-  policy: policy.optional(),
-  /** This server's pinning, in place of the gateway's. */
-  pinning: pinning.optional(),
-});
+/** The transports a client's `type` names: `http` and `streamable-http` are one, `sse` the deprecated HTTP+SSE. */
+const HTTP_TYPES = { http: 'streamable-http', 'streamable-http': 'streamable-http', sse: 'sse' } as const;
+
+/**
+ * A remote server; `transport` (or a client's `type: http | sse`) defaults to Streamable HTTP, `sse` selects the
+ * deprecated HTTP+SSE transport.
+ */
+const httpServer = z
+  .strictObject({
+    type: z.enum(Object.keys(HTTP_TYPES) as [keyof typeof HTTP_TYPES], { message: 'expected http, streamable-http or sse (a server with "url")' }).optional(),
+    url: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }),
+    headers: z.record(z.string(), z.string()).default({}),
+    transport: z.enum(['streamable-http', 'sse']).optional(),
+    protocol,
+    policy: policy.optional(),
+    /** This server's pinning, in place of the gateway's. */
+    pinning: pinning.optional(),
+  })
+  .transform(({ type, transport, ...rest }, ctx) => {
+    const typed = type === undefined ? undefined : HTTP_TYPES[type];
+    if (typed !== undefined && transport !== undefined && typed !== transport) {
+      ctx.addIssue({ code: 'custom', path: ['transport'], message: `type: ${type} says ${typed}, transport says ${transport}: give one` });
+      return z.NEVER;
+    }
+    return { ...rest, transport: transport ?? typed ?? 'streamable-http' };
+  });
 
 /** Picks the shape by its key (`command` or `url`), so an error speaks of the fields the user meant. */
 const server = z.unknown().transform((value, ctx) => {
@@ -223,8 +247,10 @@ export const configSchema = z
     servers: namedRecord(serverName, server).optional(),
     /** Accepted as a synonym of `servers`, so a client's config block can be pasted in as it is. */
     mcpServers: namedRecord(serverName, server).optional(),
+    /** VS Code's input prompts, accepted so its `mcp.json` loads as it is; a `${input:…}` that is used is an error. */
+    inputs: z.array(z.unknown()).optional(),
   })
-  .transform(({ servers, mcpServers, ...rest }, ctx) => {
+  .transform(({ servers, mcpServers, inputs: _prompts, ...rest }, ctx) => {
     if (servers && mcpServers) {
       ctx.addIssue({ code: 'custom', path: ['mcpServers'], message: 'use either "servers" or "mcpServers", not both' });
       return z.NEVER;
