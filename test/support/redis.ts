@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { unavailable } from './services.js';
 
 /**
  * The Redis the tests may use (`TOOLGATE_TEST_REDIS_URL`, set by .ci/run), or why they are skipped: a test that needs
- * a service it cannot reach is reported as skipped, never passed. The benchmark passes its own URL.
+ * a service it cannot reach is reported as skipped, never passed (in CI, an error). The benchmark passes its own URL.
  */
 export async function testRedis(url = process.env.TOOLGATE_TEST_REDIS_URL): Promise<{ url: string; skip?: undefined } | { url?: undefined; skip: string }> {
-  if (!url) return { skip: 'TOOLGATE_TEST_REDIS_URL is not set' };
+  if (!url) return { skip: unavailable('TOOLGATE_TEST_REDIS_URL is not set') };
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => {});
   try {
@@ -15,7 +16,7 @@ export async function testRedis(url = process.env.TOOLGATE_TEST_REDIS_URL): Prom
     await redis.ping();
     return { url };
   } catch (error) {
-    return { skip: `Redis at ${url} is unreachable: ${(error as Error).message}` };
+    return { skip: unavailable(`Redis at ${url} is unreachable: ${(error as Error).message}`) };
   } finally {
     redis.disconnect();
   }
