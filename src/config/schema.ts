@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueMessage } from '../documents/errors.js';
+import { jsonShape } from '../documents/json-shape.js';
 import { namedRecord } from '../documents/named-record.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
@@ -85,6 +86,8 @@ const server = z.unknown().transform((value, ctx) => {
   for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issueMessage(issue), path: issue.path });
   return z.NEVER;
 });
+// What the picking reads, for the configuration's JSON Schema.
+server._zod.toJSONSchema = () => ({ anyOf: [jsonShape(stdioServer), jsonShape(httpServer)] });
 
 const DEFAULT_STORE = 'sqlite:./toolgate.db';
 const REDIS = /^rediss?:\/\/.+$/;

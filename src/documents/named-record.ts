@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonShape } from './json-shape.js';
 
 /**
  * `z.record` for an object whose keys are names a document chooses (tools, methods, servers) and that are later
@@ -23,10 +24,7 @@ export function namedRecord<V extends z.ZodType>(key: z.ZodType<string, string>,
     return result;
   });
   // The document's shape is the record's; only the reading differs.
-  named._zod.toJSONSchema = () => {
-    const { $schema: _, ...shape } = z.toJSONSchema(record, { io: 'input', unrepresentable: 'any' });
-    return shape;
-  };
+  named._zod.toJSONSchema = () => jsonShape(record);
   return named;
 }
 
