@@ -144,15 +144,15 @@ describe('the admin API', () => {
     assert.equal(authenticated.kind === 'ok' && authenticated.grant.id, grant.id);
   });
 
-  test('defaults: every server, no policy, no expiry; expiresAt may be given as an ISO time', async () => {
-    const { grant } = await create({ label: 'defaults' });
+  test('"servers": ["*"] reaches every server; by default no policy, no expiry; expiresAt may be given as an ISO time', async () => {
+    const { grant } = await create({ label: 'defaults', servers: ['*'] });
     assert.deepEqual([grant.servers, grant.policy, grant.expiresAt], [['*'], null, null]);
     const expiresAt = new Date(Date.now() + DAY).toISOString();
-    assert.equal((await create({ label: 'dated', expiresAt })).grant.expiresAt, expiresAt);
+    assert.equal((await create({ label: 'dated', servers: ['*'], expiresAt })).grant.expiresAt, expiresAt);
   });
 
   test('lists every grant, revoked ones included, without any token or hash', async () => {
-    const { token } = await create({ label: 'listed' });
+    const { token } = await create({ label: 'listed', servers: ['*'] });
     const { status, text, body } = await call('GET', '/admin/grants');
     assert.equal(status, 200);
     const listed = (body.grants as Record<string, unknown>[]).find((grant) => grant.label === 'listed');
@@ -162,7 +162,7 @@ describe('the admin API', () => {
   });
 
   test('rotates: the old token stops working at once, the new one works', async () => {
-    const old = await create({ label: 'rotated' });
+    const old = await create({ label: 'rotated', servers: ['*'] });
     const { status, body } = await call('POST', '/admin/grants/rotated/rotate');
     assert.equal(status, 200);
     const { grant, token } = body as { grant: Record<string, unknown>; token: string };
@@ -173,7 +173,7 @@ describe('the admin API', () => {
   });
 
   test('rotates with a grace period: the old token keeps working for it', async () => {
-    const old = await create({ label: 'graced' });
+    const old = await create({ label: 'graced', servers: ['*'] });
     const { status, body } = await call('POST', '/admin/grants/graced/rotate', { grace: '10m' });
     assert.equal(status, 200);
     assert.equal(await authenticates(old.token), 'ok');
@@ -182,7 +182,7 @@ describe('the admin API', () => {
   });
 
   test('revokes: 200 with the revoked grant, whose token stops working; the label is then free', async () => {
-    const { token } = await create({ label: 'revoked' });
+    const { token } = await create({ label: 'revoked', servers: ['*'] });
     const { status, body } = await call('DELETE', '/admin/grants/revoked');
     assert.equal(status, 200);
     const grant = body.grant as Record<string, unknown>;
@@ -191,12 +191,12 @@ describe('the admin API', () => {
     const listed = ((await call('GET', '/admin/grants')).body.grants as Record<string, unknown>[]).find((g) => g.id === grant.id);
     assert.equal(listed!.revokedAt, grant.revokedAt);
     assert.equal((await call('DELETE', '/admin/grants/revoked')).status, 404);
-    await create({ label: 'revoked' });
+    await create({ label: 'revoked', servers: ['*'] });
   });
 
   test('a label already in use: 409', async () => {
-    await create({ label: 'taken' });
-    const { status, body } = await call('POST', '/admin/grants', { label: 'taken' });
+    await create({ label: 'taken', servers: ['*'] });
+    const { status, body } = await call('POST', '/admin/grants', { label: 'taken', servers: ['*'] });
     assert.equal(status, 409);
     assert.match(String(body.error), /already exists/);
   });
@@ -210,7 +210,7 @@ describe('the admin API', () => {
   });
 
   test('a percent-encoded label is decoded; a malformed one is a 400', async () => {
-    await create({ label: 'enc.oded' });
+    await create({ label: 'enc.oded', servers: ['*'] });
     assert.equal((await call('DELETE', '/admin/grants/enc%2Eoded')).status, 200);
     assert.equal((await call('DELETE', '/admin/grants/%E0%A4%A')).status, 400);
   });
@@ -219,21 +219,22 @@ describe('the admin API', () => {
     const cases: [string, unknown, RegExp][] = [
       ['not JSON', '{"label": ', /^the body is not valid JSON$/],
       ['not an object', '["a"]', /^the body must be a JSON object$/],
-      ['no label', {}, /^label: required$/],
+      ['no label', { servers: ['*'] }, /^label: required$/],
+      ['no servers field', { label: 'a' }, /^servers: required: the servers the grant may reach, or \["\*"\] for every server$/],
       ['a label that is not a string', { label: 7 }, /^label: expected a grant label/],
-      ['a label that is not a label', { label: 'ci agent' }, /"ci agent" is not a grant label/],
+      ['a label that is not a label', { label: 'ci agent', servers: ['*'] }, /"ci agent" is not a grant label/],
       ['servers not an array', { label: 'a', servers: 'github' }, /^servers: expected an array of server names$/],
       ['servers not names', { label: 'a', servers: [1] }, /^servers: expected an array of server names$/],
       ['no servers', { label: 'a', servers: [] }, /must name the servers/],
-      ['an empty policy', { label: 'a', policy: '' }, /^policy: expected a policy file path$/],
-      ['expires nonsense', { label: 'a', expires: 'soon' }, /^expires: expected a duration like "30d"/],
-      ['expires zero', { label: 'a', expires: '0d' }, /^expires: .*longer than zero/],
-      ['expires from Object.prototype', { label: 'a', expires: 'constructor' }, /^expires: /],
-      ['expires a number', { label: 'a', expires: 30 }, /^expires: /],
-      ['expiresAt not ISO', { label: 'a', expiresAt: 'tomorrow' }, /^expiresAt: expected an ISO 8601 time/],
-      ['expiresAt in the past', { label: 'a', expiresAt: '2001-01-01T00:00:00Z' }, /^expiresAt: expected a time in the future$/],
-      ['both expires and expiresAt', { label: 'a', expires: '1d', expiresAt: '2999-01-01T00:00:00Z' }, /^expires: give expires or expiresAt, not both$/],
-      ['an unknown field', { label: 'a', expire: '1d' }, /^unknown field "expire"$/],
+      ['an empty policy', { label: 'a', servers: ['*'], policy: '' }, /^policy: expected a policy file path$/],
+      ['expires nonsense', { label: 'a', servers: ['*'], expires: 'soon' }, /^expires: expected a duration like "30d"/],
+      ['expires zero', { label: 'a', servers: ['*'], expires: '0d' }, /^expires: .*longer than zero/],
+      ['expires from Object.prototype', { label: 'a', servers: ['*'], expires: 'constructor' }, /^expires: /],
+      ['expires a number', { label: 'a', servers: ['*'], expires: 30 }, /^expires: /],
+      ['expiresAt not ISO', { label: 'a', servers: ['*'], expiresAt: 'tomorrow' }, /^expiresAt: expected an ISO 8601 time/],
+      ['expiresAt in the past', { label: 'a', servers: ['*'], expiresAt: '2001-01-01T00:00:00Z' }, /^expiresAt: expected a time in the future$/],
+      ['both expires and expiresAt', { label: 'a', servers: ['*'], expires: '1d', expiresAt: '2999-01-01T00:00:00Z' }, /^expires: give expires or expiresAt, not both$/],
+      ['an unknown field', { label: 'a', servers: ['*'], expire: '1d' }, /^unknown field "expire"$/],
     ];
     for (const [name, body, error] of cases) {
       test(name, async () => {
@@ -250,7 +251,7 @@ describe('the admin API', () => {
     });
 
     test('a rotation grace that is not a duration', async () => {
-      await create({ label: 'grace-check' });
+      await create({ label: 'grace-check', servers: ['*'] });
       const { status, body } = await call('POST', '/admin/grants/grace-check/rotate', { grace: '-1m' });
       assert.equal(status, 400);
       assert.match(String(body.error), /^grace: expected a duration/);

@@ -35,7 +35,8 @@ function duration(minimumMs: number) {
 export const newGrantRequest = z
   .strictObject({
     label: z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected a grant label (a string)') }),
-    servers: z.array(z.string({ error: SERVERS }), { error: SERVERS }).default(['*']),
+    // Required, as `--server` is: a grant reaches every server only when that is asked for.
+    servers: z.array(z.string({ error: SERVERS }), { error: (issue) => (issue.input === undefined ? 'required: the servers the grant may reach, or ["*"] for every server' : SERVERS) }),
     policy: z.string({ error: 'expected a policy file path' }).min(1, { error: 'expected a policy file path' }).optional(),
     expires: duration(1).optional(),
     expiresAt: z.iso

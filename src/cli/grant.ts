@@ -22,18 +22,24 @@ export function grantCommand(): Command {
 
   common(grant.command('create <label>'))
     .description('create a grant and print its token (shown this once)')
-    .option('-s, --server <name>', 'a server it may reach (repeat for several; default: every server)', collect, [])
+    .option('-s, --server <name>', 'a server it may reach (repeat for several)', collect, [])
+    .option('--all-servers', 'let it reach every server, those added later included')
     .option('--policy <file>', 'a policy of its own, in place of each server’s')
     .option('--expires <duration>', 'stop working after this long (30d, 12h, 15m)')
-    .action((label: string, options: Common & { server: string[]; policy?: string; expires?: string }) =>
+    .action((label: string, options: Common & { server: string[]; allServers?: boolean; policy?: string; expires?: string }) =>
       withGrants(options, async (grants, known) => {
+        // Least privilege: reaching every server is said, never what a forgotten --server gives.
+        if (options.allServers && options.server.length > 0) throw new UsageError('--server and --all-servers: give one or the other');
+        if (!options.allServers && options.server.length === 0) {
+          throw new UsageError(`grant "${label}" reaches no server: add --server NAME for each it may reach (${options.config} has ${known.join(', ')}), or --all-servers`);
+        }
         for (const server of options.server) if (!known.includes(server)) throw new UsageError(`--server: "${server}" is not in ${options.config}; it has ${known.join(', ')}`);
         const policy = options.policy === undefined ? undefined : resolve(options.policy);
         // A policy that does not load would deny the grant everything: better said now than at its first call.
         if (policy !== undefined) loadPolicy(policy, policy);
         const now = Date.now();
         const expiresAt = options.expires === undefined ? null : now + durationOption('--expires', options.expires);
-        const issued = await grants.create({ label, servers: options.server.length ? options.server : ['*'], policy, expiresAt }, now);
+        const issued = await grants.create({ label, servers: options.allServers ? ['*'] : options.server, policy, expiresAt }, now);
         print(options, { grant: view(issued.grant, now), token: issued.token }, `${issued.token}\n`);
         if (!options.json) process.stderr.write(`grant "${label}" created; the token above is shown only this once: give it to the agent as Authorization: Bearer <token>\n`);
       }),

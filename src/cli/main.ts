@@ -9,15 +9,25 @@ import { auditCommand } from './audit.js';
 import { catalogCommand } from './catalog.js';
 import { grantCommand } from './grant.js';
 import { initCommand } from './init.js';
+import { ListenError } from './listen-error.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
 import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
 
-/** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration. */
+/** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration, 3 could not listen (README lists them). */
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+const EXIT_LISTEN = 3;
+
+/** The errors that end a command with a sentence of their own, no stack trace, and the exit code of each. */
+const EXIT_CODES: [abstract new (...args: never[]) => Error, number][] = [
+  [DocumentError, EXIT_USAGE],
+  [UsageError, EXIT_USAGE],
+  [GrantError, EXIT_FAILURE],
+  [ListenError, EXIT_LISTEN],
+];
 
 const program = new Command()
   .name('toolgate')
@@ -57,13 +67,10 @@ program.addCommand(auditCommand());
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof DocumentError || error instanceof UsageError) {
-    process.stderr.write(`toolgate: ${error.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-  if (error instanceof GrantError) {
-    process.stderr.write(`toolgate: ${error.message}\n`);
-    process.exit(EXIT_FAILURE);
+  const known = EXIT_CODES.find(([kind]) => error instanceof kind);
+  if (known) {
+    process.stderr.write(`toolgate: ${(error as Error).message}\n`);
+    process.exit(known[1]);
   }
   process.stderr.write(`toolgate: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(EXIT_FAILURE);

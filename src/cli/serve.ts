@@ -4,6 +4,7 @@ import { createGateway } from '../gateway/wiring.js';
 import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
+import { listenError } from './listen-error.js';
 import { missingPolicyHints } from './policy-hints.js';
 
 export interface ServeOptions {
@@ -30,7 +31,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   for (const [server, hint] of missingPolicyHints(config.servers, options.config)) log.warn({ server }, hint);
   const gateway = createGateway({ ...config, auth }, log);
   const endpoint = new HttpServer(gateway, { host, port, allowedOrigins: config.allowed_origins, maxBodyBytes: config.max_body_bytes });
-  const base = await endpoint.listen();
+  const base = await endpoint.listen().catch((error: unknown) => {
+    throw listenError(error, host, port);
+  });
   await gateway.start();
   const servers = Object.fromEntries([...gateway.upstreams.keys()].map((name) => [name, `${base}/mcp/${encodeURIComponent(name)}`]));
   if (options.json) {

@@ -158,22 +158,37 @@ describe('toolgate grant create', () => {
   });
 
   test('the token printed is the grant’s: it authenticates as it', async () => {
-    const { token } = createGrant(config, 'checked');
+    const { token } = createGrant(config, 'checked', '--all-servers');
     assert.equal(await verdict(config, token), 'ok: checked');
   });
 
   test('without --json: only the token on stdout, and on stderr that it is shown only once', async () => {
-    const run = toolgate(['grant', 'create', 'bob', '--config', config]);
+    const run = toolgate(['grant', 'create', 'bob', '--all-servers', '--config', config]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^tgk_\S+\n$/);
     assert.match(run.stderr, /grant "bob" created; the token above is shown only this once/);
     assert.equal(await verdict(config, run.stdout.trim()), 'ok: bob');
   });
 
-  test('no --server: every server ("*"); --expires 30d: expires 30 days after creation', () => {
-    const { grant } = createGrant(config, 'temp', '--expires', '30d');
+  test('--all-servers: every server ("*"); --expires 30d: expires 30 days after creation', () => {
+    const { grant } = createGrant(config, 'temp', '--all-servers', '--expires', '30d');
     assert.deepEqual(grant.servers, ['*']);
     assert.equal(Date.parse(grant.expiresAt!) - Date.parse(grant.createdAt), 30 * 86_400_000);
+  });
+
+  test('neither --server nor --all-servers: exit 2 saying what to add, and no grant', () => {
+    const run = toolgate(['grant', 'create', 'gina', '--config', config]);
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, `toolgate: grant "gina" reaches no server: add --server NAME for each it may reach (${config} has fixture), or --all-servers\n`);
+    assert.equal(run.stdout, '');
+    assert.ok(!listGrants(config).some((g) => g.label === 'gina'), 'no grant is created');
+  });
+
+  test('both --server and --all-servers: exit 2, and no grant', () => {
+    const run = toolgate(['grant', 'create', 'hal', '--server', 'fixture', '--all-servers', '--config', config]);
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, 'toolgate: --server and --all-servers: give one or the other\n');
+    assert.ok(!listGrants(config).some((g) => g.label === 'hal'), 'no grant is created');
   });
 
   test('--server naming a server not in the configuration: exit 2 naming it, and no grant', () => {
@@ -185,20 +200,20 @@ describe('toolgate grant create', () => {
   });
 
   test('a label already in use: exit 1 saying so', () => {
-    const run = toolgate(['grant', 'create', 'alice', '--config', config]);
+    const run = toolgate(['grant', 'create', 'alice', '--all-servers', '--config', config]);
     assert.equal(run.status, 1);
     assert.equal(run.stderr, 'toolgate: a grant labelled "alice" already exists; revoke it or choose another label\n');
     assert.equal(run.stdout, '');
   });
 
   test('an invalid label: exit 1 saying what a label may be', () => {
-    const run = toolgate(['grant', 'create', 'no spaces/please', '--config', config]);
+    const run = toolgate(['grant', 'create', 'no spaces/please', '--all-servers', '--config', config]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /"no spaces\/please" is not a grant label: use 1 to 64 letters, digits/);
   });
 
   test('--expires that is not a duration: exit 2', () => {
-    const run = toolgate(['grant', 'create', 'dave', '--expires', 'nonsense', '--config', config]);
+    const run = toolgate(['grant', 'create', 'dave', '--all-servers', '--expires', 'nonsense', '--config', config]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--expires: "nonsense" is not a duration/);
     assert.ok(!listGrants(config).some((g) => g.label === 'dave'));
@@ -207,7 +222,7 @@ describe('toolgate grant create', () => {
   test('--policy with a file that does not validate: exit 2 naming the file, and no grant', () => {
     const policy = join(dir, 'bad-policy.yaml');
     writeFileSync(policy, 'version: "1"\ndefault: perhaps\n');
-    const run = toolgate(['grant', 'create', 'erin', '--policy', policy, '--config', config]);
+    const run = toolgate(['grant', 'create', 'erin', '--all-servers', '--policy', policy, '--config', config]);
     assert.equal(run.status, 2);
     assert.ok(run.stderr.includes(`${policy}: /default`), run.stderr);
     assert.ok(!listGrants(config).some((g) => g.label === 'erin'));
@@ -216,7 +231,7 @@ describe('toolgate grant create', () => {
   test('--policy with a valid file: the grant keeps its absolute path', () => {
     const policy = join(dir, 'good-policy.yaml');
     writeFileSync(policy, 'version: "1"\ndefault: allow\n');
-    assert.equal(createGrant(config, 'frank', '--policy', policy).grant.policy, policy);
+    assert.equal(createGrant(config, 'frank', '--all-servers', '--policy', policy).grant.policy, policy);
   });
 });
 
@@ -231,7 +246,7 @@ describe('toolgate grant list', () => {
   });
 
   test('--json lists every grant with its status, and never a token or hash', () => {
-    tokens.push(createGrant(config, 'alice', '--server', 'fixture').token, createGrant(config, 'bob').token);
+    tokens.push(createGrant(config, 'alice', '--server', 'fixture').token, createGrant(config, 'bob', '--all-servers').token);
     revokeGrant(config, 'bob');
     const run = toolgate(['grant', 'list', '--config', config, '--json']);
     assert.equal(run.status, 0, run.stderr);
@@ -275,7 +290,7 @@ describe('toolgate grant rotate and revoke', () => {
   });
 
   test('rotate --grace 10m: the old token keeps working for ten minutes', async () => {
-    const created = createGrant(config, 'graced');
+    const created = createGrant(config, 'graced', '--all-servers');
     const run = toolgate(['grant', 'rotate', 'graced', '--grace', '10m', '--config', config]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^tgk_\S+\n$/);
@@ -284,7 +299,7 @@ describe('toolgate grant rotate and revoke', () => {
   });
 
   test('revoke: the grant is listed as revoked and its token refused; revoking again is exit 1', async () => {
-    const { token } = createGrant(config, 'bob');
+    const { token } = createGrant(config, 'bob', '--all-servers');
     const run = toolgate(['grant', 'revoke', 'bob', '--config', config]);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, 'grant "bob" revoked\n');
@@ -299,7 +314,7 @@ describe('toolgate grant rotate and revoke', () => {
   });
 
   test('rotating a revoked or unknown grant: exit 1', () => {
-    createGrant(config, 'gone');
+    createGrant(config, 'gone', '--all-servers');
     revokeGrant(config, 'gone');
     for (const label of ['gone', 'nobody']) {
       const run = toolgate(['grant', 'rotate', label, '--config', config]);
@@ -313,7 +328,7 @@ describe('toolgate serve with auth: grants', () => {
   const config = writeConfig('serve', { auth: 'grants', servers: { fixture } });
   let served: Served;
   before(async () => {
-    createGrant(config, 'setup');
+    createGrant(config, 'setup', '--all-servers');
     served = await serve(config);
   });
   after(() => stop(served.child));
@@ -339,7 +354,7 @@ describe('toolgate serve with auth: grants', () => {
   });
 
   test('grant revoke, run while the gateway serves: the next call of a connected client fails', async () => {
-    const { token } = createGrant(config, 'carol');
+    const { token } = createGrant(config, 'carol', '--all-servers');
     const client = await connect(served.url, token);
     try {
       assert.deepEqual(await echo(client, 'before', 'fixture__echo'), [{ type: 'text', text: 'before' }]);
@@ -354,7 +369,7 @@ describe('toolgate serve with auth: grants', () => {
   });
 
   test('grant rotate, run while the gateway serves: the old token is refused, the new one works', async () => {
-    const old = createGrant(config, 'dave').token;
+    const old = createGrant(config, 'dave', '--all-servers').token;
     const run = toolgate(['grant', 'rotate', 'dave', '--config', config, '--json']);
     assert.equal(run.status, 0, run.stderr);
     await assert.rejects(connect(served.url, old), unauthorized);
@@ -371,7 +386,7 @@ describe('toolgate serve off loopback with no auth set', () => {
   const config = writeConfig('public', { servers: { fixture } });
 
   test('--host 0.0.0.0 starts in grants mode: 401 without a token, 200 with one', async () => {
-    const { token } = createGrant(config, 'remote');
+    const { token } = createGrant(config, 'remote', '--all-servers');
     const served = await serve(config, '--host', '0.0.0.0');
     try {
       // Bound to every address, it prints the loopback URL, which a client on this machine can use as it is.
@@ -394,7 +409,7 @@ describe('toolgate stdio with auth: grants', () => {
   const config = writeConfig('stdio', { auth: 'grants', servers: { fixture, other: fixture } });
   before(() => {
     createGrant(config, 'alice', '--server', 'fixture');
-    createGrant(config, 'gone');
+    createGrant(config, 'gone', '--all-servers');
     revokeGrant(config, 'gone');
   });
 
@@ -501,7 +516,7 @@ describe('toolgate admin token', () => {
   test('a gateway configured with its hash answers /admin/grants to it, and 401 to a grant token', async () => {
     const admin = JSON.parse(toolgate(['admin', 'token', '--json']).stdout) as { token: string; token_sha256: string };
     const config = writeConfig('admin', { auth: 'grants', admin: { token_sha256: admin.token_sha256 }, servers: { fixture } });
-    const { token } = createGrant(config, 'agent');
+    const { token } = createGrant(config, 'agent', '--all-servers');
     const served = await serve(config);
     try {
       const url = new URL('/admin/grants', served.url);
@@ -568,7 +583,7 @@ describe('toolgate serve with auth: jwt', () => {
   });
 
   test('grant revoke of a user’s label keeps them out though their SSO token still verifies', async () => {
-    createGrant(config, 'leaver');
+    createGrant(config, 'leaver', '--all-servers');
     const token = await sign('leaver');
     const client = await connect(served.url, token);
     try {
