@@ -3,6 +3,7 @@ import { createGateway } from '../gateway/wiring.js';
 import { StdioEndpoint } from '../gateway/stdio-endpoint.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
+import { missingPolicyHints } from './policy-hints.js';
 
 export interface StdioOptions {
   config: string;
@@ -23,6 +24,7 @@ export async function stdio(options: StdioOptions): Promise<void> {
   if (auth !== 'none' && grant === undefined) throw new UsageError(`auth: ${auth} in ${options.config}: name the grant to serve as with --grant LABEL or TOOLGATE_GRANT`);
   const log = createLogger();
   log.info({ config: options.config }, `configuration: ${options.config}`);
+  for (const [server, hint] of missingPolicyHints(loaded.servers, options.config)) if (options.server === undefined || server === options.server) log.warn({ server }, hint);
   const gateway = createGateway({ ...loaded, auth }, log);
   const route = gateway.route(options.server);
   if (!route) {

@@ -57,6 +57,8 @@ export type Denial = Extract<Verdict, { allow: false }>;
 export interface Admission {
   admit(request: AdmissionRequest): Verdict;
   listed(session: Session, server: string, kind: ListKind, item: Item): boolean;
+  /** Whether a server's items are hidden from this caller because the server has no policy (and its grant none of its own). */
+  unpoliced(session: Session, server: string): boolean;
   /** The policy configured for a server (not a grant's own), as the catalogue shows it; undefined: none. */
   policy(server: string): LoadedPolicy | undefined;
   close?(): void;

@@ -50,7 +50,8 @@ import type { Admission, Denial, Verdict } from './admission.js';
 import { AuditTrail } from './audit-trail.js';
 import type { CallChannel } from './call-channel.js';
 import { describe, discoverResult, GATEWAY_INFO, shapeResult } from './era-results.js';
-import { CHANGED_NOTIFICATIONS, Inventory, type ListKind } from './inventory.js';
+import { HiddenToolsWarning } from './hidden-tools-warning.js';
+import { CHANGED_NOTIFICATIONS, Inventory, type Item, type ListKind } from './inventory.js';
 import { answerInputRequests, HeldCalls, INPUT_REQUIRED_METHODS } from './input-required.js';
 import { paramHeaders } from './mcp-headers.js';
 import { approvalOf, Pipeline, type ParsedCall } from './pipeline.js';
@@ -136,6 +137,8 @@ export class Gateway implements UpstreamListener {
   private readonly wasReady = new Set<string>();
   /** What each server last wrote to stderr, logged with its exit. */
   private readonly serverStderr = new RecentLines();
+  /** Listings that hide a server's tools for want of its policy, said in the log. */
+  private readonly hiddenTools: HiddenToolsWarning;
   private readonly stores: StoreOpeners;
 
   constructor(
@@ -155,6 +158,7 @@ export class Gateway implements UpstreamListener {
       heldForApproval: () => this.approvals?.heldCount ?? 0,
     });
     this.storeFailures = new StoreFailures(log, this.metrics);
+    this.hiddenTools = new HiddenToolsWarning(log);
     this.limits = new RateLimits(config.fail_mode, this.storeFailures, this.metrics);
     this.audit = new AuditTrail(log, this.storeFailures, this.metrics);
     this.pipeline = new Pipeline(this.admission, this.limits, this.audit, (server, tool) => this.pinRefusal(server, tool), {
@@ -418,12 +422,14 @@ export class Gateway implements UpstreamListener {
     const route = session.route;
     const listKind = LIST_KIND.get(method);
     if (listKind) {
-      const page = await route.list(
-        listKind,
-        typeof params.cursor === 'string' ? params.cursor : undefined,
-        (server, item) => this.admission.listed(session, server, listKind, item) && !(listKind === 'tools' && this.pinning?.hides(server, String(item.name))),
-        session.reachable,
-      );
+      const unpoliced = new Map<string, number>();
+      const keep = (server: string, item: Item) => {
+        if (this.admission.listed(session, server, listKind, item)) return !(listKind === 'tools' && this.pinning?.hides(server, String(item.name)));
+        if (listKind === 'tools' && this.admission.unpoliced(session, server)) unpoliced.set(server, (unpoliced.get(server) ?? 0) + 1);
+        return false;
+      };
+      const page = await route.list(listKind, typeof params.cursor === 'string' ? params.cursor : undefined, keep, session.reachable);
+      for (const [server, tools] of unpoliced) this.hiddenTools.hidden(server, tools);
       return resultResponse(request.id, { [listKind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) });
     }
     const call = { session, method, params, channel, known: false };

@@ -127,6 +127,20 @@ test('refusals name their reason: no policy, an unknown method, a denied method'
   }
 });
 
+test('a server without a policy is unpoliced for a caller under the servers’ policies, not for a grant with its own or one not given it', () => {
+  const own = join(dir, 'own.json');
+  writeFileSync(own, JSON.stringify({ version: '1', default: 'allow' }));
+  const { admission: a } = admission({ none: undefined, s: { version: '1', default: 'allow' } });
+  try {
+    assert.equal(a.unpoliced(session(), 'none'), true);
+    assert.equal(a.unpoliced(session(), 's'), false);
+    assert.equal(a.unpoliced(session(caller({ policy: own })), 'none'), false);
+    assert.equal(a.unpoliced(session(caller({ servers: ['s'] })), 'none'), false);
+  } finally {
+    a.close();
+  }
+});
+
 test("an inline policy that does not validate is reported under the server's configuration path", () => {
   assert.throws(() => admission({ s: { version: '1', default: 'sometimes' } }), /servers\.s\.policy/);
 });

@@ -119,6 +119,10 @@ export class PolicyAdmission implements Admission {
     return use === undefined ? listed(loaded.compiled, String(item.name)) : methodAllowed(loaded.compiled, use).allow;
   }
 
+  unpoliced(session: Session, server: string): boolean {
+    return session.caller.policy === null && reaches(session.caller, server) && this.policies.get(server) === undefined;
+  }
+
   close(): void {
     for (const stop of this.unwatch.splice(0)) stop();
   }

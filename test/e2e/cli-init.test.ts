@@ -161,7 +161,7 @@ test('serve names each server without a policy and the init command that writes 
     });
     const logged = JSON.parse(hint) as { server: string; msg: string };
     assert.equal(logged.server, 'bare');
-    assert.equal(logged.msg, `bare has no policy: every call is denied; toolgate init --config ${file} --server bare writes a starting one`);
+    assert.equal(logged.msg, `bare has no policy: it lists no tools and denies every call; toolgate init --config ${file} --server bare writes a starting one`);
     assert.ok(!stderr.includes('governed has no policy'), 'a server with a policy gets no hint');
     const [, args] = /toolgate (init .*) writes/.exec(logged.msg)!;
     const init = run(...args!.split(' '));
