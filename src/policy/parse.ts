@@ -1,8 +1,9 @@
 import { describeIssues, DocumentError } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import { CompileError, compilePolicy, type CompiledPolicy } from './compile.js';
-import type { Conversion, Dialect } from './dialects/conversion.js';
-import { ConversionProblem, fromIntercept, interceptSchema } from './dialects/intercept.js';
+import { ConversionProblem, type Conversion, type Dialect } from './dialects/conversion.js';
+import { fromIntercept } from './dialects/intercept.js';
+import { interceptSchema } from './dialects/intercept-schema.js';
 import { fromRuleList, ruleListSchema } from './dialects/rule-list.js';
 import { policySchema, type PolicyDocument } from './schema.js';
 

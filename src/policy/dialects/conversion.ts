@@ -11,3 +11,13 @@ export interface Conversion {
   /** Canonical JSON pointer → the pointer in the source document it came from, so errors point at what was written. */
   origins: Map<string, string>;
 }
+
+/** A rule that is valid in its dialect but has no faithful canonical form; located in the source document. */
+export class ConversionProblem extends Error {
+  constructor(
+    readonly pointer: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
