@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, DocumentError } from '../documents/errors.js';
+import { parseDocument } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import type { CompiledPolicy } from './compile.js';
 import { decide } from './decide.js';
@@ -30,9 +30,7 @@ export interface CaseResult {
 }
 
 export function parseCases(text: string, source: string): PolicyCase[] {
-  const parsed = casesSchema.safeParse(readDocumentText(text, source));
-  if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
-  return parsed.data;
+  return parseDocument(casesSchema, readDocumentText(text, source), source);
 }
 
 export function runCases(policy: CompiledPolicy, cases: readonly PolicyCase[]): CaseResult[] {
