@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DocumentError } from '../documents/errors.js';
-import { parseCases } from './cases.js';
+import { parseCases, runCases } from './cases.js';
+import { parsePolicy } from './parse.js';
 
 function refusal(text: string): string {
   try {
@@ -30,4 +31,11 @@ describe('a cases file that cannot be used names the field and what was expected
   test('a file that is neither a list nor an object of cases', () => {
     assert.equal(refusal('just text\n'), 'cases.yaml: /: expected a list or an object, got the text "just text"');
   });
+});
+
+test('a failed case names the rule that decided, parenthesised once', () => {
+  const policy = parsePolicy('{"version": "1", "default": "deny", "tools": {"refund": {"deny": true}}}', 'p.json').compiled;
+  const [unlisted, denied] = runCases(policy, parseCases('- { tool: other, expect: allow }\n- { tool: refund, expect: allow }\n', 'cases.yaml'));
+  assert.deepEqual(unlisted?.failures, ['expected allow, got deny (default deny)']);
+  assert.deepEqual(denied?.failures, ['expected allow, got deny (/tools/refund)']);
 });

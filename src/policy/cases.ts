@@ -37,7 +37,9 @@ export function runCases(policy: CompiledPolicy, cases: readonly PolicyCase[]): 
   return cases.map((c) => {
     const decision = decide(policy, { tool: c.tool, args: c.args ?? {} });
     const failures: string[] = [];
-    if (decision.kind !== c.expect) failures.push(`expected ${c.expect}, got ${decision.kind} (${decision.rule})`);
+    // A rule is a pointer (`/tools/x`) or a name that wears its own parentheses (`(default deny)`).
+    const rule = decision.rule.startsWith('(') ? decision.rule : `(${decision.rule})`;
+    if (decision.kind !== c.expect) failures.push(`expected ${c.expect}, got ${decision.kind} ${rule}`);
     if (c.rule !== undefined && decision.rule !== c.rule) failures.push(`expected rule ${c.rule}, got ${decision.rule}`);
     const message = decision.kind === 'allow' ? '' : decision.message;
     if (c.message !== undefined && !message.includes(c.message)) failures.push(`expected a message containing ${JSON.stringify(c.message)}, got ${JSON.stringify(message)}`);
