@@ -234,7 +234,7 @@ describe('the admin API', () => {
       ['expiresAt not ISO', { label: 'a', servers: ['*'], expiresAt: 'tomorrow' }, /^expiresAt: expected an ISO 8601 time/],
       ['expiresAt in the past', { label: 'a', servers: ['*'], expiresAt: '2001-01-01T00:00:00Z' }, /^expiresAt: expected a time in the future$/],
       ['both expires and expiresAt', { label: 'a', servers: ['*'], expires: '1d', expiresAt: '2999-01-01T00:00:00Z' }, /^expires: give expires or expiresAt, not both$/],
-      ['an unknown field', { label: 'a', servers: ['*'], expire: '1d' }, /^unknown field "expire"$/],
+      ['an unknown field', { label: 'a', servers: ['*'], expire: '1d' }, /^unknown field "expire" \(did you mean "expires"\?\)$/],
     ];
     for (const [name, body, error] of cases) {
       test(name, async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issueMessage } from '../documents/errors.js';
+import { documentWords } from '../documents/issue-words.js';
 import { APPROVAL_STATES } from '../approvals/approval.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import { toMilliseconds } from '../policy/duration.js';
@@ -87,8 +87,8 @@ export const decisionRequest = z.strictObject({ reason: z.string({ error: 'expec
 
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(body, { error: documentWords });
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issueMessage(issue)}` : issueMessage(issue)));
+  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issue.message}` : issue.message));
   throw new HttpError(400, problems.join('; '));
 }

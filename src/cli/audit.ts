@@ -30,9 +30,9 @@ interface TailOptions extends Common {
 /** `toolgate audit tail|verify|keygen`: what was decided, whether the record is whole, and the key that signs it. */
 export function auditCommand(): Command {
   const audit = new Command('audit').description('the audit log: every decision the gateway made');
-  const common = (command: Command) => command.option('-c, --config <file>', CONFIG_HELP).option('--json', 'print JSON (one object per line with --follow)');
+  const common = (command: Command, json: string) => command.option('-c, --config <file>', CONFIG_HELP).option('--json', json);
 
-  common(audit.command('tail'))
+  common(audit.command('tail'), 'print JSON (one object per line with --follow)')
     .description('show the latest decisions, each with how its call ended, and what became of pinned tool definitions')
     .option('-f, --follow', 'keep printing decisions as they are made')
     .option('-g, --grant <label>', 'only this grant (label or id)')
@@ -44,7 +44,7 @@ export function auditCommand(): Command {
     .action((options: TailOptions) => withSink(options, (sink) => tail(sink, options)));
 
   const repeated = (value: string, previous: string[]) => [...previous, value];
-  common(audit.command('verify'))
+  common(audit.command('verify'), 'print the result as JSON')
     .description('check the hash chain from its anchor, each published head, and with --public-key every signed checkpoint; exit 0 when all hold, 1 when one does not, 2 on a usage or configuration error')
     .option('--head <seq:hash>', 'a head the gateway published (auditSeq:auditHash of an "audit chain head" log line): the entry at seq must still have that hash; repeatable', repeated, [])
     .option('--public-key <file>', 'an Ed25519 public key (from audit keygen): every checkpoint must be signed by a key given, and the log must hold one; repeatable', repeated, [])

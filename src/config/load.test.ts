@@ -40,8 +40,9 @@ describe('configuration', () => {
   });
 
   test('an unknown field is named', () => {
-    assert.equal(problems('servers:\n  s:\n    command: x\n    argz: []\n'), 'toolgate.yaml: /servers/s: unknown field "argz"');
-    assert.equal(problems('listn: 1\nservers:\n  s:\n    command: x\n'), 'toolgate.yaml: /: unknown field "listn"');
+    assert.equal(problems('servers:\n  s:\n    command: x\n    argz: []\n'), 'toolgate.yaml: /servers/s: unknown field "argz" (did you mean "args"?)');
+    assert.equal(problems('listn: 1\nservers:\n  s:\n    command: x\n'), 'toolgate.yaml: /: unknown field "listn" (did you mean "listen"?)');
+    assert.match(problems('servers:\n  s:\n    command: x\n    zzz: 1\n'), /\/servers\/s: unknown field "zzz"; the fields here are type, command, args, env, envFile, cwd/);
   });
 
   test('a server with neither or both of command and url is refused', () => {
@@ -51,9 +52,10 @@ describe('configuration', () => {
 
   test('wrong types and values say what was expected', () => {
     assert.match(problems('servers:\n  s: { url: "ftp://h" }\n'), /\/servers\/s\/url: expected an http:\/\/ or https:\/\/ URL/);
-    assert.match(problems('servers:\n  s: { command: x, args: "-y" }\n'), /\/servers\/s\/args: /);
+    assert.equal(problems('servers:\n  s: { command: x, args: "-y" }\n'), 'toolgate.yaml: /servers/s/args: expected a list, got the text "-y"');
+    assert.equal(problems('servers:\n  s: { command: 12 }\n'), 'toolgate.yaml: /servers/s/command: expected text, got the number 12');
     assert.match(problems('listen: nowhere\nservers:\n  s: { command: x }\n'), /\/listen: expected host:port/);
-    assert.match(problems('servers:\n  s: { command: x, protocol: new }\n'), /\/servers\/s\/protocol: .*"auto"\|"legacy"\|"modern"/);
+    assert.equal(problems('servers:\n  s: { command: x, protocol: new }\n'), 'toolgate.yaml: /servers/s/protocol: expected one of auto, legacy, modern, got the text "new"');
   });
 
   test('server names that would break URLs or prefixes are refused', () => {
@@ -67,7 +69,7 @@ describe('configuration', () => {
   });
 
   test('text that is not YAML says so', () => {
-    assert.match(problems('servers: [unclosed\n'), /toolgate.yaml: \/: not valid YAML or JSON/);
+    assert.match(problems('servers: [unclosed\n'), /^toolgate.yaml: \/: not valid YAML: .* at line 2, column 1/);
   });
 
   describe('store', () => {

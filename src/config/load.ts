@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { DocumentError, describeIssues, toPointer, type Problem } from '../documents/errors.js';
+import { DocumentError, parseDocument, toPointer, type Problem } from '../documents/errors.js';
 import { readDocumentFile, readDocumentText } from '../documents/read-text.js';
 import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
 
@@ -60,10 +60,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const interpolated = interpolateEnv(document, env, [], problems, { workspaceFolder: workspaceFolder(baseDir), userHome: homedir() });
   if (problems.length > 0) throw new DocumentError(file, problems);
 
-  const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw new DocumentError(file, describeIssues(parsed.error.issues));
-
-  const config = parsed.data;
+  const config = parseDocument(configSchema, interpolated, file);
   for (const part of ['counters', 'grants', 'audit', 'pins', 'approvals'] as const) {
     const [, scheme, file] = /^(sqlite|jsonl):(.+)$/.exec(config.store[part]) ?? [];
     if (scheme && file !== '-') config.store[part] = `${scheme}:${resolve(baseDir, file!)}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issueMessage } from '../documents/errors.js';
+import { documentWords } from '../documents/issue-words.js';
 import { jsonShape } from '../documents/json-shape.js';
 import { namedRecord } from '../documents/named-record.js';
 
@@ -81,9 +81,9 @@ const server = z.unknown().transform((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'a server needs either "command" (stdio) or "url" (HTTP)' });
     return z.NEVER;
   }
-  const parsed = (Object.hasOwn(entry, 'command') ? stdioServer : httpServer).safeParse(entry);
+  const parsed = (Object.hasOwn(entry, 'command') ? stdioServer : httpServer).safeParse(entry, { error: documentWords });
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issueMessage(issue), path: issue.path });
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
   return z.NEVER;
 });
 // What the picking reads, for the configuration's JSON Schema.

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { documentWords, reportedBranch } from './issue-words.js';
 
 /** One JSON pointer segment, escaped as RFC 6901 says. */
 export function segment(key: string): string {
@@ -9,18 +10,23 @@ export function toPointer(path: readonly PropertyKey[]): string {
   return path.map((key) => '/' + segment(String(key))).join('');
 }
 
-/** Words a zod issue for a person editing a file: unknown fields and bad keys say which. */
-export function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_key') return `invalid name: ${issue.issues.map((inner) => inner.message).join('; ')}`;
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-    return `required field ${JSON.stringify(String(issue.path.at(-1)))} is missing (expected ${issue.expected})`;
-  }
-  return issue.message;
+/** Each issue at its path; a union these words gave no message of its own is reported by the branch that was meant. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], at: readonly PropertyKey[] = []): Problem[] {
+  return issues.flatMap((issue) => {
+    const path = [...at, ...issue.path];
+    const branch = reportedBranch(issue);
+    return branch ? describeIssues(branch, path) : [{ pointer: toPointer(path), message: issue.message }];
+  });
 }
 
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  return issues.map((issue) => ({ pointer: toPointer(issue.path), message: issueMessage(issue) }));
+/**
+ * The one way a document is validated: `schema` read with the project's words for every issue, or a DocumentError
+ * naming `file` and each problem's place (`locate` maps a pointer in what was parsed to one in what was written).
+ */
+export function parseDocument<T extends z.ZodType>(schema: T, value: unknown, file: string, locate: (pointer: string) => string = (pointer) => pointer): z.output<T> {
+  const parsed = schema.safeParse(value, { error: documentWords });
+  if (parsed.success) return parsed.data;
+  throw new DocumentError(file, describeIssues(parsed.error.issues).map((p) => ({ ...p, pointer: locate(p.pointer) })));
 }
 
 /** A problem in a document (a configuration or a policy), located by JSON pointer. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonShape } from './json-shape.js';
+import { documentWords, invalidName } from './issue-words.js';
 
 /**
  * `z.record` for an object whose keys are names a document chooses (tools, methods, servers) and that are later
@@ -12,7 +13,8 @@ export function namedRecord<V extends z.ZodType>(key: z.ZodType<string, string>,
   const record = z.record(key, value);
   // Typed as the record it stands for; what the input really is, the record's own check says.
   const named = z.custom<Record<string, z.input<V>>>().transform((input: unknown, ctx): Record<string, z.output<V>> => {
-    const parsed = record.safeParse(input);
+    // Parsed apart from the document, so worded here: its issues arrive with their messages.
+    const parsed = record.safeParse(input, { error: documentWords });
     const issues = parsed.success ? [] : [...parsed.error.issues];
     const proto = typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__') ? protoEntry(key, value, (input as Record<string, unknown>)['__proto__']) : undefined;
     issues.push(...(proto?.issues ?? []));
@@ -30,11 +32,11 @@ export function namedRecord<V extends z.ZodType>(key: z.ZodType<string, string>,
 
 /** The `__proto__` entry checked as zod checks every other one: its name against the key, its value against the value. */
 function protoEntry(key: z.ZodType<string, string>, value: z.ZodType, item: unknown): { issues: z.core.$ZodIssue[]; value?: unknown } {
-  const name = key.safeParse('__proto__');
+  const name = key.safeParse('__proto__', { error: documentWords });
   if (!name.success) {
-    return { issues: [{ code: 'invalid_key', origin: 'record', issues: name.error.issues, path: ['__proto__'], message: 'Invalid key in record', input: '__proto__' }] };
+    return { issues: [{ code: 'invalid_key', origin: 'record', issues: name.error.issues, path: ['__proto__'], message: invalidName(name.error.issues), input: '__proto__' }] };
   }
-  const parsed = value.safeParse(item);
+  const parsed = value.safeParse(item, { error: documentWords });
   if (!parsed.success) return { issues: parsed.error.issues.map((issue) => ({ ...issue, path: ['__proto__', ...issue.path] })) };
   return { issues: [], value: parsed.data };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, SLOTS, used } from './window.js';
+import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, SLOTS, used, type WindowState } from './window.js';
 
 /** The rolling-window arithmetic every store shares, at the edges the store contracts do not reach. */
 
@@ -61,6 +61,26 @@ test('the retry time: 0 when it fits, the end of the bucket that makes room, Inf
   // An amount equal to max fits once everything has left; only one larger than max never does.
   assert.equal(retryAfterMs(state, W, 3, 4, 5_200), Infinity);
   assert.equal(retryAfterMs(emptyWindow(), W, 3, 3, 0), 0);
+});
+
+test('a minute\'s retry time can be over 60 s, and is when the call fits: waiting it is enough, a millisecond less is not', () => {
+  const MINUTE = 60_000; // buckets 6 s wide
+  const fits = (state: WindowState, at: number) => {
+    const later = structuredClone(state);
+    advance(later, MINUTE, at);
+    return used(later) + 1 <= 1;
+  };
+  for (const [callAt, retrySeconds] of [[0, 65], [3_000, 62], [5_999, 60]] as const) {
+    const state = emptyWindow();
+    advance(state, MINUTE, callAt);
+    add(state, bucketOf(MINUTE, callAt), 1);
+    const now = callAt + 1_000;
+    const retry = retryAfterMs(state, MINUTE, 1, 1, now);
+    // The call's bucket is counted until the window's start passes the bucket's end, up to 6 s after the call's minute.
+    assert.equal(Math.ceil(retry / 1000), retrySeconds, `a call at ${callAt} ms`);
+    assert.ok(fits(state, now + retry), `a retry after ${retry} ms fits`);
+    assert.ok(!fits(state, now + retry - 1), `a retry a millisecond sooner than ${retry} ms is refused`);
+  }
 });
 
 test('a clock that steps back does not move the ring back: what was counted stays counted', () => {

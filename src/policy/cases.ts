@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, DocumentError } from '../documents/errors.js';
+import { parseDocument } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import type { CompiledPolicy } from './compile.js';
 import { decide } from './decide.js';
@@ -30,16 +30,16 @@ export interface CaseResult {
 }
 
 export function parseCases(text: string, source: string): PolicyCase[] {
-  const parsed = casesSchema.safeParse(readDocumentText(text, source));
-  if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
-  return parsed.data;
+  return parseDocument(casesSchema, readDocumentText(text, source), source);
 }
 
 export function runCases(policy: CompiledPolicy, cases: readonly PolicyCase[]): CaseResult[] {
   return cases.map((c) => {
     const decision = decide(policy, { tool: c.tool, args: c.args ?? {} });
     const failures: string[] = [];
-    if (decision.kind !== c.expect) failures.push(`expected ${c.expect}, got ${decision.kind} (${decision.rule})`);
+    // A rule is a pointer (`/tools/x`) or a name that wears its own parentheses (`(default deny)`).
+    const rule = decision.rule.startsWith('(') ? decision.rule : `(${decision.rule})`;
+    if (decision.kind !== c.expect) failures.push(`expected ${c.expect}, got ${decision.kind} ${rule}`);
     if (c.rule !== undefined && decision.rule !== c.rule) failures.push(`expected rule ${c.rule}, got ${decision.rule}`);
     const message = decision.kind === 'allow' ? '' : decision.message;
     if (c.message !== undefined && !message.includes(c.message)) failures.push(`expected a message containing ${JSON.stringify(c.message)}, got ${JSON.stringify(message)}`);

@@ -4,9 +4,10 @@ import { DocumentError } from '../documents/errors.js';
 import { decide } from './decide.js';
 import { parsePolicy } from './parse.js';
 
+/** The policy's error, named as a file of its language would be: a `.json` file is read as JSON only. */
 function refusal(text: string): string {
   try {
-    parsePolicy(text, 'policy.json');
+    parsePolicy(text, /^\s*[[{]/.test(text) ? 'policy.json' : 'policy.yaml');
   } catch (error) {
     assert.ok(error instanceof DocumentError, String(error));
     return error.message;
@@ -21,7 +22,7 @@ const doc = (tools: object, extra: object = {}) => JSON.stringify({ version: '1'
 
 describe('a malformed policy never loads, and the error says where and what', () => {
   const cases: [string, string, RegExp][] = [
-    ['a typo in a field', doc({ x: { limit: [] } }), /^policy\.json: \/tools\/x: unknown field "limit"$/],
+    ['a typo in a field', doc({ x: { limit: [] } }), /^policy\.json: \/tools\/x: unknown field "limit" \(did you mean "limits"\?\)$/],
     ['an unknown top-level field', JSON.stringify({ version: '1', default: 'deny', tool: {} }), /policy\.json: \/: unknown field "tool"/],
     ['a wrong version', JSON.stringify({ version: '2', default: 'deny' }), /\/version: version must be "1"/],
     ['a missing default', JSON.stringify({ version: '1' }), /\/default: default must be "allow" or "deny"/],
@@ -43,7 +44,7 @@ describe('a malformed policy never loads, and the error says where and what', ()
     ],
     ['an empty hidden name', doc({}, { hide: [''] }), /\/hide\/0: a hidden tool name must not be empty/],
     ['tools under methods', doc({}, { methods: { 'tools/call': 'deny' } }), /\/methods\/tools~1call: .*tools are governed by/],
-    ['text that is not YAML or JSON', '{"version": "1", ', /policy\.json: \/: not valid YAML or JSON/],
+    ['JSON cut short', '{"version": "1", ', /^policy\.json: \/: not valid JSON: the text ends too soon at line 1, column 18$/],
     ['not an object', '[1, 2]', /policy\.json: \/: a policy is an object/],
   ];
   for (const [what, text, expected] of cases) test(what, () => assert.match(refusal(text), expected));
@@ -217,7 +218,7 @@ describe('a counter is counted once per call: naming it twice for one tool is re
     [
       'Intercept: two identical rate limits on one tool',
       'version: "1"\ntools:\n  create_issue:\n    rules:\n      - { name: a, rate_limit: 5/hour }\n      - { name: b, action: deny }\n      - { name: c, rate_limit: 5/hour }\n',
-      'policy.json: /tools/create_issue/rules/2/rate_limit',
+      'policy.yaml: /tools/create_issue/rules/2/rate_limit',
       'by this rule at /tools/create_issue/rules/0/rate_limit',
     ],
     [
@@ -225,14 +226,14 @@ describe('a counter is counted once per call: naming it twice for one tool is re
       'version: "1"\ntools:\n  pay:\n    rules:\n' +
         '      - { name: a, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n' +
         '      - { name: b, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n',
-      'policy.json: /tools/pay/rules/1/conditions/0',
+      'policy.yaml: /tools/pay/rules/1/conditions/0',
       'by this rule at /tools/pay/rules/0/conditions/0',
     ],
     [
       'Intercept: a tool rule on the _global counter that "*" limits too',
       'version: "1"\ntools:\n  "*":\n    rules:\n      - { name: all, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n' +
         '  pay:\n    rules:\n      - { name: mine, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n',
-      'policy.json: /tools/pay/rules/0/conditions/0',
+      'policy.yaml: /tools/pay/rules/0/conditions/0',
       'for every tool at /tools/*/rules/0/conditions/0',
     ],
     [
@@ -254,6 +255,6 @@ describe('a counter is counted once per call: naming it twice for one tool is re
   test('a counter defined differently in two places of a converted document names both as written', () => {
     const rule = (max: number) => `      - { name: r, conditions: [{ path: state._global.calls, op: lte, value: ${max} }], state: { counter: calls, window: day } }\n`;
     const message = refusal(`version: "1"\ntools:\n  a:\n    rules:\n${rule(5)}  b:\n    rules:\n${rule(7)}`);
-    assert.equal(message, 'policy.json: /tools/b/rules/0/conditions/0: counter "_global.calls" is also defined at /tools/a/rules/0/conditions/0 with a different window, max or scope; a counter shared by several rules must be defined the same way in each');
+    assert.equal(message, 'policy.yaml: /tools/b/rules/0/conditions/0: counter "_global.calls" is also defined at /tools/a/rules/0/conditions/0 with a different window, max or scope; a counter shared by several rules must be defined the same way in each');
   });
 });

@@ -1,4 +1,4 @@
-import { describeIssues, DocumentError } from '../documents/errors.js';
+import { DocumentError, parseDocument } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import { CompileError, compilePolicy, type CompiledPolicy } from './compile.js';
 import { ConversionProblem, type Conversion, type Dialect } from './dialects/conversion.js';
@@ -23,10 +23,9 @@ export interface LoadedPolicy {
 export function parsePolicy(text: string, source: string): LoadedPolicy {
   const conversion = toCanonical(readDocumentText(text, source), source);
   const locate = (pointer: string) => origin(conversion.origins, pointer);
-  const parsed = policySchema.safeParse(conversion.policy);
-  if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues).map((p) => ({ ...p, pointer: locate(p.pointer) })));
+  const document = parseDocument(policySchema, conversion.policy, source, locate);
   try {
-    return { compiled: compilePolicy(parsed.data, text, locate), document: parsed.data, dialect: conversion.dialect, notes: conversion.notes };
+    return { compiled: compilePolicy(document, text, locate), document, dialect: conversion.dialect, notes: conversion.notes };
   } catch (error) {
     if (error instanceof CompileError) throw new DocumentError(source, error.problems);
     throw error;
@@ -51,14 +50,8 @@ function toCanonical(raw: unknown, source: string): Conversion {
   const dialect = detectDialect(raw);
   if (dialect === 'canonical') return { dialect, policy: raw as Conversion['policy'], notes: [], origins: new Map() };
   try {
-    if (dialect === 'intercept') {
-      const parsed = interceptSchema.safeParse(raw);
-      if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
-      return fromIntercept(parsed.data);
-    }
-    const parsed = ruleListSchema.safeParse(raw);
-    if (!parsed.success) throw new DocumentError(source, describeIssues(parsed.error.issues));
-    return fromRuleList(parsed.data);
+    if (dialect === 'intercept') return fromIntercept(parseDocument(interceptSchema, raw, source));
+    return fromRuleList(parseDocument(ruleListSchema, raw, source));
   } catch (error) {
     if (error instanceof ConversionProblem) throw new DocumentError(source, [{ pointer: error.pointer, message: error.message }]);
     throw error;

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DocumentError } from './errors.js';
+import { readDocumentText } from './read-text.js';
+
+function refusal(text: string, source: string): string {
+  try {
+    readDocumentText(text, source);
+  } catch (error) {
+    assert.ok(error instanceof DocumentError, String(error));
+    return error.message;
+  }
+  assert.fail('expected the text to be refused');
+}
+
+describe('a .json file is read as JSON only, its syntax errors placed by line and column', () => {
+  const cases: [string, string, string][] = [
+    ['a missing field name', '{\n  "version": "1",\n  "tools": {,}\n}\n', 'expected a field name in double quotes at line 3, column 13'],
+    ['a missing comma', '{"version": "1" "default": "deny"}', 'expected "," or "}" after the value at line 1, column 17'],
+    ['a trailing comma in a list', '{"hide": [\n  "a",\n]}', 'expected a value (an object, list, string, number, true, false or null) at line 3, column 1'],
+    ['a misspelt literal', '{"on": tru}', 'expected a value (an object, list, string, number, true, false or null) at line 1, column 8'],
+    ['text cut short', '{"version": "1",\n', 'the text ends too soon at line 2, column 1'],
+    ['a second document', '{"a": 1}}', 'unexpected text after the document at line 1, column 9'],
+    ['an unclosed string', '{"a": "b\n"}', 'a string is not closed, or holds a bad escape or a raw control character at line 1, column 7'],
+    ['YAML in a .json file', 'version: "1"\n', 'expected a value (an object, list, string, number, true, false or null) at line 1, column 1'],
+  ];
+  for (const [what, text, reason] of cases) test(what, () => assert.equal(refusal(text, 'policy.json'), `policy.json: /: not valid JSON: ${reason}`));
+
+  test('valid JSON reads as JSON.parse reads it', () => {
+    assert.deepEqual(readDocumentText('{"a": [1, 2.5e3, true, null, "\\u00e9"]}', 'p.JSON'), { a: [1, 2500, true, null, 'é'] });
+  });
+});
+
+describe('anything else is YAML', () => {
+  test('a syntax error says "not valid YAML" with its line and column', () => {
+    assert.match(refusal('version: "1"\ntools: [a\n', 'policy.yaml'), /^policy\.yaml: \/: not valid YAML: .* at line 3, column 1:/);
+    assert.match(refusal('servers:\n  s: {command: x\n', 'toolgate'), /^toolgate: \/: not valid YAML: .* at line 3, column 1:/, 'a file without an extension is YAML too');
+  });
+
+  test('flow style that starts like JSON is YAML\'s to read', () => {
+    assert.deepEqual(readDocumentText('{a: 1, b: [x]}', 'policy.yaml'), { a: 1, b: ['x'] });
+  });
+});
