@@ -42,7 +42,7 @@ describe('configuration', () => {
   test('an unknown field is named', () => {
     assert.equal(problems('servers:\n  s:\n    command: x\n    argz: []\n'), 'toolgate.yaml: /servers/s: unknown field "argz" (did you mean "args"?)');
     assert.equal(problems('listn: 1\nservers:\n  s:\n    command: x\n'), 'toolgate.yaml: /: unknown field "listn" (did you mean "listen"?)');
-    assert.match(problems('servers:\n  s:\n    command: x\n    zzz: 1\n'), /\/servers\/s: unknown field "zzz"; the fields here are type, command, args, env, envFile, cwd/);
+    assert.match(problems('servers:\n  s:\n    command: x\n    zzz: 1\n'), /\/servers\/s: unknown field "zzz"; expected one of type, command, args, env, envFile, cwd/);
   });
 
   test('a server with neither or both of command and url is refused', () => {

@@ -44,7 +44,7 @@ describe('every issue is worded in the project\'s words, at its path', () => {
   });
 
   test('a field already given is not suggested again, and with nothing near the fields are listed', () => {
-    assert.deepEqual(problems(entry, { tool: 't', args: {}, argz: {} }), ['doc.yaml: /: unknown field "argz"; the fields here are tool, args, count or mode']);
+    assert.deepEqual(problems(entry, { tool: 't', args: {}, argz: {} }), ['doc.yaml: /: unknown field "argz"; expected one of tool, args, count, mode']);
   });
 
   test('a message a schema gives itself is kept', () => {

@@ -24,7 +24,7 @@ const FORMATS: Readonly<Record<string, string>> = { url: 'a URL', email: 'an ema
 const SIZED: Readonly<Record<string, [one: string, many: string]>> = { string: ['character', 'characters'], array: ['item', 'items'], set: ['item', 'items'] };
 
 /** A value as the person who wrote it would name it: the text "abc", the number 12, a list. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -113,14 +113,14 @@ function sizeWords(issue: RawIssue & { code: 'too_small' | 'too_big' }): string 
   return `expected a number ${comparison} ${bound}, got ${describeValue(issue.input)}`;
 }
 
-/** `unknown field "argz" (did you mean "args"?)`; with no near name, the fields this object has. */
+/** `unknown field "argz" (did you mean "args"?)`; with no near name, the fields this object takes. */
 function unknownFields(keys: readonly string[], input: unknown, shape: object | undefined): string {
   const given = typeof input === 'object' && input !== null ? input : {};
   // A field already written is not what a misspelt one was meant to be.
   const free = Object.keys(shape ?? {}).filter((known) => !Object.hasOwn(given, known));
   const suggestions = keys.map((key) => closestName(key, free));
   const named = keys.map((key, i) => `${JSON.stringify(key)}${suggestions[i] ? ` (did you mean ${JSON.stringify(suggestions[i])}?)` : ''}`);
-  const fields = shape && !suggestions.some(Boolean) ? `; the fields here are ${either(Object.keys(shape))}` : '';
+  const fields = shape && !suggestions.some(Boolean) ? `; expected ${oneOf(Object.keys(shape))}` : '';
   return `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}${fields}`;
 }
 
