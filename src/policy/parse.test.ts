@@ -44,7 +44,7 @@ describe('a malformed policy never loads, and the error says where and what', ()
     ],
     ['an empty hidden name', doc({}, { hide: [''] }), /\/hide\/0: a hidden tool name must not be empty/],
     ['tools under methods', doc({}, { methods: { 'tools/call': 'deny' } }), /\/methods\/tools~1call: .*tools are governed by/],
-    ['JSON cut short', '{"version": "1", ', /^policy\.json: \/: not valid JSON: the text ends too soon at line 1, column 18$/],
+    ['JSON cut short', '{"version": "1", ', /^policy\.json: \/: not valid JSON: expected a field name in double quotes at line 1, column 18$/],
     ['not an object', '[1, 2]', /policy\.json: \/: a policy is an object/],
   ];
   for (const [what, text, expected] of cases) test(what, () => assert.match(refusal(text), expected));
