@@ -14,6 +14,7 @@ import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
 import { stdio } from './stdio.js';
 import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
+import { PACKAGE_VERSION } from '../package-info.js';
 
 /** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration. */
 const EXIT_FAILURE = 1;
@@ -22,7 +23,7 @@ const EXIT_USAGE = 2;
 const program = new Command()
   .name('toolgate')
   .description('A policy gateway for the Model Context Protocol')
-  .version('0.1.0')
+  .version(PACKAGE_VERSION)
   .showHelpAfterError()
   .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));

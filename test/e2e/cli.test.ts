@@ -44,6 +44,12 @@ describe('toolgate stdio', () => {
   }
 });
 
+test('toolgate --version prints the version in package.json', () => {
+  const run = spawnSync(CLI[0], [...CLI.slice(1), '--version'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`);
+});
+
 describe('configuration errors', () => {
   test('exit with code 2 and name the file, the path and what was expected', () => {
     const bad = configFile('bad.yaml', 'servers:\n  s:\n    command: node\n    argz: []\n');
