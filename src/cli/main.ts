@@ -12,6 +12,7 @@ import { initCommand } from './init.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
+import { demo } from './demo.js';
 import { stdio } from './stdio.js';
 import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
 import { PACKAGE_VERSION } from '../package-info.js';
@@ -37,6 +38,14 @@ program
   .option('--host <host>', 'address to bind (overrides "listen"; off loopback, agents must authenticate)')
   .option('--json', 'print the endpoint URLs as JSON')
   .action(serve);
+
+program
+  .command('demo')
+  .description('serve the bundled demo (a made-up SmartLead server behind the reference policy), keeping nothing')
+  .option('-p, --port <port>', 'port to listen on (default: 7420)')
+  .option('--host <host>', 'loopback address to bind (default: 127.0.0.1)')
+  .option('--json', 'print the endpoint URLs and the tools to try as JSON')
+  .action(demo);
 
 program
   .command('stdio')

@@ -83,6 +83,12 @@ describe('configuration errors', () => {
     assert.equal(found.stderr, `toolgate: using ${join(here, 'toolgate.yaml')}\n`);
   });
 
+  test('the demo off loopback is refused: its grants live in its memory, where none can be made', () => {
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'demo', '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--host: the demo serves this machine only \(a loopback address\), not 0\.0\.0\.0/);
+  });
+
   test('serving off loopback without authentication is refused', () => {
     const open = configFile('open.yaml', `auth: none\n${readFileSync(fixtureConfig, 'utf8')}`);
     const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', open, '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });
