@@ -13,8 +13,10 @@ import { ListenError } from './listen-error.js';
 import { limitsCommand } from './limits.js';
 import { policyCommand } from './policy.js';
 import { serve } from './serve.js';
+import { demo } from './demo.js';
 import { stdio } from './stdio.js';
 import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
+import { PACKAGE_VERSION } from '../package-info.js';
 
 /** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration, 3 could not listen (README lists them). */
 const EXIT_FAILURE = 1;
@@ -32,7 +34,7 @@ const EXIT_CODES: [abstract new (...args: never[]) => Error, number][] = [
 const program = new Command()
   .name('toolgate')
   .description('A policy gateway for the Model Context Protocol')
-  .version('0.1.0')
+  .version(PACKAGE_VERSION)
   .showHelpAfterError()
   .enablePositionalOptions()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
@@ -46,6 +48,14 @@ program
   .option('--host <host>', 'address to bind (overrides "listen"; off loopback, agents must authenticate)')
   .option('--json', 'print the endpoint URLs as JSON')
   .action(serve);
+
+program
+  .command('demo')
+  .description('serve the bundled demo (a made-up SmartLead server behind the reference policy), keeping nothing')
+  .option('-p, --port <port>', 'port to listen on (default: 7420)')
+  .option('--host <host>', 'loopback address to bind (default: 127.0.0.1)')
+  .option('--json', 'print the endpoint URLs and the tools to try as JSON')
+  .action(demo);
 
 program
   .command('stdio')

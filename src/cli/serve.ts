@@ -14,8 +14,22 @@ export interface ServeOptions {
   json?: boolean;
 }
 
+/** A gateway answering on HTTP: its base URL, the URL of each server, and how to stop it. */
+export interface Listening {
+  readonly base: string;
+  readonly servers: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
 /** `toolgate serve`: the Streamable HTTP gateway, until SIGINT or SIGTERM. */
 export async function serve(options: ServeOptions): Promise<void> {
+  const listening = await listen(options);
+  process.stdout.write(options.json ? JSON.stringify(urls(listening)) + '\n' : describeUrls(listening));
+  await untilSignalled(listening);
+}
+
+/** Loads the configuration and serves it over HTTP: `serve` and `demo` alike. */
+export async function listen(options: ServeOptions): Promise<Listening> {
   const config = loadConfig(options.config);
   const [configHost, configPort] = splitListen(config.listen);
   const host = options.host ?? configHost;
@@ -36,18 +50,33 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   await gateway.start();
   const servers = Object.fromEntries([...gateway.upstreams.keys()].map((name) => [name, `${base}/mcp/${encodeURIComponent(name)}`]));
-  if (options.json) {
-    process.stdout.write(JSON.stringify({ url: `${base}/mcp`, servers }) + '\n');
-  } else {
-    process.stdout.write(`toolgate listening on ${base}\n  all servers: ${base}/mcp\n`);
-    for (const [name, url] of Object.entries(servers)) process.stdout.write(`  ${name}: ${url}\n`);
-  }
+  return {
+    base,
+    servers,
+    async close() {
+      await endpoint.close();
+      await gateway.close();
+    },
+  };
+}
+
+/** The URLs, for a program: `url` is the aggregated endpoint, `servers` each server's own. */
+export function urls({ base, servers }: Listening): { url: string; servers: Readonly<Record<string, string>> } {
+  return { url: `${base}/mcp`, servers };
+}
+
+/** The URLs, for a person: the listener, the aggregated endpoint, then one line per server. */
+export function describeUrls({ base, servers }: Listening): string {
+  return [`toolgate listening on ${base}`, `  all servers: ${base}/mcp`, ...Object.entries(servers).map(([name, url]) => `  ${name}: ${url}`)].join('\n') + '\n';
+}
+
+/** Serves until SIGINT or SIGTERM, then closes. */
+export async function untilSignalled(listening: Listening): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await endpoint.close();
-  await gateway.close();
+  await listening.close();
 }
 
 export function splitListen(listen: string): [string, number] {

@@ -2,13 +2,14 @@ import { LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY, type Era } from
 import type { UpstreamConnection } from '../upstream/connection.js';
 import type { Route } from './route.js';
 import type { Session } from './session.js';
+import { PACKAGE_VERSION } from '../package-info.js';
 
 /*
  * What the gateway says about the servers behind an endpoint, and how a result is shaped for each era's client: the
  * one place where the two eras' answers differ.
  */
 
-export const GATEWAY_INFO = { name: 'toolgate', version: '0.1.0' };
+export const GATEWAY_INFO = { name: 'toolgate', version: PACKAGE_VERSION };
 
 /** Methods whose result is cacheable under 2026-07-28 and so must say for how long and for whom. */
 const CACHEABLE: ReadonlySet<string> = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);

@@ -9,6 +9,7 @@ import {
   SERVER_INFO_META_KEY,
   type Era,
 } from '../protocol/eras.js';
+import { PACKAGE_VERSION } from '../package-info.js';
 
 /** What the gateway learned about an upstream when it connected. */
 export interface UpstreamInfo {
@@ -30,7 +31,7 @@ export interface HandshakeWire {
 export class WireTimeout extends Error {}
 export class WireClosed extends Error {}
 
-export const GATEWAY_CLIENT_INFO = { name: 'toolgate', version: '0.1.0' };
+export const GATEWAY_CLIENT_INFO = { name: 'toolgate', version: PACKAGE_VERSION };
 
 /**
  * The gateway declares every client capability upstream, so servers offer all their features; a request for

@@ -44,6 +44,12 @@ describe('toolgate stdio', () => {
   }
 });
 
+test('toolgate --version prints the version in package.json', () => {
+  const run = spawnSync(CLI[0], [...CLI.slice(1), '--version'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`);
+});
+
 describe('configuration errors', () => {
   test('exit with code 2 and name the file, the path and what was expected', () => {
     const bad = configFile('bad.yaml', 'servers:\n  s:\n    command: node\n    argz: []\n');
@@ -75,6 +81,12 @@ describe('configuration errors', () => {
     const found = spawnSync(cli[0]!, [...cli.slice(1), 'limits', 'status', '--json'], { encoding: 'utf8', cwd: here, env: { ...process.env, TOOLGATE_CONFIG: '' } });
     assert.equal(found.status, 0, found.stderr);
     assert.equal(found.stderr, `toolgate: using ${join(here, 'toolgate.yaml')}\n`);
+  });
+
+  test('the demo off loopback is refused: its grants live in its memory, where none can be made', () => {
+    const run = spawnSync(CLI[0], [...CLI.slice(1), 'demo', '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--host: the demo serves this machine only \(a loopback address\), not 0\.0\.0\.0/);
   });
 
   test('serving off loopback without authentication is refused', () => {
