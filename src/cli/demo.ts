@@ -8,6 +8,8 @@ export interface DemoOptions {
   port?: string;
   host?: string;
   json?: boolean;
+  /** Agents must bring a grant; one is made, for the demo's lifetime. */
+  grants?: boolean;
 }
 
 /*
@@ -23,25 +25,47 @@ const DEMO_DENIED_TOOL = 'smartlead_delete_campaign';
 /** Pinned: later Inspectors need Node 22; `--transport http` because it guesses SSE for a URL not ending in /mcp. */
 const INSPECTOR = 'npx @modelcontextprotocol/inspector@0.15.0 --cli';
 
+/** The grant `--grants` makes, for the demo's server only. */
+const DEMO_GRANT = 'demo-agent';
+
 /** `toolgate demo`: the demo gateway, with what to try against it, until SIGINT or SIGTERM. */
 export async function demo(options: DemoOptions): Promise<void> {
-  // Off loopback agents need grants, and the demo's live in its own memory, where none can be created.
+  // Off loopback agents need grants, and the demo's live in its own memory, where no other process can create one.
   if (options.host !== undefined && !isLoopback(options.host)) throw new UsageError(`--host: the demo serves this machine only (a loopback address), not ${options.host}; to serve others, write a toolgate.yaml with grants and run toolgate serve`);
-  const listening = await listen({ ...options, config: DEMO_CONFIG });
+  const listening = await listen({ ...options, config: DEMO_CONFIG }, options.grants ? { auth: 'grants' } : {});
+  const token = options.grants ? (await listening.grants!.create({ label: DEMO_GRANT, servers: ['smartlead'] }, Date.now())).token : undefined;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...urls(listening), allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL }) + '\n');
+    process.stdout.write(JSON.stringify({ ...urls(listening), allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
   } else {
-    const smartlead = listening.servers.smartlead;
-    process.stdout.write(
-      describeUrls(listening) +
-        '\nA made-up SmartLead server (116 tools, nothing sent anywhere) behind a policy that allows one of them.\n' +
-        'Try, from another terminal:\n' +
-        `  ${INSPECTOR} ${smartlead} --transport http --method tools/list\n` +
-        `      lists ${DEMO_ALLOWED_TOOL} alone\n` +
-        `  ${INSPECTOR} ${smartlead} --transport http --method tools/call --tool-name ${DEMO_DENIED_TOOL} --tool-arg campaign_id=1\n` +
-        '      is answered [POLICY DENIED]\n' +
-        'Ctrl-C stops it; it keeps nothing.\n',
-    );
+    process.stdout.write(describeUrls(listening) + '\nA made-up SmartLead server (116 tools, nothing sent anywhere) behind a policy that allows one of them.\n' + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(listening.servers.smartlead!)) + 'Ctrl-C stops it; it keeps nothing.\n');
   }
   await untilSignalled(listening);
+}
+
+function withoutGrant(smartlead: string): string {
+  return (
+    'Try, from another terminal:\n' +
+    `  ${INSPECTOR} ${smartlead} --transport http --method tools/list\n` +
+    `      lists ${DEMO_ALLOWED_TOOL} alone\n` +
+    `  ${INSPECTOR} ${smartlead} --transport http --method tools/call --tool-name ${DEMO_DENIED_TOOL} --tool-arg campaign_id=1\n` +
+    '      is answered [POLICY DENIED]\n' +
+    'With --grants, agents must bring a grant, as they must off loopback.\n'
+  );
+}
+
+/** The Inspector's command line sends no headers, so the way to show a grant at work is one request with curl. */
+function withGrant(smartlead: string, token: string): string {
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'curl', version: '1' } };
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } });
+  const curl = (auth: string) =>
+    `  curl -s ${smartlead} ${auth}-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' -d '${body}'\n`;
+  return (
+    `Agents must bring a grant. One was made, ${DEMO_GRANT} (this server only), kept in memory until the demo stops; its token:\n` +
+    `  ${token}\n` +
+    'A request without it is refused (401):\n' +
+    curl('') +
+    `and with it, it lists ${DEMO_ALLOWED_TOOL}:\n` +
+    curl(`-H 'Authorization: Bearer ${token}' `) +
+    `Grants of your own: write a toolgate.yaml with a store that lasts (the default SQLite file) and run toolgate grant create NAME --server smartlead.\n`
+  );
 }

@@ -54,6 +54,7 @@ program
   .description('serve the bundled demo (a made-up SmartLead server behind the reference policy), keeping nothing')
   .option('-p, --port <port>', 'port to listen on (default: 7420)')
   .option('--host <host>', 'loopback address to bind (default: 127.0.0.1)')
+  .option('--grants', 'agents must bring a grant, as off loopback; one is made and its token printed')
   .option('--json', 'print the endpoint URLs and the tools to try as JSON')
   .action(demo);
 

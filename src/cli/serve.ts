@@ -1,6 +1,8 @@
 import { loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { HttpServer } from '../gateway/http-server.js';
 import { createGateway } from '../gateway/wiring.js';
+import type { Grants } from '../grants/grants.js';
 import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
@@ -14,10 +16,11 @@ export interface ServeOptions {
   json?: boolean;
 }
 
-/** A gateway answering on HTTP: its base URL, the URL of each server, and how to stop it. */
+/** A gateway answering on HTTP: its base URL, the URL of each server, its grants (when it keeps any), and how to stop it. */
 export interface Listening {
   readonly base: string;
   readonly servers: Readonly<Record<string, string>>;
+  readonly grants?: Grants;
   close(): Promise<void>;
 }
 
@@ -29,8 +32,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 /** Loads the configuration and serves it over HTTP: `serve` and `demo` alike. */
-export async function listen(options: ServeOptions): Promise<Listening> {
-  const config = loadConfig(options.config);
+export async function listen(options: ServeOptions, overrides: Partial<Pick<GatewayConfig, 'auth'>> = {}): Promise<Listening> {
+  const config = { ...loadConfig(options.config), ...overrides };
   const [configHost, configPort] = splitListen(config.listen);
   const host = options.host ?? configHost;
   const port = options.port === undefined ? configPort : Number(options.port);
@@ -53,6 +56,7 @@ export async function listen(options: ServeOptions): Promise<Listening> {
   return {
     base,
     servers,
+    grants: gateway.grants,
     async close() {
       await endpoint.close();
       await gateway.close();

@@ -4,13 +4,20 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { startDemo } from '../support/demo-process.js';
 import { FIXTURE } from './harness.js';
 
 /** The `toolgate` command, run as a user runs it. */
 
 const CLI = [process.execPath, '--import', 'tsx', 'src/cli/main.ts'] as const;
+
+async function connected(url: URL, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: 'cli-test', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+  return client;
+}
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-cli-'));
 
 function configFile(name: string, text: string): string {
@@ -87,6 +94,21 @@ describe('configuration errors', () => {
     const run = spawnSync(CLI[0], [...CLI.slice(1), 'demo', '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--host: the demo serves this machine only \(a loopback address\), not 0\.0\.0\.0/);
+  });
+
+  test('the demo with --grants makes one grant, and only its token gets in', async () => {
+    const demo = await startDemo(CLI[0], CLI.slice(1), {}, ['--grants']);
+    try {
+      const { servers, allowed, grant, token } = demo.urls;
+      assert.equal(grant, 'demo-agent');
+      const url = new URL(servers.smartlead!);
+      await assert.rejects(connected(url, {}), /401|Unauthorized|needs Authorization/, 'no token: refused');
+      const client = await connected(url, { Authorization: `Bearer ${token}` });
+      assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name), [allowed]);
+      await client.close();
+    } finally {
+      await demo.stop();
+    }
   });
 
   test('serving off loopback without authentication is refused', () => {

@@ -7,6 +7,9 @@ export interface DemoUrls {
   servers: Record<string, string>;
   allowed: string;
   denied: string;
+  /** With --grants: the grant made, and its token. */
+  grant?: string;
+  token?: string;
 }
 
 export interface DemoProcess {
@@ -16,11 +19,11 @@ export interface DemoProcess {
 }
 
 /**
- * Runs `toolgate demo --port 0 --json` by the given command line (the command and the arguments before `demo`) and
- * waits for its first line; stderr is kept, to say why when it ends before printing one.
+ * Runs `toolgate demo --port 0 --json [flags]` by the given command line (the command and the arguments before
+ * `demo`) and waits for its first line; stderr is kept, to say why when it ends before printing one.
  */
-export async function startDemo(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<DemoProcess> {
-  const child = spawn(command, [...args, 'demo', '--port', '0', '--json'], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startDemo(command: string, args: readonly string[], options: SpawnOptions = {}, flags: readonly string[] = []): Promise<DemoProcess> {
+  const child = spawn(command, [...args, 'demo', '--port', '0', '--json', ...flags], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
