@@ -70,7 +70,7 @@ export function policyCommand(): Command {
       print(options.json, summary, `${file}: valid (${loaded.dialect}, version ${loaded.compiled.version})\n`);
       if (!options.json) {
         for (const warning of warnings) process.stderr.write(located(file, 'warning: ')(warning));
-        for (const note of loaded.notes) process.stderr.write(`${file}: note: ${note}\n`);
+        for (const note of loaded.notes) process.stderr.write(located(file, 'note: ')(note));
       }
     });
 
@@ -128,7 +128,7 @@ export function policyCommand(): Command {
       if (options.format !== 'json' && options.format !== 'yaml') throw new UsageError(`--format: expected json or yaml, got "${options.format}"`);
       const loaded = policyOrExit(file);
       process.stdout.write(options.format === 'yaml' ? toYaml(loaded.document) : `${JSON.stringify(loaded.document, null, 2)}\n`);
-      for (const note of loaded.notes) process.stderr.write(`${file}: note: ${note}\n`);
+      for (const note of loaded.notes) process.stderr.write(located(file, 'note: ')(note));
     });
 
   policy
