@@ -32,9 +32,9 @@ export function conditionNote(pointer: string, op: Operator, value: unknown): Pr
 
 /** How a converted limit counts differently: its window always, and for a spend counter its amounts. */
 export function limitNote(pointer: string, window: string, spend: boolean): Problem {
-  const span = window === 'day' ? '24 hours' : `${window}`;
+  const span = window === 'day' ? '24 hours' : window;
   const said = [
-    `Intercept counts each calendar ${window} (UTC) from zero; Toolgate's window rolls over the last ${span}, so no ${span} ever see more than the limit: calls across a window's edge are refused sooner; a refusal also says when to retry`,
+    `Intercept counts each calendar ${window} (UTC) from zero; Toolgate counts over the last ${span} at every moment, so calls bunched across the edge of a ${window} are refused sooner; a refusal also says when to retry`,
   ];
   if (spend) {
     said.push(
@@ -55,7 +55,7 @@ export const DEFAULT_DENY_LISTING: Problem = {
 /** A hidden tool is answered as a tool that does not exist is, so calling names maps nothing. */
 export const HIDDEN_ANSWER: Problem = {
   pointer: '/hide',
-  message: 'a call to a hidden tool is refused as not permitted by policy, where Intercept says it is hidden by policy.',
+  message: 'A call to a hidden tool is refused as not permitted by policy, where Intercept says it is hidden by policy.',
 };
 
 const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
