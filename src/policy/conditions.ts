@@ -149,9 +149,9 @@ function eitherReading(op: Operator, expected: unknown): Check {
 
 /** Compiles one operator and the policy's value; the value's reading is settled here, the argument's per call. */
 function checker(op: Operator, expected: unknown, reading: Reading): Check {
-  const match = reading.matcher;
+  const { matcher: match, number: toNumber } = reading;
   const number = (test: (n: number) => boolean): Check => (value) => {
-    const n = reading.number(value);
+    const n = toNumber(value);
     return n === undefined ? undefined : test(n);
   };
   const not = (check: Check): Check => (value) => {

@@ -140,11 +140,12 @@ function checkConditions(rule: CompiledRule, tool: string, args: unknown, trace:
 }
 
 function conditionDenial(rule: CompiledRule, condition: CompiledCondition, outcome: Outcome, tool: string, wording: string): Denial {
-  const name = condition.name !== undefined && { name: condition.name };
-  if (outcome === 'mistyped') {
-    return { kind: 'deny', rule: condition.pointer, reason: 'invalid_argument', message: `Tool "${tool}": ${condition.path} must be ${condition.expects}`, ...name };
-  }
-  return { kind: 'deny', rule: condition.pointer, reason: 'condition', message: condition.message ?? rule.onDeny ?? `Tool "${tool}" ${wording}`, ...name };
+  const denial: Denial =
+    outcome === 'mistyped'
+      ? { kind: 'deny', rule: condition.pointer, reason: 'invalid_argument', message: `Tool "${tool}": ${condition.path} must be ${condition.expects}` }
+      : { kind: 'deny', rule: condition.pointer, reason: 'condition', message: condition.message ?? rule.onDeny ?? `Tool "${tool}" ${wording}` };
+  // Only a named rule's denial has the field: the others keep the shape (and speed) they had.
+  return condition.name === undefined ? denial : { ...denial, name: condition.name };
 }
 
 function describe(condition: CompiledCondition): string {
