@@ -26,6 +26,8 @@ export interface DecisionEntry {
   readonly reason?: string;
   /** The rule that decided: a JSON pointer into the policy, or `(default deny)`, `(hidden)`, `(no policy)`, … */
   readonly rule?: string;
+  /** The name the policy gives that rule (a converted Intercept rule's `name`), beside the pointer. */
+  readonly ruleName?: string;
   readonly message?: string;
   /** The version of the policy that decided. */
   readonly policy?: string;

@@ -52,6 +52,14 @@ async function offeredTools(configFile: string, server: string): Promise<string[
 
 const located = (file: string, kind: string) => (p: Problem) => `${file}: ${p.pointer || '/'}: ${kind}${p.message}\n`;
 
+/** Where a converted policy behaves otherwise than its dialect's own gateway would, on stderr; with --strict, that fails. */
+function reportNotes(file: string, loaded: LoadedPolicy, strict: boolean | undefined, json?: boolean): void {
+  if (!json) for (const note of loaded.notes) process.stderr.write(located(file, 'note: ')(note));
+  if (strict && loaded.notes.length > 0) process.exitCode = EXIT_FAILED;
+}
+
+const STRICT = ['--strict', `exit ${EXIT_FAILED} when the gateway would behave otherwise than the policy's dialect says anywhere (a note)`] as const;
+
 export function policyCommand(): Command {
   const policy = new Command('policy').description('check, explain, test and convert policies');
 
@@ -62,16 +70,15 @@ export function policyCommand(): Command {
     .option('-c, --config <file>', 'configuration, to compare the policy with a server\'s tools (with --server)')
     .option('-s, --server <name>', 'warn about names the policy mentions that this server does not offer')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, options: { config?: string; server?: string; json?: boolean }) => {
+    .option(...STRICT)
+    .action(async (file: string, options: { config?: string; server?: string; json?: boolean; strict?: boolean }) => {
       const loaded = policyOrExit(file, options.json);
       const offered = options.server ? await offeredTools(locateConfig(options.config).file, options.server) : undefined;
       const warnings = lintPolicy(loaded.document, offered);
       const summary = { valid: true, file, dialect: loaded.dialect, version: loaded.compiled.version, warnings, notes: loaded.notes };
       print(options.json, summary, `${file}: valid (${loaded.dialect}, version ${loaded.compiled.version})\n`);
-      if (!options.json) {
-        for (const warning of warnings) process.stderr.write(located(file, 'warning: ')(warning));
-        for (const note of loaded.notes) process.stderr.write(`${file}: note: ${note}\n`);
-      }
+      if (!options.json) for (const warning of warnings) process.stderr.write(located(file, 'warning: ')(warning));
+      reportNotes(file, loaded, options.strict, options.json);
     });
 
   policy
@@ -124,11 +131,12 @@ export function policyCommand(): Command {
     .argument('<file>', 'policy in any dialect')
     .description('print the policy in the canonical form (notes on stderr where the effect differs)')
     .option('-f, --format <format>', 'json or yaml', 'json')
-    .action((file: string, options: { format: string }) => {
+    .option(...STRICT)
+    .action((file: string, options: { format: string; strict?: boolean }) => {
       if (options.format !== 'json' && options.format !== 'yaml') throw new UsageError(`--format: expected json or yaml, got "${options.format}"`);
       const loaded = policyOrExit(file);
       process.stdout.write(options.format === 'yaml' ? toYaml(loaded.document) : `${JSON.stringify(loaded.document, null, 2)}\n`);
-      for (const note of loaded.notes) process.stderr.write(`${file}: note: ${note}\n`);
+      reportNotes(file, loaded, options.strict);
     });
 
   policy

@@ -22,6 +22,8 @@ export type Verdict =
       allow: false;
       message: string;
       rule: RulePointer;
+      /** The name of that rule, when the policy gives one. */
+      name?: string;
       reason:
         | DenyReason
         | 'not_granted'

@@ -89,3 +89,15 @@ test('a signing key that cannot be read or is not Ed25519 is a configuration err
     assert.throws(() => audit.open(new MemoryAuditSink(), { signing_key: file }), (error: unknown) => error instanceof DocumentError && message.test(error.message));
   }
 });
+
+test('a refusal by a named rule records the name beside the pointer', async () => {
+  const sink = new MemoryAuditSink();
+  const { trail: audit } = trail();
+  audit.open(sink);
+  const call = audit.begin({ session, method: 'tools/call', name: 'pay', known: true, params: { arguments: { amount: 500 } }, channel: {} });
+  await audit.refused(call, { allow: false, message: 'too much', rule: '/tools/pay/require/0', name: 'max amount', reason: 'condition' });
+  await refuse(audit);
+  await audit.close();
+  const decisions = sink.entries.flatMap(({ entry }) => (entry.kind === 'decision' ? [[entry.rule, entry.ruleName]] : []));
+  assert.deepEqual(decisions, [['/tools/pay/require/0', 'max amount'], ['(default deny)', undefined]]);
+});

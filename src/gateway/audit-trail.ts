@@ -191,7 +191,7 @@ export class AuditTrail {
   private async append(
     call: AuditedCall,
     decision: AuditDecision,
-    detail: { reason?: string; rule?: string; message?: string; policy?: string },
+    detail: { reason?: string; rule?: string; name?: string; message?: string; policy?: string },
     args: AuditArgs = 'keys',
   ): Promise<void> {
     if (!this.sink) return;
@@ -210,6 +210,7 @@ export class AuditTrail {
       decision,
       ...(detail.reason !== undefined && { reason: detail.reason }),
       ...(detail.rule !== undefined && { rule: detail.rule }),
+      ...(detail.name !== undefined && { ruleName: detail.name }),
       ...(detail.message !== undefined && { message: detail.message }),
       ...(detail.policy !== undefined && { policy: detail.policy }),
       // Argument values may hold personal data or secrets: the top-level keys only, unless the policy asks for more.

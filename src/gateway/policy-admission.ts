@@ -104,7 +104,10 @@ export class PolicyAdmission implements Admission {
     }
     const decision = decide(policy, { tool: request.name ?? '', args: request.arguments });
     const recorded = auditArgs(policy, request.name ?? '');
-    if (decision.kind !== 'allow') return { allow: false, message: decision.message, rule: decision.rule, reason: decision.reason, policy: policy.version, auditArgs: recorded };
+    if (decision.kind !== 'allow') {
+      const name = decision.kind === 'deny' && decision.name !== undefined && { name: decision.name };
+      return { allow: false, message: decision.message, rule: decision.rule, ...name, reason: decision.reason, policy: policy.version, auditArgs: recorded };
+    }
     if (decision.shadow) {
       this.log.warn({ server: request.server, tool: request.name, rule: decision.shadow.rule, policy: policy.version }, `shadow mode: would refuse: ${decision.shadow.message}`);
     }

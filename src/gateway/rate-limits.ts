@@ -89,7 +89,7 @@ function rateLimited(limit: CompiledLimit, subject: string, retryAfterMs: number
   const retryAfterSeconds = Number.isFinite(retryAfterMs) ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
   const base = limit.message ?? `Rate limit reached for "${subject}": at most ${limit.max} per ${describeWindow(limit.windowMs)} (counter "${limit.counter}").`;
   const when = retryAfterSeconds === undefined ? ' This call is larger than the whole limit and will never pass.' : ` Retry in ${retryAfterSeconds} s.`;
-  return { allow: false, message: base + when, rule: limit.pointer, reason: 'rate_limited', ...(policy && { policy }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+  return { allow: false, message: base + when, rule: limit.pointer, ...(limit.name !== undefined && { name: limit.name }), reason: 'rate_limited', ...(policy && { policy }), ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
 }
 
 function describeWindow(ms: number): string {

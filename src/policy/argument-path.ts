@@ -39,7 +39,10 @@ export function resolvePath(args: unknown, steps: readonly Step[]): unknown[] {
   return current;
 }
 
-/** The path to one top-level argument, as a policy writes it: `args.method`, or `args["odd key"]` when it must. */
-export function pathTo(key: string): string {
-  return /^[A-Za-z_$][\w$-]*$/.test(key) ? `args.${key}` : `args[${JSON.stringify(key)}]`;
+/**
+ * The path through these keys, as a policy writes it: `args.method.name`, with `["odd key"]` for a key that is no
+ * plain name (and so could be read as an index, a `[*]` or a second step).
+ */
+export function pathTo(...keys: string[]): string {
+  return `args${keys.map((key) => (/^[A-Za-z_$][\w$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)).join('')}`;
 }

@@ -25,7 +25,7 @@ export interface CompiledRule {
 }
 
 export interface CompiledTool extends CompiledRule {
-  /** The key under `tools`: a name, or a pattern with `*`. */
+  /** The key under `tools`: a name, or a pattern with `*` (as written, escapes and all). */
   readonly key: string;
   readonly deny: boolean;
   /** The tool's limits, then those of `all_tools`. */
@@ -96,6 +96,7 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
         increment: l.increment ?? 1,
         ...(l.increment_from !== undefined && { incrementFrom: { path: l.increment_from, steps: parsePath(l.increment_from) } }),
         ...(l.on_deny !== undefined && { message: l.on_deny }),
+        ...(l.name !== undefined && { name: l.name }),
       };
       const twin = ownCounters.get(l.counter);
       const earlier = counters.get(l.counter);
@@ -137,7 +138,7 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
     const fixed = fixedAllow(compiled.pointer, allLimits, compiled.approval ?? allTools?.approval);
     const tool: CompiledTool = { ...compiled, key, deny: doc.deny === true, allLimits, ...(fixed && { allow: fixed }) };
     if (Glob.isPattern(key)) patterns.push({ glob: new Glob(key), tool, order });
-    else exact.set(key, tool);
+    else exact.set(Glob.literal(key), tool);
   });
   patterns.sort(precedence);
 
@@ -150,7 +151,7 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
     default: document.default,
     shadow,
     hideAll: hide.includes('*'),
-    hidden: new Set(hide.filter((name) => !Glob.isPattern(name))),
+    hidden: new Set(hide.filter((name) => !Glob.isPattern(name)).map(Glob.literal)),
     hiddenPatterns: hide.filter((name) => Glob.isPattern(name) && name !== '*').map((name) => new Glob(name)),
     exact,
     patterns: patterns.map(({ glob, tool }) => ({ glob, tool })),

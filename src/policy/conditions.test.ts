@@ -129,3 +129,57 @@ describe('exists, absence and messages', () => {
     assert.equal(cond('eq', 1, { on_deny: 'say why' }).message, 'say why');
   });
 });
+
+describe('compare: exact decides as Intercept does, and only where the coercing reading does not refuse', () => {
+  const exact = (op: ConditionDocument['op'], value: unknown) => cond(op, value, { compare: 'exact' });
+
+  test('a number equals a number; anything else is compared by the text Go prints', () => {
+    const five = exact('eq', 5);
+    for (const x of [5, 5.0, '5']) assert.equal(req(five, x), 'holds', `${JSON.stringify(x)} eq 5`);
+    for (const x of ['5.0', '05', ' 5 ', '+5', true, [5]]) assert.equal(req(five, x), 'fails', `${JSON.stringify(x)} is not 5 as written`);
+    assert.equal(req(exact('eq', true), 1), 'fails', 'true is not 1');
+    assert.equal(req(exact('eq', true), 'true'), 'holds', 'true prints as "true"');
+    assert.equal(req(exact('eq', '1e+06'), 'x'), 'fails');
+    assert.equal(req(exact('eq', 'abc'), ['abc']), 'fails', 'a list prints as [abc]');
+  });
+
+  test('an argument number prints as a float64 does, a policy whole number as an integer', () => {
+    assert.equal(req(exact('eq', '1e+06'), 1_000_000), 'fails', 'Go prints 1e+06, but a server reads the number as "1000000": refused');
+    assert.equal(req(exact('neq', '1e+06'), 1_000_000), 'fails', 'to Intercept the two are equal');
+    assert.equal(req(exact('eq', 1_000_000), '1000000'), 'holds', 'a YAML integer prints in full');
+    assert.equal(trig(exact('eq', '1e-06'), 0.000001), 'holds', 'an argument float prints with an exponent below 1e-4');
+    assert.equal(trig(exact('eq', '123456'), 123456), 'holds', 'and without one below 1e6');
+  });
+
+  test('ordering needs a real number', () => {
+    const cap = exact('lte', 100);
+    assert.equal(req(cap, 50), 'holds');
+    for (const x of ['50', true, [50], null]) assert.equal(req(cap, x), 'fails', `${JSON.stringify(x)} is no number to Intercept`);
+  });
+
+  test('null is a value: eq null holds for a present null, neq holds for it, and absence still fails', () => {
+    assert.equal(req(exact('eq', null), null), 'holds');
+    assert.equal(exact('eq', null).required({}), 'fails', 'an absent argument fails every operator but exists');
+    assert.equal(req(exact('eq', null), '<nil>'), 'fails', 'the text Intercept takes for null is refused: a server reads it as text');
+    assert.equal(req(exact('neq', 'draft'), null), 'holds');
+    assert.equal(req(exact('in', ['a', null]), null), 'holds');
+    assert.equal(req(exact('not_in', ['a']), null), 'holds');
+  });
+
+  test('where the coercing reading refuses what Intercept lets through, the condition fails plainly, never "mistyped"', () => {
+    assert.equal(req(exact('neq', 0), '0.0'), 'fails', 'a server reads "0.0" as 0');
+    assert.equal(req(exact('neq', 0), '1e3'), 'fails', 'readers disagree on an exponent');
+    assert.equal(req(exact('eq', 'true'), true), 'fails', 'a boolean may print as True');
+    assert.equal(req(exact('contains', 'a'), 42), 'fails');
+    assert.equal(req(exact('lte', 100), 'lots'), 'fails');
+  });
+
+  test('in a deny_if it refuses when either reading holds', () => {
+    const zero = exact('eq', 0);
+    assert.equal(trig(zero, 0), 'holds');
+    assert.equal(trig(zero, '0.0'), 'holds', 'a server reads "0.0" as 0');
+    assert.equal(trig(zero, '1e3'), 'holds', 'readers disagree: refused');
+    assert.equal(trig(zero, 'zero'), 'fails');
+    assert.equal(trig(exact('eq', null), null), 'holds');
+  });
+});

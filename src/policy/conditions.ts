@@ -1,6 +1,7 @@
 import RE2 from 're2';
 import { parsePath, resolvePath } from './argument-path.js';
-import { AMBIGUOUS, any, matcher, numberOf } from './coercion.js';
+import { writtenMatcher, writtenNumber } from './as-written.js';
+import { AMBIGUOUS, any, matcher, numberOf, type Match } from './coercion.js';
 import type { ConditionDocument, Operator } from './schema.js';
 
 /**
@@ -17,6 +18,8 @@ export interface CompiledCondition {
   readonly op: Operator;
   readonly value: unknown;
   readonly message?: string;
+  /** The rule the condition belongs to, when the policy names it. */
+  readonly name?: string;
   /** For `require`: every value the path reaches must satisfy it, and there must be one. */
   required(args: unknown): Outcome;
   /** For `deny_if`: it holds when any value the path reaches satisfies it. */
@@ -28,7 +31,9 @@ export interface CompiledCondition {
 /** Compiles a condition once, at load: its path into steps and its pattern (if any) into an RE2 matcher. */
 export function compileCondition(condition: ConditionDocument, pointer: string): CompiledCondition {
   const steps = parsePath(condition.path);
-  const check = checker(condition.op, condition.value);
+  const exact = condition.compare === 'exact';
+  const check = exact ? bothReadings(condition.op, condition.value) : checker(condition.op, condition.value, COERCED);
+  const trigger = exact ? eitherReading(condition.op, condition.value) : check;
   const expectsExistence = condition.op === 'exists';
   const wanted = condition.value !== false;
   return {
@@ -37,14 +42,16 @@ export function compileCondition(condition: ConditionDocument, pointer: string):
     op: condition.op,
     value: condition.value,
     ...(condition.on_deny !== undefined && { message: condition.on_deny }),
+    ...(condition.name !== undefined && { name: condition.name }),
     expects: EXPECTS[condition.op],
     // null is absent: servers read it as "not given" (and apply their default), as if the argument were left out.
+    // Compared exactly, it is a value, as it is to Intercept.
     required: (args) => {
       const values = resolvePath(args, steps);
       if (expectsExistence) return values.some(isPresent) === wanted ? 'holds' : 'fails';
       if (values.length === 0) return 'fails';
       for (const value of values) {
-        if (value === null) return 'fails';
+        if (value === null && !exact) return 'fails';
         const result = check(value);
         if (result === undefined) return 'mistyped';
         if (!result) return 'fails';
@@ -56,8 +63,8 @@ export function compileCondition(condition: ConditionDocument, pointer: string):
       if (expectsExistence) return values.some(isPresent) === wanted ? 'holds' : 'fails';
       let outcome: Outcome = 'fails';
       for (const value of values) {
-        if (value === null) continue;
-        const result = check(value);
+        if (value === null && !exact) continue;
+        const result = trigger(value);
         if (result === true) return 'holds';
         if (result === undefined) outcome = 'mistyped';
       }
@@ -105,11 +112,47 @@ export function compilePattern(pattern: string): RE2 {
   return compiled;
 }
 
+/** How a reading tells whether an argument is a policy's value, and what number it is (undefined: none it can tell). */
+interface Reading {
+  matcher(expected: unknown): Match;
+  number(argument: unknown): number | undefined;
+}
+
+/** The servers' reading (coercion.ts): `"5"` is 5, and where readers disagree the answer is undefined. */
+const COERCED: Reading = {
+  matcher,
+  number: (argument) => {
+    const n = numberOf(argument);
+    return n !== AMBIGUOUS && n !== undefined && Number.isFinite(n) ? n : undefined;
+  },
+};
+
+/** Intercept's reading (as-written.ts); where it cannot compare (a string for `lt`), the condition fails. */
+const WRITTEN: Reading = { matcher: writtenMatcher, number: writtenNumber };
+
+/**
+ * `compare: exact` in a `require`: holds when it holds as written (so it decides as Intercept does) and the servers'
+ * reading does not refuse the argument either; a null is judged as written only, since to that reading it is absent.
+ */
+function bothReadings(op: Operator, expected: unknown): Check {
+  const written = checker(op, expected, WRITTEN);
+  const coerced = checker(op, expected, COERCED);
+  return (value) => written(value) === true && (value === null || coerced(value) === true);
+}
+
+/** `compare: exact` in a `deny_if`: refuses when either reading says it holds, or the servers' cannot tell. */
+function eitherReading(op: Operator, expected: unknown): Check {
+  const written = checker(op, expected, WRITTEN);
+  const coerced = checker(op, expected, COERCED);
+  return (value) => written(value) === true || (value !== null && coerced(value) !== false);
+}
+
 /** Compiles one operator and the policy's value; the value's reading is settled here, the argument's per call. */
-function checker(op: Operator, expected: unknown): Check {
+function checker(op: Operator, expected: unknown, reading: Reading): Check {
+  const { matcher: match, number: toNumber } = reading;
   const number = (test: (n: number) => boolean): Check => (value) => {
-    const n = numberOf(value);
-    return n !== AMBIGUOUS && n !== undefined && Number.isFinite(n) ? test(n) : undefined;
+    const n = toNumber(value);
+    return n === undefined ? undefined : test(n);
   };
   const not = (check: Check): Check => (value) => {
     const result = check(value);
@@ -117,16 +160,16 @@ function checker(op: Operator, expected: unknown): Check {
   };
   switch (op) {
     case 'eq':
-      return matcher(expected);
+      return match(expected);
     case 'neq':
-      return not(matcher(expected));
+      return not(match(expected));
     case 'in': {
-      const items = (expected as unknown[]).map(matcher);
-      return (value) => any(items, (match) => match(value));
+      const items = (expected as unknown[]).map((item) => match(item));
+      return (value) => any(items, (test) => test(value));
     }
     case 'not_in': {
-      const items = (expected as unknown[]).map(matcher);
-      return not((value) => any(items, (match) => match(value)));
+      const items = (expected as unknown[]).map((item) => match(item));
+      return not((value) => any(items, (test) => test(value)));
     }
     case 'lt':
       return number((n) => n < (expected as number));
@@ -141,7 +184,7 @@ function checker(op: Operator, expected: unknown): Check {
       return (value) => (typeof value === 'string' ? pattern.test(value) : undefined);
     }
     case 'contains': {
-      const item = matcher(expected);
+      const item = match(expected);
       return (value) => {
         if (typeof value === 'string') return typeof expected === 'string' ? value.includes(expected) : undefined;
         if (Array.isArray(value)) return any(value, item);

@@ -469,3 +469,34 @@ describe('gaps found by mutation testing (docs/mutation.md)', () => {
     assert.deepEqual(explain(p, { tool: 'pay', args: { n: 200, dry: true } }).trace.at(-1), { rule: '/tools/pay/approval', outcome: 'applies', detail: 'approval' });
   });
 });
+
+describe('Toolgate extensions for converted policies', () => {
+  test('a key or hide entry with \\* names a tool with a star in it, and no other', () => {
+    const p = policy({ version: '1', default: 'deny', hide: ['secret\\*'], tools: { 'delete_\\*': {} } });
+    assert.equal(decide(p, { tool: 'delete_*', args: {} }).kind, 'allow');
+    assert.equal(outcome(decide(p, { tool: 'delete_repo', args: {} })), 'deny (default deny): Tool "delete_repo" is not permitted by policy');
+    assert.equal(decide(p, { tool: 'secret*', args: {} }).kind, 'hidden');
+    assert.deepEqual([listed(p, 'delete_*'), listed(p, 'delete_repo'), listed(p, 'secret*')], [true, false, false]);
+  });
+
+  test('a refusing condition or spend amount carries its rule name; an allowed call is as before', () => {
+    const p = policy({
+      version: '1',
+      default: 'deny',
+      tools: {
+        pay: {
+          require: [{ path: 'args.amount', op: 'lte', value: 100, compare: 'exact', name: 'cap' }],
+          limits: [{ counter: 'spend', window: 'day', max: 1000, increment_from: 'args.amount', name: 'daily' }],
+        },
+      },
+    });
+    const over = decide(p, { tool: 'pay', args: { amount: 500 } });
+    assert.deepEqual(over.kind === 'deny' && [over.rule, over.name, over.reason], ['/tools/pay/require/0', 'cap', 'condition']);
+    const text = decide(p, { tool: 'pay', args: { amount: '50' } });
+    assert.deepEqual(text.kind === 'deny' && [text.reason, text.message], ['condition', 'Tool "pay" requires args.amount lte 100'], 'compared exactly, text is a plain failure');
+    const negative = decide(p, { tool: 'pay', args: { amount: -5 } });
+    assert.deepEqual(negative.kind === 'deny' && [negative.rule, negative.name], ['/tools/pay/limits/0', 'daily']);
+    const fine = decide(p, { tool: 'pay', args: { amount: 50 } });
+    assert.deepEqual(fine.kind === 'allow' && [fine.limits[0]!.name, fine.amounts], ['daily', [50]]);
+  });
+});

@@ -106,7 +106,7 @@ function evaluate(policy: CompiledPolicy, call: ToolCall, trace: TraceStep[] | u
       if (denial) return denial;
     }
   } else {
-    trace?.push({ rule: rule.pointer, outcome: 'applies', detail: rule.key === tool ? 'exact entry' : `pattern "${rule.key}"` });
+    trace?.push({ rule: rule.pointer, outcome: 'applies', detail: policy.exact.get(tool) === rule ? 'exact entry' : `pattern "${rule.key}"` });
     if (rule.deny) {
       const denial = refuse({ kind: 'deny', rule: rule.pointer, reason: 'denied', message: rule.onDeny ?? notPermitted(tool) }, rule.shadow);
       if (denial) return denial;
@@ -140,10 +140,12 @@ function checkConditions(rule: CompiledRule, tool: string, args: unknown, trace:
 }
 
 function conditionDenial(rule: CompiledRule, condition: CompiledCondition, outcome: Outcome, tool: string, wording: string): Denial {
-  if (outcome === 'mistyped') {
-    return { kind: 'deny', rule: condition.pointer, reason: 'invalid_argument', message: `Tool "${tool}": ${condition.path} must be ${condition.expects}` };
-  }
-  return { kind: 'deny', rule: condition.pointer, reason: 'condition', message: condition.message ?? rule.onDeny ?? `Tool "${tool}" ${wording}` };
+  const denial: Denial =
+    outcome === 'mistyped'
+      ? { kind: 'deny', rule: condition.pointer, reason: 'invalid_argument', message: `Tool "${tool}": ${condition.path} must be ${condition.expects}` }
+      : { kind: 'deny', rule: condition.pointer, reason: 'condition', message: condition.message ?? rule.onDeny ?? `Tool "${tool}" ${wording}` };
+  // Only a named rule's denial has the field: the others keep the shape (and speed) they had.
+  return condition.name === undefined ? denial : { ...denial, name: condition.name };
 }
 
 function describe(condition: CompiledCondition): string {
@@ -169,6 +171,7 @@ function allowWithAmounts(policy: CompiledPolicy, rule: CompiledTool | undefined
         rule: limit.pointer,
         reason: 'invalid_argument',
         message: `Tool "${tool}": ${limit.incrementFrom.path} must be a finite non-negative number (it counts against "${limit.counter}")`,
+        ...(limit.name !== undefined && { name: limit.name }),
       };
     }
     amounts.push(amount);

@@ -37,6 +37,8 @@ export interface CompiledLimit {
   readonly incrementFrom?: { path: string; steps: readonly Step[] };
   /** What the agent reads when this limit refuses a call, if the policy says. */
   readonly message?: string;
+  /** The rule the limit belongs to, when the policy names it. */
+  readonly name?: string;
 }
 
 export interface ApprovalRequirement {
@@ -68,7 +70,14 @@ export type Decision =
       readonly approval?: ApprovalRequirement;
       readonly shadow?: ShadowedDenial;
     }
-  | { readonly kind: 'deny'; readonly rule: RulePointer; readonly reason: DenyReason; readonly message: string }
+  | {
+      readonly kind: 'deny';
+      readonly rule: RulePointer;
+      readonly reason: DenyReason;
+      readonly message: string;
+      /** The name of the rule `rule` points at, when the policy gives one (a converted Intercept rule's `name`). */
+      readonly name?: string;
+    }
   | { readonly kind: 'hidden'; readonly rule: typeof HIDDEN; readonly reason: 'hidden'; readonly message: string };
 
 export type Denial = Extract<Decision, { kind: 'deny' | 'hidden' }>;

@@ -10,10 +10,10 @@ import type { Problem } from '../documents/errors.js';
 export function lintPolicy(document: PolicyDocument, offered?: readonly string[]): Problem[] {
   const warnings: Problem[] = [];
   const hide = document.hide ?? [];
-  const hidden = (name: string) => hide.some((h) => (Glob.isPattern(h) ? new Glob(h).matches(name) : h === name));
+  const hidden = (name: string) => hide.some((h) => new Glob(h).matches(name));
   for (const [key, rule] of Object.entries(document.tools ?? {})) {
     const pointer = `/tools/${segment(key)}`;
-    if (!Glob.isPattern(key) && hidden(key)) warnings.push({ pointer, message: `"${key}" is hidden, so this entry never applies` });
+    if (!Glob.isPattern(key) && hidden(Glob.literal(key))) warnings.push({ pointer, message: `"${key}" is hidden, so this entry never applies` });
     const governs = ['require', 'deny_if', 'limits', 'approval'].filter((field) => rule[field as keyof typeof rule] !== undefined);
     if (rule.deny && governs.length > 0) warnings.push({ pointer, message: `deny: true refuses every call, so ${governs.join(', ')} never apply` });
     if (document.default === 'allow' && governs.length === 0 && !rule.deny && rule.mode === undefined) {
@@ -30,7 +30,7 @@ export function lintPolicy(document: PolicyDocument, offered?: readonly string[]
       ...hide.filter((name) => name !== '*').map((name, i): [string, string] => [name, `/hide/${i}`]),
     ];
     for (const [name, pointer] of mentioned) {
-      const matches = Glob.isPattern(name) ? offered.some((tool) => new Glob(name).matches(tool)) : known.has(name);
+      const matches = Glob.isPattern(name) ? offered.some((tool) => new Glob(name).matches(tool)) : known.has(Glob.literal(name));
       if (!matches) warnings.push({ pointer, message: Glob.isPattern(name) ? `pattern "${name}" matches no tool the server offers` : `the server offers no tool "${name}"` });
     }
   }

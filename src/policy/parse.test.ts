@@ -114,13 +114,18 @@ tools:
       default: 'allow',
       description: 'GitHub',
       hide: ['transfer_repository'],
-      all_tools: { limits: [{ counter: '_global._rate_minute', window: 'minute', max: 60, scope: 'global', on_deny: 'Rate limit of 60 per minute reached. Try again later.' }] },
+      all_tools: {
+        limits: [{ counter: '_global._rate_minute', window: 'minute', max: 60, scope: 'global', on_deny: 'Rate limit of 60 per minute reached. Try again later.', name: 'global rate limit' }],
+      },
       tools: {
-        create_issue: { limits: [{ counter: 'create_issue._rate_hour', window: 'hour', max: 5, scope: 'global', on_deny: 'Hourly limit of 5 new issues reached' }] },
-        delete_repository: { deny: true, on_deny: 'Repository deletion is not permitted via AI agents' },
+        create_issue: { limits: [{ counter: 'create_issue._rate_hour', window: 'hour', max: 5, scope: 'global', on_deny: 'Hourly limit of 5 new issues reached', name: 'hourly issue limit' }] },
+        // A deny rule is a condition nothing satisfies, so it is weighed in its place among the rules.
+        delete_repository: { require: [{ path: 'args', op: 'in', value: [], compare: 'exact', name: 'block repo deletion', on_deny: 'Repository deletion is not permitted via AI agents' }] },
         create_charge: {
-          require: [{ path: 'args.amount', op: 'lte', value: 50000, on_deny: 'Single charge cannot exceed $500.00' }],
-          limits: [{ counter: 'create_charge.daily_spend', window: 'day', max: 1000000, scope: 'global', increment_from: 'args.amount' }],
+          require: [{ path: 'args.amount', op: 'lte', value: 50000, compare: 'exact', name: 'max single charge', on_deny: 'Single charge cannot exceed $500.00' }],
+          limits: [
+            { counter: 'create_charge.daily_spend', window: 'day', max: 1000000, scope: 'global', increment_from: 'args.amount', on_deny: 'Rate limit exceeded for daily spend cap', name: 'daily spend cap' },
+          ],
         },
       },
     });
@@ -128,14 +133,21 @@ tools:
 
   test('enforces as Intercept does', () => {
     const p = loaded.compiled;
-    assert.equal(decide(p, { tool: 'delete_repository', args: {} }).kind === 'deny' && decide(p, { tool: 'delete_repository', args: {} }).rule, '/tools/delete_repository');
+    const deletion = decide(p, { tool: 'delete_repository', args: {} });
+    assert.deepEqual(deletion.kind === 'deny' && [deletion.rule, deletion.name], ['/tools/delete_repository/require/0', 'block repo deletion']);
     const charge = decide(p, { tool: 'create_charge', args: { amount: 60000 } });
     assert.equal(charge.kind === 'deny' && charge.message, 'Single charge cannot exceed $500.00');
     assert.equal(decide(p, { tool: 'transfer_repository', args: {} }).kind, 'hidden');
     assert.equal(decide(p, { tool: 'list_issues', args: {} }).kind, 'allow', 'Intercept allows unlisted tools by default');
   });
 
-  test('says where the conversion differs in effect', () => assert.match(loaded.notes.join('\n'), /calendar-aligned/));
+  test('says where the conversion differs in effect, located as written', () => {
+    assert.deepEqual(
+      loaded.notes.map((n) => n.pointer),
+      ['/tools/create_issue/rules/0/rate_limit', '/tools/create_charge/rules/1/conditions/0', '/tools/*/rules/0/rate_limit', '/hide'],
+    );
+    assert.match(loaded.notes[1]!.message, /calendar day .*drops the fraction.*negative amount/);
+  });
 
   test('its own mistakes are located in the document as written', () => {
     assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - action: evaluate\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/name: required field "name" is missing/);
@@ -163,7 +175,7 @@ describe('the rule-list form', () => {
       refund: { approval: { message: 'Refunds need finance' } },
     });
     assert.equal(loaded.document.default, 'deny');
-    assert.match(loaded.notes.join(), /tools it does not list are denied/);
+    assert.match(loaded.notes.map((n) => n.message).join(), /tools it does not list are denied/);
   });
 
   test('enforces: a listed tool allowed with its limit, an unlisted one denied', () => {
@@ -189,7 +201,7 @@ describe('converted documents keep tools and counters named like prototype keys'
         },
       });
       const { compiled } = parsePolicy(text, 'intercept.json');
-      assert.equal(decide(compiled, { tool: name, args: {} }).rule, `/tools/${name}`);
+      assert.equal(decide(compiled, { tool: name, args: {} }).rule, `/tools/${name}/require/0`);
       const spend = decide(compiled, { tool: 'spend', args: {} });
       assert.deepEqual(spend.kind === 'allow' && spend.limits.map((l) => [l.counter, l.max]), [[`spend.${name}`, 9]]);
       const own = parsePolicy(JSON.stringify({ version: '1', tools: { [name]: { rules: [{ name: 'rate', rate_limit: '5/hour' }] } } }), 'i.json').compiled;

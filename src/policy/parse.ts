@@ -1,4 +1,4 @@
-import { DocumentError, parseDocument } from '../documents/errors.js';
+import { DocumentError, parseDocument, type Problem } from '../documents/errors.js';
 import { readDocumentText } from '../documents/read-text.js';
 import { CompileError, compilePolicy, type CompiledPolicy } from './compile.js';
 import { ConversionProblem, type Conversion, type Dialect } from './dialects/conversion.js';
@@ -13,7 +13,7 @@ export interface LoadedPolicy {
   readonly document: PolicyDocument;
   readonly dialect: Dialect;
   /** Where a converted policy's effect differs from its source's, for the operator to read. */
-  readonly notes: readonly string[];
+  readonly notes: readonly Problem[];
 }
 
 /**

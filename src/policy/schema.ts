@@ -4,8 +4,8 @@ import { namedRecord } from '../documents/named-record.js';
 /**
  * The canonical policy document, version "1": PolicyLayer's hosted-gateway format (`version`, `default`, `hide`,
  * `all_tools`, `tools` with `require` / `deny_if` / `limits` / `on_deny`), plus Toolgate's extensions, each
- * optional: `deny` (a tool listed but every call refused), `approval`, `mode: "shadow"`, `methods`, a message per
- * condition, and `description`. Other dialects are converted into this shape before it is validated.
+ * optional: `deny` (a tool listed but every call refused), `approval`, `mode: "shadow"`, `methods`, a message, a rule
+ * name and a way of comparing (`compare`) per condition, a name per limit, and `description`. Other dialects are converted into this shape before it is validated.
  */
 
 export const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'lt', 'lte', 'gt', 'gte', 'regex', 'contains', 'exists'] as const;
@@ -25,21 +25,29 @@ const condition = z
     value: z.unknown().optional(),
     /** Toolgate extension: the message an agent reads when this condition refuses the call. */
     on_deny: z.string().min(1).optional(),
+    /**
+     * Toolgate extension: `exact` compares as Intercept does (a number with a number, anything else by its printed
+     * text; null is a value) and holds only when the coercing reading (the default, coercion.ts) does not refuse
+     * the argument either. A `deny_if` refuses when either reading says it holds. Never "mistyped": a plain failure.
+     */
+    compare: z.enum(['coerce', 'exact'], { message: 'expected coerce or exact' }).optional(),
+    /** Toolgate extension: the name of the rule this comes from, carried by the decision and kept in the audit log. */
+    name: z.string().optional(),
   })
   .superRefine((c, ctx) => {
-    const problem = valueProblem(c.op, c.value);
+    const problem = valueProblem(c.op, c.value, c.compare === 'exact');
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
-/** An argument that is null is taken as absent, so a condition can never see null: `exists` says that. */
-const NULL_VALUE = 'null stands for an absent argument; use "exists" to require or refuse one';
+/** An argument that is null is taken as absent, so a condition can never see null (unless it compares exactly). */
+const NULL_VALUE = 'null stands for an absent argument; use "exists" to require or refuse one, or compare: exact to compare with null';
 
-function valueProblem(op: Operator, value: unknown): string | undefined {
+function valueProblem(op: Operator, value: unknown, nullIsValue: boolean): string | undefined {
   switch (op) {
     case 'in':
     case 'not_in':
       if (!Array.isArray(value)) return `operator "${op}" needs a list`;
-      return value.includes(null) ? NULL_VALUE : undefined;
+      return value.includes(null) && !nullIsValue ? NULL_VALUE : undefined;
     case 'lt':
     case 'lte':
     case 'gt':
@@ -50,7 +58,7 @@ function valueProblem(op: Operator, value: unknown): string | undefined {
     case 'exists':
       return value === undefined || typeof value === 'boolean' ? undefined : 'operator "exists" takes true or false';
     default:
-      if (value === null) return NULL_VALUE;
+      if (value === null) return nullIsValue ? undefined : NULL_VALUE;
       return value === undefined ? `operator "${op}" needs a value` : undefined;
   }
 }
@@ -73,6 +81,8 @@ const limit = z
     increment_from: path.optional(),
     /** Toolgate extension: the message an agent reads when this limit refuses the call. */
     on_deny: z.string().min(1).optional(),
+    /** Toolgate extension: the name of the rule this comes from, carried by the refusal and kept in the audit log. */
+    name: z.string().optional(),
   })
   .refine((l) => l.increment === undefined || l.increment_from === undefined, {
     message: 'use either increment or increment_from, not both',

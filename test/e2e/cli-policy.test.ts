@@ -35,10 +35,39 @@ describe('toolgate policy check', () => {
 
   test('--json prints one object scripts can read', () => {
     const result = run('check', '--json', 'examples/policies/github.intercept.yaml');
-    const summary = JSON.parse(result.stdout) as { valid: boolean; dialect: string; notes: string[] };
+    const summary = JSON.parse(result.stdout) as { valid: boolean; dialect: string; notes: { pointer: string; message: string }[] };
     assert.equal(summary.valid, true);
     assert.equal(summary.dialect, 'intercept');
-    assert.ok(summary.notes.length > 0);
+    assert.deepEqual(
+      summary.notes.map((n) => n.pointer),
+      ['/tools/create_issue/rules/0/rate_limit', '/tools/*/rules/0/rate_limit', '/hide'],
+      'each difference from Intercept is located where it was written',
+    );
+    assert.equal(result.stderr, '', 'with --json, nothing but the object is printed');
+  });
+
+  test('prints every place a converted policy behaves otherwise than Intercept, and --strict exits 1 for it', () => {
+    const differs = file(
+      'differs.intercept.yaml',
+      'version: "1"\ndefault: deny\ntools:\n  t:\n    rules:\n      - name: not zero\n        conditions: [{ path: args.n, op: neq, value: 0 }]\n',
+    );
+    const lenient = run('check', differs);
+    assert.equal(lenient.status, 0, lenient.stderr);
+    const notes = lenient.stderr.split('\n').filter(Boolean);
+    assert.match(notes[0]!, /differs\.intercept\.yaml: \/tools\/t\/rules\/0\/conditions\/0: note: An argument a server reads as the value refused here .*"0\.0"/);
+    assert.match(notes[1]!, /differs\.intercept\.yaml: \/default: note: Intercept lists every tool the server offers except those in hide/);
+    assert.equal(notes.length, 2, lenient.stderr);
+    const strict = run('check', '--strict', differs);
+    assert.equal(strict.status, 1, 'a difference from Intercept fails the check under --strict');
+    assert.equal(strict.stderr, lenient.stderr);
+  });
+
+  test('--strict passes a converted policy that decides as Intercept does everywhere, and any canonical policy', () => {
+    const same = file('same.intercept.yaml', 'version: "1"\ntools:\n  t:\n    rules:\n      - name: main only\n        conditions: [{ path: args.branch, op: eq, value: main }]\n');
+    const result = run('check', '--strict', same);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    assert.equal(run('check', '--strict', 'examples/policies/stripe.json').status, 0);
   });
 
   test('warns about rules that can never apply', () => {
@@ -93,6 +122,15 @@ describe('toolgate policy convert', () => {
     const original = loadPolicy('examples/policies/smartlead.rules.json', 'original');
     assert.deepEqual(loadPolicy(canonical, canonical).document, original.document);
     assert.match(result.stderr, /note: .*denied/);
+  });
+
+  test('an Intercept policy converts to one that loads as the same policy; --strict exits 1 after printing it', () => {
+    const result = run('convert', '--strict', '--format', 'yaml', 'examples/policies/github.intercept.yaml');
+    assert.equal(result.status, 1, 'the policy windows and hides otherwise than Intercept');
+    const canonical = file('converted.yaml', result.stdout);
+    const original = loadPolicy('examples/policies/github.intercept.yaml', 'original');
+    assert.deepEqual(loadPolicy(canonical, canonical).document, original.document);
+    assert.match(result.stderr, /github\.intercept\.yaml: \/tools\/\*\/rules\/0\/rate_limit: note: Intercept counts each calendar minute/);
   });
 });
 

@@ -108,7 +108,7 @@ function stepLabel(s: Step, i: number): string {
 interface Outcome {
   readonly decision: 'allow' | 'deny';
   readonly message?: string;
-  /** The rule the audit log records for a denial (the agent is shown `(not listed)` for unseen tools). */
+  /** The rule the audit log records for a denial, by name where it has one (the agent is shown `(not listed)` for unseen tools). */
   readonly rule?: string;
 }
 
@@ -170,11 +170,14 @@ function denialOf(response: JSONRPCResponse): { text: string; requestId?: string
   return { text, requestId: meta?.['toolgate/decision']?.requestId };
 }
 
-/** The audit entry is appended in a group commit: a few turns of the event loop after the refusal. */
+/**
+ * The rule the audit entry names: the policy's name for it where it gives one (a converted Intercept rule's), else
+ * its pointer. The entry is appended in a group commit: a few turns of the event loop after the refusal.
+ */
 async function auditedRule(sink: MemoryAuditSink, requestId: string | undefined): Promise<string | undefined> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const entry = sink.entries.find(({ entry: e }) => e.kind === 'decision' && e.requestId === requestId)?.entry;
-    if (entry?.kind === 'decision') return entry.rule;
+    if (entry?.kind === 'decision') return entry.ruleName ?? entry.rule;
     await sleep(1);
   }
   return undefined;

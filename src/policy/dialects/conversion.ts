@@ -1,3 +1,4 @@
+import type { Problem } from '../../documents/errors.js';
 import type { PolicyInput } from '../schema.js';
 
 export type Dialect = 'canonical' | 'intercept' | 'rule-list';
@@ -6,8 +7,8 @@ export type Dialect = 'canonical' | 'intercept' | 'rule-list';
 export interface Conversion {
   dialect: Dialect;
   policy: PolicyInput;
-  /** Where the canonical form differs in effect from the source, in words for the operator. */
-  notes: string[];
+  /** Where the canonical form differs in effect from the source, in words for the operator, located in the source. */
+  notes: Problem[];
   /** Canonical JSON pointer → the pointer in the source document it came from, so errors point at what was written. */
   origins: Map<string, string>;
 }

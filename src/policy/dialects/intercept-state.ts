@@ -2,7 +2,7 @@ import { ConversionProblem } from './conversion.js';
 import type { InterceptCondition, InterceptRule } from './intercept-schema.js';
 
 /** `state.<scope>.<counter> lte N` with a `state` block is a limit of N per window, counted before the call. */
-export function stateLimit(r: InterceptRule, c: InterceptCondition, scopeName: string, source: string, notes: string[]) {
+export function stateLimit(r: InterceptRule, c: InterceptCondition, scopeName: string, source: string) {
   const [, scope, counter] = c.path.split('.');
   if (!r.state || counter !== r.state.counter || (scope !== scopeName && scope !== '_global')) {
     throw new ConversionProblem(`${source}/path`, `a condition on ${c.path} needs a state block naming counter "${counter}" in the same rule`);
@@ -12,7 +12,6 @@ export function stateLimit(r: InterceptRule, c: InterceptCondition, scopeName: s
   }
   // Intercept refuses a call whose count after it would break the condition: `lte N` allows N, `lt N` allows N - 1.
   const max = c.op === 'lte' ? c.value : c.value - 1;
-  if (c.op === 'lt' && r.state.increment_from) notes.push(`${source}: "lt ${c.value}" on a spend counter becomes max ${max}, which refuses amounts up to 1 unit earlier than Intercept would.`);
   return {
     counter: `${scope}.${counter}`,
     window: r.state.window,

@@ -1,71 +1,85 @@
-import type { PolicyInput } from '../schema.js';
+import { pathTo } from '../argument-path.js';
 import { segment } from '../compile.js';
+import { Glob } from '../glob.js';
+import type { PolicyInput } from '../schema.js';
 import type { Conversion } from './conversion.js';
-import type { InterceptDocument, InterceptRule } from './intercept-schema.js';
+import { conditionNote, DEFAULT_DENY_LISTING, HIDDEN_ANSWER, limitNote } from './intercept-notes.js';
+import type { InterceptCondition, InterceptDocument, InterceptRule } from './intercept-schema.js';
 import { stateLimit } from './intercept-state.js';
 
-/** An Intercept policy (see intercept-schema.ts) in the canonical form, with notes where the effect differs. */
+type Entry = NonNullable<PolicyInput['tools']>[string];
+type Condition = NonNullable<Entry['require']>[number];
+
+/**
+ * An Intercept policy (see intercept-schema.ts) in the canonical form, deciding as Intercept does, with a note
+ * wherever it does not. Intercept takes a tool's rules, then those of `"*"`, in written order, and the first that
+ * fails decides: so every rule becomes a `require` in that order (a deny rule one that nothing satisfies), not a
+ * `deny: true`, which the engine weighs first. Its counters are all reserved after every condition, as here.
+ */
 export function fromIntercept(document: InterceptDocument): Conversion {
-  const notes: string[] = [];
+  const notes: Conversion['notes'] = [];
   const origins = new Map<string, string>();
   // No prototype: a tool named __proto__ is an entry like any other, not a change of prototype.
   const tools: NonNullable<PolicyInput['tools']> = Object.create(null);
   let allTools: PolicyInput['all_tools'];
   for (const [name, { rules }] of Object.entries(document.tools)) {
     const wildcard = name === '*';
-    const target = `${wildcard ? '/all_tools' : `/tools/${segment(name)}`}`;
-    const entry: NonNullable<PolicyInput['tools']>[string] = {};
+    // To Intercept only the key "*" is a wildcard: a `*` inside a name is the character itself.
+    const key = Glob.escape(name);
+    const target = wildcard ? '/all_tools' : `/tools/${segment(key)}`;
+    const entry: Entry = {};
     rules.forEach((r: InterceptRule, i) => {
       const source = `/tools/${segment(name)}/rules/${i}`;
+      const require = (condition: Condition, from: string) => {
+        const list = (entry.require ??= []);
+        origins.set(`${target}/require/${list.length}`, from);
+        list.push(condition);
+      };
+      // Intercept shows a rule's on_deny, or else names the rule (`%q`); an empty on_deny is none.
+      const onDeny = r.on_deny || `Denied by rule ${goQuoted(r.name)}`;
       if (r.action === 'deny') {
-        if (wildcard) entry.deny_if = [...(entry.deny_if ?? []), { path: 'args', op: 'exists', ...(r.on_deny && { on_deny: r.on_deny }) }];
-        else {
-          entry.deny = true;
-          entry.on_deny ??= r.on_deny;
-        }
-        origins.set(target, source);
+        require({ path: 'args', op: 'in', value: [], compare: 'exact', name: r.name, on_deny: onDeny }, source);
         return;
       }
       // Intercept counts per tool (or `_global` for "*"), for everyone: global scope keeps that meaning.
       const scopeName = wildcard ? '_global' : name;
+      const limit = (made: NonNullable<Entry['limits']>[number], from: string) => {
+        const list = (entry.limits ??= []);
+        origins.set(`${target}/limits/${list.length}`, from);
+        list.push({ ...made, name: r.name });
+        notes.push(limitNote(from, String(made.window), made.increment_from !== undefined));
+      };
       if (r.rate_limit) {
         const [count, window] = r.rate_limit.split('/') as [string, 'minute' | 'hour' | 'day'];
-        const limits = (entry.limits ??= []);
-        origins.set(`${target}/limits/${limits.length}`, `${source}/rate_limit`);
-        limits.push({
-          counter: `${scopeName}._rate_${window}`,
-          window,
-          max: Number(count),
-          scope: 'global',
-          on_deny: r.on_deny ?? `Rate limit of ${count} per ${window} reached. Try again later.`,
-        });
+        const max = Number(count);
+        limit({ counter: `${scopeName}._rate_${window}`, window, max, scope: 'global', on_deny: r.on_deny || `Rate limit of ${max} per ${window} reached. Try again later.` }, `${source}/rate_limit`);
         return;
       }
       r.conditions?.forEach((c, j) => {
+        const from = `${source}/conditions/${j}`;
         if (c.path.startsWith('args.')) {
-          const require = (entry.require ??= []);
-          origins.set(`${target}/require/${require.length}`, `${source}/conditions/${j}`);
-          require.push({ path: c.path, op: c.op, ...(c.value !== undefined && { value: c.value }), ...(r.on_deny && { on_deny: r.on_deny }) });
+          require(argumentCondition(c, r.name, onDeny), from);
+          const note = conditionNote(from, c.op, c.value ?? null);
+          if (note) notes.push(note);
           return;
         }
-        const limits = (entry.limits ??= []);
-        origins.set(`${target}/limits/${limits.length}`, `${source}/conditions/${j}`);
-        limits.push(stateLimit(r, c, scopeName, `${source}/conditions/${j}`, notes));
+        const counted = stateLimit(r, c, scopeName, from);
+        limit({ ...counted, ...(counted.increment_from && { increment_from: argumentPath(counted.increment_from) }), on_deny: r.on_deny || `Rate limit exceeded for ${r.name}` }, from);
       });
     });
     if (wildcard) allTools = entry;
-    else tools[name] = entry;
+    else tools[key] = entry;
   }
-  if (Object.values(tools).some((t) => t.limits?.length) || allTools?.limits?.length) {
-    notes.push('Intercept windows are calendar-aligned (a new minute resets the count); Toolgate windows roll, so no 60 seconds ever see more than the limit: stricter at window edges.');
-  }
+  if (document.default === 'deny') notes.push(DEFAULT_DENY_LISTING);
+  if (document.hide?.length) notes.push(HIDDEN_ANSWER);
   return {
     dialect: 'intercept',
     policy: {
       version: '1',
       default: document.default,
       ...(document.description !== undefined && { description: document.description }),
-      ...(document.hide && { hide: document.hide }),
+      // "*" hides every tool; any other entry is one name, `*` and all.
+      ...(document.hide && { hide: document.hide.map((entry) => (entry === '*' ? entry : Glob.escape(entry))) }),
       ...(allTools && { all_tools: allTools }),
       tools,
     },
@@ -74,3 +88,22 @@ export function fromIntercept(document: InterceptDocument): Conversion {
   };
 }
 
+/**
+ * Intercept splits an `args.` path at each `.` and reads each part as a key of a map (`args.items[0]` is the key
+ * `items[0]`, `args.items.0` the key `0`, `args.` the key ""), so each part becomes a key, in bracket form where it must.
+ */
+function argumentPath(path: string): string {
+  return pathTo(...path.slice('args.'.length).split('.'));
+}
+
+/** An `args.` condition, compared as Intercept compares. A missing value is Go's nil, which is what null is here. */
+function argumentCondition(c: InterceptCondition, name: string, onDeny: string): Condition {
+  const path = argumentPath(c.path);
+  const value = c.op === 'exists' ? c.value : (c.value ?? null);
+  return { path, op: c.op, ...(value !== undefined && { value }), compare: 'exact', name, on_deny: onDeny };
+}
+
+/** Go's `%q` of a rule name: JSON's quoting is the same for the printable text rule names are. */
+function goQuoted(text: string): string {
+  return JSON.stringify(text);
+}

@@ -34,7 +34,7 @@ export const ruleListSchema = z.strictObject({
 
 export function fromRuleList(document: z.output<typeof ruleListSchema>): Conversion {
   const origins = new Map<string, string>();
-  const notes: string[] = [];
+  const notes: Conversion['notes'] = [];
   // No prototype: a tool named __proto__ is an entry like any other, not a change of prototype.
   const tools: NonNullable<PolicyInput['tools']> = Object.create(null);
   for (const [name, { rules }] of Object.entries(document.tools)) {
@@ -65,7 +65,7 @@ export function fromRuleList(document: z.output<typeof ruleListSchema>): Convers
     });
     tools[name] = entry;
   }
-  if (document.default === undefined) notes.push('The rule-list form has no default; tools it does not list are denied (default: "deny").');
+  if (document.default === undefined) notes.push({ pointer: '', message: 'The rule-list form has no default; tools it does not list are denied (default: "deny").' });
   return {
     dialect: 'rule-list',
     policy: {
