@@ -2,7 +2,7 @@ import type { PolicyInput } from '../schema.js';
 import { segment } from '../compile.js';
 import type { Conversion } from './conversion.js';
 import type { InterceptDocument, InterceptRule } from './intercept-schema.js';
-import { stateLimit } from './intercept-state.js';
+import { stateCondition } from './intercept-state.js';
 
 /** An Intercept policy (see intercept-schema.ts) in the canonical form, with notes where the effect differs. */
 export function fromIntercept(document: InterceptDocument): Conversion {
@@ -48,9 +48,7 @@ export function fromIntercept(document: InterceptDocument): Conversion {
           require.push({ path: c.path, op: c.op, ...(c.value !== undefined && { value: c.value }), ...(r.on_deny && { on_deny: r.on_deny }) });
           return;
         }
-        const limits = (entry.limits ??= []);
-        origins.set(`${target}/limits/${limits.length}`, `${source}/conditions/${j}`);
-        limits.push(stateLimit(r, c, scopeName, `${source}/conditions/${j}`, notes));
+        stateCondition({ document, tool: name, rule: r, source, entry, target, origins, notes }, c, j);
       });
     });
     if (wildcard) allTools = entry;
