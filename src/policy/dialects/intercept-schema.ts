@@ -20,7 +20,7 @@ const text = z.preprocess((v) => (v === null || v === undefined ? '' : typeof v 
 /** A Go `int` from YAML: a float is cut to its whole part, null is 0. */
 const int = z.preprocess((v) => (v === null || v === undefined ? 0 : v), z.number().finite().transform(Math.trunc));
 
-const condition = z.object({ path: text, op: text, value: z.unknown() });
+const condition = z.object({ path: text, op: text, value: z.unknown().optional() });
 
 const state = z.object({ counter: text, window: text, increment: int, increment_from: text });
 
