@@ -44,7 +44,7 @@ test('a destructive tool is hidden, with no rule, and its class and reasons (fin
 test('the document is a valid policy that policy check has no warning about', () => {
   const { document } = startingPolicy('smartlead', TOOLS);
   const loaded = parsePolicy(JSON.stringify(document), 'smartlead.json');
-  assert.deepEqual(lintPolicy(loaded.document), []);
+  assert.deepEqual(lintPolicy(loaded), []);
 });
 
 test('with nothing to hide there is no hide list, and a tool named __proto__ is a tool like any other', () => {

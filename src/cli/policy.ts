@@ -74,7 +74,7 @@ export function policyCommand(): Command {
     .action(async (file: string, options: { config?: string; server?: string; json?: boolean; strict?: boolean }) => {
       const loaded = policyOrExit(file, options.json);
       const offered = options.server ? await offeredTools(locateConfig(options.config).file, options.server) : undefined;
-      const warnings = lintPolicy(loaded.document, offered);
+      const warnings = lintPolicy(loaded, offered);
       const summary = { valid: true, file, dialect: loaded.dialect, version: loaded.compiled.version, warnings, notes: loaded.notes };
       print(options.json, summary, `${file}: valid (${loaded.dialect}, version ${loaded.compiled.version})\n`);
       if (!options.json) for (const warning of warnings) process.stderr.write(located(file, 'warning: ')(warning));

@@ -52,4 +52,9 @@ describe('anything else is YAML', () => {
   test('flow style that starts like JSON is YAML\'s to read', () => {
     assert.deepEqual(readDocumentText('{a: 1, b: [x]}', 'policy.yaml'), { a: 1, b: ['x'] });
   });
+
+  test('a merge key (<<) takes the fields of the anchored mapping, the mapping\'s own fields winning', () => {
+    const text = 'base: &base { name: r, on_deny: no }\nrule:\n  <<: *base\n  on_deny: never\n';
+    assert.deepEqual(readDocumentText(text, 'policy.yaml'), { base: { name: 'r', on_deny: 'no' }, rule: { name: 'r', on_deny: 'never' } });
+  });
 });

@@ -57,15 +57,22 @@ export interface CounterStore {
 /**
  * The same counter named twice in one call (a tool's limit and an `all_tools` limit sharing a name) is checked
  * once, for the sum. Keys carry the window, so a counter whose window changes with a policy reload starts afresh.
+ * A request of amount 0 only reads the counter, as it stands before this call: its maximum holds the count before
+ * the others' amounts are added, so in the sum it allows `max` plus those amounts. The merged request's maximum is
+ * the tightest; `index` is the first request (what the counter counts for), `refusedBy` the one whose maximum that is.
  */
-export function merged(items: readonly CounterRequest[]): { request: CounterRequest; index: number }[] {
-  const byKey = new Map<string, { request: CounterRequest; index: number }>();
+export function merged(items: readonly CounterRequest[]): { request: CounterRequest; index: number; refusedBy: number }[] {
+  const groups = new Map<string, { item: CounterRequest; index: number }[]>();
   items.forEach((item, index) => {
     const key = `${item.key}@${item.windowMs}`;
-    const known = byKey.get(key);
-    byKey.set(key, known ? { request: { ...known.request, amount: known.request.amount + item.amount }, index: known.index } : { request: { ...item, key }, index });
+    groups.set(key, [...(groups.get(key) ?? []), { item, index }]);
   });
-  return [...byKey.values()];
+  return [...groups].map(([key, group]) => {
+    const amount = group.reduce((sum, { item }) => sum + item.amount, 0);
+    const bounds = group.map(({ item, index }) => ({ max: item.amount === 0 ? item.max + amount : item.max, index }));
+    const tightest = bounds.reduce((a, b) => (b.max < a.max ? b : a));
+    return { request: { ...group[0]!.item, key, amount, max: tightest.max }, index: group[0]!.index, refusedBy: tightest.index };
+  });
 }
 
 /** A stored key as the operator wrote it: without the window `merged` appended. */

@@ -19,14 +19,14 @@ export class MemoryCounterStore implements CounterStore {
   /** The synchronous heart of `reserve`, also what the benchmark measures. */
   reserveNow(items: readonly CounterRequest[], now: number): Reserved | Refused {
     if (--this.untilSweep <= 0) this.sweep(now);
-    const checks = merged(items).map(({ request, index }) => {
+    const checks = merged(items).map(({ request, index, refusedBy }) => {
       const window = this.window(request.key, request.windowMs);
       advance(window.state, request.windowMs, now);
-      return { request, index, state: window.state };
+      return { request, index, refusedBy, state: window.state };
     });
-    for (const { request, index, state } of checks) {
+    for (const { request, refusedBy, state } of checks) {
       if (used(state) + request.amount > request.max) {
-        return { kind: 'refused', index, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
+        return { kind: 'refused', index: refusedBy, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
       }
     }
     const taken = checks.map(({ request, index, state }) => {

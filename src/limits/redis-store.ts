@@ -141,8 +141,8 @@ export class RedisCounterStore implements CounterStore {
         items: checks.map(({ request, index }, i) => ({ key: request.key, windowMs: request.windowMs, bucket: bucketOf(request.windowMs, now), amount: request.amount, index, used: used[i]! })),
       };
     }
-    const { request, index } = checks[refusedAt - 1]!;
-    return { kind: 'refused', index, retryAfterMs: retryAfterMs(decodeRing(detail), request.windowMs, request.max, request.amount, now) };
+    const { request, refusedBy } = checks[refusedAt - 1]!;
+    return { kind: 'refused', index: refusedBy, retryAfterMs: retryAfterMs(decodeRing(detail), request.windowMs, request.max, request.amount, now) };
   }
 
   async commit(): Promise<void> {}

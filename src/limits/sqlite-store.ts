@@ -120,14 +120,14 @@ export class SqliteCounterStore implements CounterStore {
   }
 
   private reserveIn(items: readonly CounterRequest[], now: number): Reserved | Refused {
-    const checks = merged(items).map(({ request, index }) => {
+    const checks = merged(items).map(({ request, index, refusedBy }) => {
       const state = this.load(request.key);
       advance(state, request.windowMs, now);
-      return { request, index, state };
+      return { request, index, refusedBy, state };
     });
-    for (const { request, index, state } of checks) {
+    for (const { request, refusedBy, state } of checks) {
       if (used(state) + request.amount > request.max) {
-        return { kind: 'refused', index, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
+        return { kind: 'refused', index: refusedBy, retryAfterMs: retryAfterMs(state, request.windowMs, request.max, request.amount, now) };
       }
     }
     const taken = checks.map(({ request, index, state }) => {

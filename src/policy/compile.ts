@@ -98,17 +98,19 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
         ...(l.on_deny !== undefined && { message: l.on_deny }),
         ...(l.name !== undefined && { name: l.name }),
       };
-      const twin = ownCounters.get(l.counter);
+      // A limit that only reads its counter (increment 0) counts nothing twice, and has a maximum of its own.
+      const reads = l.increment === 0;
+      const twin = reads ? undefined : ownCounters.get(l.counter);
       const earlier = counters.get(l.counter);
       if (twin) countedTwice(limit, twin, 'by this rule');
-      else if (earlier && (earlier.windowMs !== limit.windowMs || earlier.max !== limit.max || earlier.scope !== limit.scope)) {
+      else if (earlier && (earlier.windowMs !== limit.windowMs || (!reads && earlier.increment !== 0 && earlier.max !== limit.max) || earlier.scope !== limit.scope)) {
         problems.push({
           pointer: limit.pointer,
           message: `counter "${l.counter}" is also defined at ${locate(earlier.pointer)} with a different window, max or scope; a counter shared by several rules must be defined the same way in each`,
         });
       }
-      if (!twin) ownCounters.set(l.counter, limit);
-      if (!earlier) counters.set(l.counter, limit);
+      if (!twin && !reads) ownCounters.set(l.counter, limit);
+      if (!earlier || earlier.increment === 0) counters.set(l.counter, limit);
       return limit;
     });
     const approval = doc.approval === undefined ? undefined : compileApproval(doc.approval, `${pointer}/approval`, problems);
@@ -131,7 +133,7 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
   Object.entries(document.tools ?? {}).forEach(([key, doc]: [string, ToolRuleDocument], order) => {
     const compiled = rule(doc, `/tools/${segment(key)}`, shadow);
     for (const limit of compiled.limits) {
-      const everyTool = allTools?.limits.find((l) => l.counter === limit.counter);
+      const everyTool = limit.increment !== 0 && allTools?.limits.find((l) => l.counter === limit.counter && l.increment !== 0);
       if (everyTool) countedTwice(limit, everyTool, 'for every tool');
     }
     const allLimits = [...compiled.limits, ...(allTools?.limits ?? [])];

@@ -1,14 +1,15 @@
 import { segment } from './compile.js';
 import { Glob } from './glob.js';
-import type { PolicyDocument } from './schema.js';
+import type { LoadedPolicy } from './parse.js';
 import type { Problem } from '../documents/errors.js';
 
 /**
- * Warnings about a valid policy: rules that can never take effect, and, given the tools a server offers, names the
- * policy mentions that the server does not have (often a typo, which would leave a tool ungoverned).
+ * Warnings about a valid policy: fields its dialect ignores, rules that can never take effect, and, given the tools
+ * a server offers, names the policy mentions that the server does not have (often a typo, which would leave a tool
+ * ungoverned).
  */
-export function lintPolicy(document: PolicyDocument, offered?: readonly string[]): Problem[] {
-  const warnings: Problem[] = [];
+export function lintPolicy({ document, ignored }: Pick<LoadedPolicy, 'document' | 'ignored'>, offered?: readonly string[]): Problem[] {
+  const warnings: Problem[] = [...ignored];
   const hide = document.hide ?? [];
   const hidden = (name: string) => hide.some((h) => new Glob(h).matches(name));
   for (const [key, rule] of Object.entries(document.tools ?? {})) {

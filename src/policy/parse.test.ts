@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DocumentError } from '../documents/errors.js';
 import { decide } from './decide.js';
+import { lintPolicy } from './lint.js';
 import { parsePolicy } from './parse.js';
 
 /** The policy's error, named as a file of its language would be: a `.json` file is read as JSON only. */
@@ -25,7 +26,7 @@ describe('a malformed policy never loads, and the error says where and what', ()
     ['a typo in a field', doc({ x: { limit: [] } }), /^policy\.json: \/tools\/x: unknown field "limit" \(did you mean "limits"\?\)$/],
     ['an unknown top-level field', JSON.stringify({ version: '1', default: 'deny', tool: {} }), /policy\.json: \/: unknown field "tool"/],
     ['a wrong version', JSON.stringify({ version: '2', default: 'deny' }), /\/version: version must be "1"/],
-    ['a missing default', JSON.stringify({ version: '1' }), /\/default: default must be "allow" or "deny"/],
+    ['a missing default', JSON.stringify({ version: '1', tools: { x: { deny: true } } }), /\/default: default must be "allow" or "deny"/],
     ['a wrong type', doc({ x: { deny_if: { path: 'args.a', op: 'eq', value: 1 } } }), /\/tools\/x\/deny_if: /],
     ['an unknown operator', doc({ x: { deny_if: [{ path: 'args.a', op: 'greater', value: 1 }] } }), /\/tools\/x\/deny_if\/0\/op: expected one of eq, neq, in/],
     ['a comparison without a number', doc({ x: { deny_if: [{ path: 'args.a', op: 'gt', value: '10' }] } }), /\/tools\/x\/deny_if\/0\/value: operator "gt" needs a number/],
@@ -149,11 +150,47 @@ tools:
     assert.match(loaded.notes[1]!.message, /calendar day .*drops the fraction.*negative amount/);
   });
 
+  test('a file with no tools, tools: {} or tools: ~ (and no default) is read as Intercept reads it: every tool allowed', () => {
+    for (const text of ['version: "1"\n', 'version: "1"\ntools: {}\n', 'version: 1\ntools: ~\n']) {
+      const { dialect, compiled } = parsePolicy(text, 'policy.yaml');
+      assert.equal(dialect, 'intercept', text);
+      assert.equal(decide(compiled, { tool: 'anything', args: {} }).kind, 'allow', text);
+    }
+  });
+
+  test('a field Intercept ignores loads, and policy check warns about it where it was written', () => {
+    const loaded = parsePolicy('version: "1"\nowner: ops\ntools:\n  t:\n    rules:\n      - { name: r, priority: 1, rate_limit: 5/hour }\n', 'policy.yaml');
+    assert.deepEqual(
+      lintPolicy(loaded).map((w) => w.pointer),
+      ['/owner', '/tools/t/rules/0/priority'],
+    );
+  });
+
+  test("a condition on another rule's counter reads it before the call and counts nothing (a limit with increment 0)", () => {
+    const text =
+      'version: "1"\ntools:\n  t:\n    rules:\n' +
+      '      - { name: count, conditions: [{ path: state.t.calls, op: lte, value: 5 }], state: { counter: calls, window: hour } }\n' +
+      '      - { name: low, conditions: [{ path: state.t.calls, op: lt, value: 3 }] }\n';
+    const decision = decide(parsePolicy(text, 'policy.yaml').compiled, { tool: 't', args: {} });
+    assert.deepEqual(
+      decision.kind === 'allow' && decision.limits.map((l) => [l.counter, l.max, l.increment]),
+      [
+        ['t.calls', 5, 1],
+        ['t.calls', 2, 0],
+      ],
+    );
+  });
+
+  test('every error Intercept finds is reported in one pass, value checks included', () => {
+    const message = refusal('version: "1"\ntools:\n  t:\n    rules:\n      - { conditions: [{ path: args.a, op: in, value: 1 }, { path: args.b, op: lt, value: x }, { path: args.c, op: regex, value: "[" }] }\n');
+    assert.deepEqual(message.split('\n').length, 5, message);
+  });
+
   test('its own mistakes are located in the document as written', () => {
-    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - action: evaluate\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/name: required field "name" is missing/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - action: evaluate\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/name: rule must have a name/);
     assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        action: deny\n        conditions: [{path: args.a, op: lte, value: 1}]\n'), /\/tools\/x\/rules\/0\/conditions: deny rules must not have conditions/);
-    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        rate_limit: 5/week\n'), /\/tools\/x\/rules\/0\/rate_limit: expected "<count>\/<window>"/);
-    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        conditions: [{path: args.a, op: regex, value: "(?<=a)"}]\n'), /\/tools\/x\/rules\/0\/conditions\/0\/value: invalid regular expression/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        rate_limit: 5/week\n'), /\/tools\/x\/rules\/0\/rate_limit: rate_limit window must be minute, hour or day, got "week"/);
+    assert.match(refusal('version: "1"\ntools:\n  x:\n    rules:\n      - name: r\n        conditions: [{path: args.a, op: regex, value: "(?<=a)"}]\n'), /\/tools\/x\/rules\/0\/conditions\/0\/value: invalid regex "\(\?<=a\)"/);
   });
 });
 
@@ -228,27 +265,6 @@ describe('a counter is counted once per call: naming it twice for one tool is re
     ['in a tool and in all_tools', doc({ 'w*': {}, t: { limits: [{ counter: 'other', window: 'day', max: 1 }, limit] } }, { all_tools: { limits: [limit] } }), 'policy.json: /tools/t/limits/1', 'for every tool at /all_tools/limits/0'],
     ['in a pattern and in all_tools', doc({ 'w*': { limits: [limit] } }, { all_tools: { limits: [limit] } }), 'policy.json: /tools/w*/limits/0', 'for every tool at /all_tools/limits/0'],
     [
-      'Intercept: two identical rate limits on one tool',
-      'version: "1"\ntools:\n  create_issue:\n    rules:\n      - { name: a, rate_limit: 5/hour }\n      - { name: b, action: deny }\n      - { name: c, rate_limit: 5/hour }\n',
-      'policy.yaml: /tools/create_issue/rules/2/rate_limit',
-      'by this rule at /tools/create_issue/rules/0/rate_limit',
-    ],
-    [
-      'Intercept: one state counter limited by two rules',
-      'version: "1"\ntools:\n  pay:\n    rules:\n' +
-        '      - { name: a, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n' +
-        '      - { name: b, conditions: [{ path: state.pay.spent, op: lte, value: 9 }], state: { counter: spent, window: day, increment_from: args.n } }\n',
-      'policy.yaml: /tools/pay/rules/1/conditions/0',
-      'by this rule at /tools/pay/rules/0/conditions/0',
-    ],
-    [
-      'Intercept: a tool rule on the _global counter that "*" limits too',
-      'version: "1"\ntools:\n  "*":\n    rules:\n      - { name: all, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n' +
-        '  pay:\n    rules:\n      - { name: mine, conditions: [{ path: state._global.calls, op: lte, value: 9 }], state: { counter: calls, window: day } }\n',
-      'policy.yaml: /tools/pay/rules/0/conditions/0',
-      'for every tool at /tools/*/rules/0/conditions/0',
-    ],
-    [
       'rule-list: two rate limits on one tool',
       JSON.stringify({ tools: { send: { rules: [{ action: 'allow', rate_limit: { max: 5, window: 60 } }, { action: 'allow', rate_limit: { max: 5, window: 60 } }] } } }),
       'policy.json: /tools/send/rules/1/rate_limit',
@@ -265,8 +281,9 @@ describe('a counter is counted once per call: naming it twice for one tool is re
   }
 
   test('a counter defined differently in two places of a converted document names both as written', () => {
-    const rule = (max: number) => `      - { name: r, conditions: [{ path: state._global.calls, op: lte, value: ${max} }], state: { counter: calls, window: day } }\n`;
-    const message = refusal(`version: "1"\ntools:\n  a:\n    rules:\n${rule(5)}  b:\n    rules:\n${rule(7)}`);
-    assert.equal(message, 'policy.yaml: /tools/b/rules/0/conditions/0: counter "_global.calls" is also defined at /tools/a/rules/0/conditions/0 with a different window, max or scope; a counter shared by several rules must be defined the same way in each');
+    // A tool named "_global" counts under the same name as "*" does.
+    const rule = (tool: string, window: string) => `  "${tool}":\n    rules:\n      - { name: r, conditions: [{ path: state._global.calls, op: lte, value: 5 }], state: { counter: calls, window: ${window} } }\n`;
+    const message = refusal(`version: "1"\ntools:\n${rule('*', 'day')}${rule('_global', 'hour')}`);
+    assert.equal(message.split('\n')[0], 'policy.yaml: /tools/_global/rules/0/conditions/0: counter "_global.calls" is also defined at /tools/*/rules/0/conditions/0 with a different window, max or scope; a counter shared by several rules must be defined the same way in each');
   });
 });

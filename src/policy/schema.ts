@@ -73,10 +73,13 @@ const limit = z
   .strictObject({
     counter: z.string().regex(/^[\w.:-]+$/, { message: 'a counter name uses letters, digits, "_", ".", ":" and "-"' }),
     window,
-    max: z.number().positive({ message: 'max must be greater than 0' }),
+    max: z.number().nonnegative({ message: 'max must be greater than 0' }),
     scope: z.enum(['grant', 'session', 'global'], { message: 'expected grant, session or global' }).default('grant'),
-    /** A fixed amount each call counts for (default 1). */
-    increment: z.number().positive().optional(),
+    /**
+     * A fixed amount each call counts for (default 1). 0 makes a limit that only reads its counter (counted by
+     * another limit of the same name): the call is refused while the count already exceeds max.
+     */
+    increment: z.number().nonnegative().optional(),
     /** Counts the value at this path instead: a spend counter. */
     increment_from: path.optional(),
     /** Toolgate extension: the message an agent reads when this limit refuses the call. */
@@ -87,7 +90,8 @@ const limit = z
   .refine((l) => l.increment === undefined || l.increment_from === undefined, {
     message: 'use either increment or increment_from, not both',
     path: ['increment_from'],
-  });
+  })
+  .refine((l) => l.max > 0 || l.increment === 0, { message: 'max must be greater than 0 (0 only where increment is 0)', path: ['max'] });
 
 const notADuration = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a duration; expected one like "15m" or a number of seconds`;
 const duration = z.union([z.string().regex(/^\d+(?:ms|s|m|h|d)$/, { error: notADuration }), z.number().positive({ error: notADuration })], {

@@ -90,6 +90,18 @@ export function describeCounterStore(name: string, openStore: () => Promise<Coun
       assert.equal(outcome.kind, 'refused');
     });
 
+    test('a request of amount 0 reads the counter as it stood before the call, against its own max, and refuses as itself', async () => {
+      const store = await open();
+      const now = Date.now();
+      for (let i = 0; i < 3; i++) await store.reserve([limit(10, 1, 'shared')], now);
+      const fits = await store.reserve([limit(10, 1, 'shared'), limit(3, 0, 'shared')], now);
+      assert.equal(fits.kind, 'reserved', 'the count was 3 before the call: at most 3 holds, though the call makes it 4');
+      const refused = await store.reserve([limit(10, 1, 'shared'), limit(3, 0, 'shared')], now);
+      assert.deepEqual(refused.kind === 'refused' && refused.index, 1, 'the count of 4 is above the reading max of 3');
+      const reads = await store.reserve([limit(4, 0, 'shared')], now);
+      assert.equal(reads.kind === 'reserved' && reads.items[0]?.used, 4, 'reading counts nothing');
+    });
+
     test('a rolled-back reservation gives its amount back', async () => {
       const store = await open();
       const now = Date.now();

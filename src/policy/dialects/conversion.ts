@@ -11,6 +11,8 @@ export interface Conversion {
   notes: Problem[];
   /** Canonical JSON pointer → the pointer in the source document it came from, so errors point at what was written. */
   origins: Map<string, string>;
+  /** What the dialect's own reader ignores (an unknown field), located in the source: `policy check` warns about each. */
+  ignored?: Problem[];
 }
 
 /** A rule that is valid in its dialect but has no faithful canonical form; located in the source document. */

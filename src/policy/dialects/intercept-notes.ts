@@ -59,3 +59,8 @@ export const HIDDEN_ANSWER: Problem = {
 };
 
 const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What Intercept says when a rule refuses (handler.go Handle): its on_deny, or else the rule named with Go's `%q`, which JSON's quoting matches for the printable text rule names are. */
+export function ruleDenial(r: { readonly name: string; readonly on_deny?: string }): string {
+  return r.on_deny || `Denied by rule ${JSON.stringify(r.name)}`;
+}

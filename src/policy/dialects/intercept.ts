@@ -1,11 +1,10 @@
-import { pathTo } from '../argument-path.js';
 import { segment } from '../compile.js';
 import { Glob } from '../glob.js';
 import type { PolicyInput } from '../schema.js';
 import type { Conversion } from './conversion.js';
-import { conditionNote, DEFAULT_DENY_LISTING, HIDDEN_ANSWER, limitNote } from './intercept-notes.js';
-import type { InterceptCondition, InterceptDocument, InterceptRule } from './intercept-schema.js';
-import { stateLimit } from './intercept-state.js';
+import { conditionNote, DEFAULT_DENY_LISTING, HIDDEN_ANSWER, limitNote, ruleDenial } from './intercept-notes.js';
+import { argumentPath, parseRateLimit, type InterceptCondition, type InterceptDocument, type InterceptRule } from './intercept-schema.js';
+import { NEVER, stateCondition } from './intercept-state.js';
 
 type Entry = NonNullable<PolicyInput['tools']>[string];
 type Condition = NonNullable<Entry['require']>[number];
@@ -35,36 +34,35 @@ export function fromIntercept(document: InterceptDocument): Conversion {
         origins.set(`${target}/require/${list.length}`, from);
         list.push(condition);
       };
-      // Intercept shows a rule's on_deny, or else names the rule (`%q`); an empty on_deny is none.
-      const onDeny = r.on_deny || `Denied by rule ${goQuoted(r.name)}`;
       if (r.action === 'deny') {
-        require({ path: 'args', op: 'in', value: [], compare: 'exact', name: r.name, on_deny: onDeny }, source);
+        require(NEVER(r), source);
         return;
       }
       // Intercept counts per tool (or `_global` for "*"), for everyone: global scope keeps that meaning.
       const scopeName = wildcard ? '_global' : name;
       const limit = (made: NonNullable<Entry['limits']>[number], from: string) => {
         const list = (entry.limits ??= []);
-        origins.set(`${target}/limits/${list.length}`, from);
+        const at = `${target}/limits/${list.length}`;
+        origins.set(at, from);
         list.push({ ...made, name: r.name });
         notes.push(limitNote(from, String(made.window), made.increment_from !== undefined));
+        return at;
       };
-      if (r.rate_limit) {
-        const [count, window] = r.rate_limit.split('/') as [string, 'minute' | 'hour' | 'day'];
-        const max = Number(count);
+      const rate = r.rate_limit ? parseRateLimit(r.rate_limit) : undefined;
+      if (rate && 'count' in rate) {
+        const { count: max, window } = rate;
         limit({ counter: `${scopeName}._rate_${window}`, window, max, scope: 'global', on_deny: r.on_deny || `Rate limit of ${max} per ${window} reached. Try again later.` }, `${source}/rate_limit`);
         return;
       }
       r.conditions?.forEach((c, j) => {
         const from = `${source}/conditions/${j}`;
         if (c.path.startsWith('args.')) {
-          require(argumentCondition(c, r.name, onDeny), from);
+          require(argumentCondition(c, r), from);
           const note = conditionNote(from, c.op, c.value ?? null);
           if (note) notes.push(note);
           return;
         }
-        const counted = stateLimit(r, c, scopeName, from);
-        limit({ ...counted, ...(counted.increment_from && { increment_from: argumentPath(counted.increment_from) }), on_deny: r.on_deny || `Rate limit exceeded for ${r.name}` }, from);
+        stateCondition({ document, tool: name, rule: r, source, limit, require, origins, notes }, c, j);
       });
     });
     if (wildcard) allTools = entry;
@@ -88,22 +86,9 @@ export function fromIntercept(document: InterceptDocument): Conversion {
   };
 }
 
-/**
- * Intercept splits an `args.` path at each `.` and reads each part as a key of a map (`args.items[0]` is the key
- * `items[0]`, `args.items.0` the key `0`, `args.` the key ""), so each part becomes a key, in bracket form where it must.
- */
-function argumentPath(path: string): string {
-  return pathTo(...path.slice('args.'.length).split('.'));
-}
-
 /** An `args.` condition, compared as Intercept compares. A missing value is Go's nil, which is what null is here. */
-function argumentCondition(c: InterceptCondition, name: string, onDeny: string): Condition {
+function argumentCondition(c: InterceptCondition, r: InterceptRule): Condition {
   const path = argumentPath(c.path);
   const value = c.op === 'exists' ? c.value : (c.value ?? null);
-  return { path, op: c.op, ...(value !== undefined && { value }), compare: 'exact', name, on_deny: onDeny };
-}
-
-/** Go's `%q` of a rule name: JSON's quoting is the same for the printable text rule names are. */
-function goQuoted(text: string): string {
-  return JSON.stringify(text);
+  return { path, op: c.op, ...(value !== undefined && { value }), compare: 'exact', name: r.name, on_deny: ruleDenial(r) };
 }
