@@ -194,6 +194,14 @@ tools:
   });
 });
 
+describe("Intercept's ignored entries are warned about", () => {
+  test('an unknown field and a tool named "" load, each with its warning, and the empty name reaches no tool', () => {
+    const loaded = parsePolicy('version: "1"\nowner: ops\ntools:\n  "":\n    rules:\n      - { name: r, action: deny }\n', 'p.yaml');
+    assert.deepEqual(loaded.ignored.map((p) => p.pointer), ['/owner', '/tools/']);
+    assert.deepEqual(Object.keys(loaded.document.tools ?? {}), [], 'no canonical entry for the empty name');
+  });
+});
+
 describe('the rule-list form', () => {
   const ruleList = JSON.stringify({
     tools: {

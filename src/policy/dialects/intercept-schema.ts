@@ -250,6 +250,7 @@ export function ignoredFields(raw: unknown): Problem[] {
   const entries = typeof tools === 'object' && tools !== null && !Array.isArray(tools) ? Object.entries(tools) : [];
   for (const [name, entry] of entries) {
     const toolPointer = `/tools/${segment(name)}`;
+    if (name === '') found.push({ pointer: toolPointer, message: 'a tool named "" is no tool a server can offer (MCP names are 1 to 128 characters), so its rules never apply' });
     const rules = fields(entry, z.object({ rules: z.unknown() }), toolPointer)?.rules;
     (Array.isArray(rules) ? rules : []).forEach((r, i) => {
       const rulePointer = `${toolPointer}/rules/${i}`;

@@ -22,6 +22,8 @@ export function fromIntercept(document: InterceptDocument): Conversion {
   const tools: NonNullable<PolicyInput['tools']> = Object.create(null);
   let allTools: PolicyInput['all_tools'];
   for (const [name, { rules }] of Object.entries(document.tools)) {
+    // MCP tool names are 1 to 128 characters: Intercept accepts the entry, no call can reach it (policy check warns).
+    if (name === '') continue;
     const wildcard = name === '*';
     // To Intercept only the key "*" is a wildcard: a `*` inside a name is the character itself.
     const key = Glob.escape(name);
