@@ -62,17 +62,32 @@ export interface CounterStore {
  * the tightest; `index` is the first request (what the counter counts for), `refusedBy` the one whose maximum that is.
  */
 export function merged(items: readonly CounterRequest[]): { request: CounterRequest; index: number; refusedBy: number }[] {
-  const groups = new Map<string, { item: CounterRequest; index: number }[]>();
+  const result: { request: CounterRequest; index: number; refusedBy: number }[] = [];
+  const positions = new Map<string, number>();
+  // Only a key named twice needs the sum and the tightest bound: the per-call common case stays one pass.
+  let shared: Map<number, number[]> | undefined;
   items.forEach((item, index) => {
     const key = `${item.key}@${item.windowMs}`;
-    groups.set(key, [...(groups.get(key) ?? []), { item, index }]);
+    const at = positions.get(key);
+    if (at === undefined) {
+      positions.set(key, result.length);
+      result.push({ request: { ...item, key }, index, refusedBy: index });
+      return;
+    }
+    shared ??= new Map();
+    shared.set(at, [...(shared.get(at) ?? [result[at]!.index]), index]);
   });
-  return [...groups].map(([key, group]) => {
-    const amount = group.reduce((sum, { item }) => sum + item.amount, 0);
-    const bounds = group.map(({ item, index }) => ({ max: item.amount === 0 ? item.max + amount : item.max, index }));
-    const tightest = bounds.reduce((a, b) => (b.max < a.max ? b : a));
-    return { request: { ...group[0]!.item, key, amount, max: tightest.max }, index: group[0]!.index, refusedBy: tightest.index };
-  });
+  for (const [at, indexes] of shared ?? []) {
+    const amount = indexes.reduce((sum, i) => sum + items[i]!.amount, 0);
+    let max = Infinity;
+    let refusedBy = indexes[0]!;
+    for (const i of indexes) {
+      const bound = items[i]!.amount === 0 ? items[i]!.max + amount : items[i]!.max;
+      if (bound < max) [max, refusedBy] = [bound, i];
+    }
+    result[at] = { request: { ...result[at]!.request, amount, max }, index: result[at]!.index, refusedBy };
+  }
+  return result;
 }
 
 /** A stored key as the operator wrote it: without the window `merged` appended. */
