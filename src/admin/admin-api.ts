@@ -62,10 +62,11 @@ type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 export const ADMIN_OFF = 'the admin API is off: set admin.tokens (toolgate admin token) or admin.jwt in the configuration';
 
 /**
- * The admin HTTP API (`/admin/…`) for managing grants, reading the audit log and the catalogue, and deciding
- * approval requests, e.g. from a web console. It answers to admins only (an admin token, or with `admin.jwt` an
- * identity provider's token for the admin API), never to an agent's credential, and shows a grant's token once: in
- * the answer that minted it. Each admin is named (a token's label, a JWT's subject), and decisions are taken as them.
+ * The admin HTTP API (`/admin/…`) for managing grants, reading the servers, the audit log and the catalogue, and
+ * deciding approval requests, e.g. from the web console. It answers to admins only (an admin token; with
+ * `admin.jwt`, an identity provider's token for the admin API; or the session cookie the console signed in for),
+ * never to an agent's credential, and shows a grant's token once: in the answer that minted it. Each admin is named
+ * (a token's label, a JWT's subject), and decisions are taken as them.
  */
 export class AdminApi {
   private readonly grants: Grants;
