@@ -31,7 +31,8 @@ export async function api<T>(path: string, { method = 'GET', body }: { method?: 
   if (method !== 'GET' && csrf !== undefined) headers['x-toolgate-csrf'] = csrf;
   const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   const answer = (await response.json().catch(() => ({}))) as { error?: string };
-  if (response.status === 401 && path !== '/console/session') {
+  // A refused sign-in is a 401 too: that one is the form's to show, not a session that ended.
+  if (response.status === 401 && !(method === 'POST' && path === '/console/session')) {
     csrf = undefined;
     signedOut();
   }

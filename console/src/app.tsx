@@ -61,7 +61,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
         </nav>
         <div class="who">
           Signed in as <strong>{session.admin}</strong>
-          <button type="button" onClick={() => void signOut().finally(onSignedOut)}>
+          <button type="button" onClick={() => void signOut().then(onSignedOut, onSignedOut)}>
             Sign out
           </button>
         </div>
