@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { onSignedOut } from './api.js';
+import { Alert } from './components/alert.js';
 import { PAGES, type ConsolePage } from './pages.js';
 import { currentSession, signOut, type Session } from './session.js';
 import { SignIn } from './sign-in.js';
@@ -28,7 +29,12 @@ export function App() {
     onSignedOut(() => setSession(null));
     currentSession().then(setSession, (error: Error) => setFailure(error.message));
   }, []);
-  if (failure) return <main><p role="alert">The gateway could not be reached: {failure}</p></main>;
+  if (failure)
+    return (
+      <main>
+        <Alert message={`The gateway could not be reached: ${failure}`} />
+      </main>
+    );
   if (session === undefined) return <main><p>Loading…</p></main>;
   if (session === null) return <SignIn onSignedIn={setSession} />;
   return <Shell session={session} onSignedOut={() => setSession(null)} />;

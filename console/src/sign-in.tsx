@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { signIn, type Session } from './session.js';
+import { Alert } from './components/alert.js';
 
 /**
  * The admin token, typed or pasted once and traded for a session cookie. The field is a password field, so the
@@ -27,11 +28,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
         <label for="token">Admin token</label>
         <input id="token" name="token" type="password" autocomplete="off" required value={token} onInput={(event) => setToken(event.currentTarget.value)} aria-invalid={error ? true : undefined} />
         <p class="hint">The token from <code>toolgate admin token</code> (the demo prints one).</p>
-        {error && (
-          <p id="sign-in-error" role="alert" class="error">
-            {error}
-          </p>
-        )}
+        <Alert id="sign-in-error" message={error} />
         <button type="submit" disabled={busy}>
           Sign in
         </button>

@@ -10,6 +10,8 @@ export interface ApprovalFeed {
   recent: ApprovalRequest[];
   /** Whether the event stream is open: while it is not, the page says the list may be stale. */
   live: boolean;
+  /** Why the recent decisions could not be read. */
+  error?: string;
 }
 
 /**
@@ -21,6 +23,7 @@ export function useApprovalFeed(): ApprovalFeed {
   const [pending, setPending] = useState<ReadonlyMap<string, ApprovalRequest>>(new Map());
   const [recent, setRecent] = useState<ApprovalRequest[]>([]);
   const [live, setLive] = useState(false);
+  const [error, setError] = useState<string>();
   useEffect(() => {
     const upsert = (request: ApprovalRequest) => {
       setPending((last) => {
@@ -31,8 +34,10 @@ export function useApprovalFeed(): ApprovalFeed {
       });
       if (request.state !== 'pending') setRecent((last) => [request, ...last.filter((r) => r.id !== request.id)].slice(0, RECENT));
     };
-    void api<{ approvals: ApprovalRequest[] }>(`/admin/approvals?state=all&limit=${RECENT * 2}`).then(({ approvals }) =>
-      setRecent((last) => [...last, ...approvals.filter((r) => r.state !== 'pending' && !last.some((l) => l.id === r.id))].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, RECENT)),
+    void api<{ approvals: ApprovalRequest[] }>(`/admin/approvals?state=all&limit=${RECENT * 2}`).then(
+      ({ approvals }) =>
+        setRecent((last) => [...last, ...approvals.filter((r) => r.state !== 'pending' && !last.some((l) => l.id === r.id))].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, RECENT)),
+      (failure: Error) => setError(`The recent decisions could not be read: ${failure.message}`),
     );
     const events = new EventSource('/admin/approvals/events');
     const receive = (event: MessageEvent<string>) => upsert(JSON.parse(event.data) as ApprovalRequest);
@@ -46,5 +51,5 @@ export function useApprovalFeed(): ApprovalFeed {
     };
     return () => events.close();
   }, []);
-  return { pending: [...pending.values()].sort((a, b) => a.createdAt - b.createdAt), recent, live };
+  return { pending: [...pending.values()].sort((a, b) => a.createdAt - b.createdAt), recent, live, error };
 }

@@ -7,7 +7,7 @@ import { sendJson } from '../http/send-json.js';
 import { signInRequest, validate } from './admin-json.js';
 import type { AdminAuthenticator } from './admin-identity.js';
 import { ConsoleAssets } from './console-assets.js';
-import { sessionAdmin } from './cookie-session.js';
+import { cookieSession, sessionAdmin } from './cookie-session.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, type ConsoleSession, type ConsoleSessionStore } from './console-sessions.js';
 import { readJsonObject } from './json-http.js';
 import { SignInThrottle } from './sign-in-throttle.js';
@@ -59,8 +59,7 @@ export class ConsoleEndpoint {
 
   /** Who is signed in, and the CSRF value the page sends back: a reloaded page keeps its session without storing it. */
   private async current(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = readCookie(req, SESSION_COOKIE);
-    const session = id === undefined ? undefined : await this.options.sessions.find(id, this.clock());
+    const session = await cookieSession(req, this.options.sessions, this.clock());
     if (!session) throw new HttpError(401, 'not signed in');
     sendJson(res, 200, sessionJson(session));
   }

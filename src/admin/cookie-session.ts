@@ -4,10 +4,16 @@ import { isSameOrigin } from '../http/browser-origin.js';
 import { readCookie } from '../http/cookies.js';
 import { HttpError } from '../http/http-error.js';
 import type { AdminIdentity } from './admin-identity.js';
-import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSessionStore } from './console-sessions.js';
+import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSession, type ConsoleSessionStore } from './console-sessions.js';
 
 /** Methods that change nothing: the only ones a cookie alone may make. */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** The live session the request's cookie names, or undefined. */
+export async function cookieSession(req: IncomingMessage, sessions: ConsoleSessionStore, now: number): Promise<ConsoleSession | undefined> {
+  const id = readCookie(req, SESSION_COOKIE);
+  return id === undefined ? undefined : sessions.find(id, now);
+}
 
 /**
  * The admin a console session cookie signs in, or undefined when the request carries none that is live. A browser
@@ -16,9 +22,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * of the gateway's own (belt and braces, for a value that leaked). Either missing is a 403.
  */
 export async function sessionAdmin(req: IncomingMessage, sessions: ConsoleSessionStore, now: number): Promise<AdminIdentity | undefined> {
-  const id = readCookie(req, SESSION_COOKIE);
-  if (id === undefined) return undefined;
-  const session = await sessions.find(id, now);
+  const session = await cookieSession(req, sessions, now);
   if (!session) return undefined;
   if (SAFE_METHODS.has(req.method ?? '')) return session.admin;
   const csrf = req.headers[CSRF_HEADER];

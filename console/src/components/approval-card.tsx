@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import type { ApprovalRequest } from '../approval.js';
 import { TimeLeft } from './time-left.js';
 import { Value } from './value-list.js';
+import { Alert } from './alert.js';
 
 /** Who has decided, in words: "alice approved: looks right". */
 export function decisionText({ approver, verdict, reason }: ApprovalRequest['decisions'][number]): string {
@@ -84,11 +85,7 @@ export function ApprovalCard({ request }: { request: ApprovalRequest }) {
             Deny
           </button>
         </div>
-        {error && (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
       </form>
     </article>
   );

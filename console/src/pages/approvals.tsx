@@ -1,15 +1,17 @@
 import type { ApprovalRequest } from '../approval.js';
 import { ApprovalCard, decisionText } from '../components/approval-card.js';
 import { useApprovalFeed } from '../use-approval-feed.js';
+import { Alert } from '../components/alert.js';
 
 const STATE_WORDS: Partial<Record<ApprovalRequest['state'], string>> = { forwarded: 'approved, sent on', completed: 'approved, completed' };
 
 /** Calls held for a person's approval, live, and the decisions made lately. */
 export function ApprovalsPage() {
-  const { pending, recent, live } = useApprovalFeed();
+  const { pending, recent, live, error } = useApprovalFeed();
   return (
     <>
       <h1>Approvals</h1>
+      <Alert message={error} />
       <section aria-labelledby="pending-heading">
         <h2 id="pending-heading">Waiting for a decision</h2>
         <p aria-live="polite" class="status">

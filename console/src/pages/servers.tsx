@@ -1,4 +1,5 @@
 import { useApi } from '../use-api.js';
+import { Alert } from '../components/alert.js';
 
 interface ServerStatus {
   name: string;
@@ -18,11 +19,7 @@ export function ServersPage() {
   return (
     <>
       <h1>Servers</h1>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {data && (
         <table>
           <caption>The MCP servers behind this gateway</caption>
