@@ -196,7 +196,7 @@ describe('the web console', { skip }, () => {
   });
 });
 
-describe('the web console switched off', { skip }, () => {
+describe('the web console switched off', () => {
   let off: RunningGateway;
   before(async () => (off = await startGateway({ fixture: FIXTURE }, { admin: { tokens: [{ label: 'alice', sha256: alice.sha256 }] }, console: { enabled: false } })));
   after(() => off?.close());
