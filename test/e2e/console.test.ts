@@ -150,6 +150,7 @@ describe('the web console', { skip }, () => {
     assert.equal(approved.status, 200, 'bob approves through the admin API');
     await card.getByText('bob approved: fine by me').waitFor();
     assert.match((await card.textContent()) ?? '', /Quorum1 of 2 approvals/, 'the card counts the approvals against the quorum');
+    await card.getByText('No arguments.').waitFor({ timeout: 1_000 });
     await screenshot(page, 'approval-quorum');
 
     await card.getByLabel('Reason (optional)').focus();

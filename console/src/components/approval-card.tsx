@@ -10,6 +10,28 @@ export function decisionText({ approver, verdict, reason }: ApprovalRequest['dec
   return `${approver} ${verdict === 'approve' ? 'approved' : 'denied'}${reason ? `: ${reason}` : ''}`;
 }
 
+/**
+ * The call's arguments as the policy's audit setting lets approvers see them: laid out in full (`full`, `redacted`),
+ * or their names alone (`keys`, the default). MCP arguments are an object, so a list here is the names.
+ */
+function Arguments({ shown }: { shown: ApprovalRequest['shown'] }) {
+  if (!('arguments' in shown)) return <p class="empty">Not shown: the policy's audit setting keeps them out.</p>;
+  if (!Array.isArray(shown.arguments)) return <Value value={shown.arguments} />;
+  if (shown.arguments.length === 0) return <p class="empty">No arguments.</p>;
+  return (
+    <>
+      <p class="hint">Names only: the policy's audit setting keeps the values out.</p>
+      <ul class="value-list">
+        {shown.arguments.map((name) => (
+          <li key={String(name)}>
+            <code>{String(name)}</code>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 /** One pending request as a person reads it, with approve and deny and a reason for either. */
 export function ApprovalCard({ request }: { request: ApprovalRequest }) {
   const [reason, setReason] = useState('');
@@ -73,7 +95,7 @@ export function ApprovalCard({ request }: { request: ApprovalRequest }) {
         )}
       </dl>
       <h4>Arguments</h4>
-      {'arguments' in request.shown ? <Value value={request.shown.arguments} /> : <p class="empty">Not shown: the policy's audit setting keeps them out.</p>}
+      <Arguments shown={request.shown} />
       <form class="decide" onSubmit={(event) => event.preventDefault()}>
         <label for={`${heading}-reason`}>Reason (optional)</label>
         <input id={`${heading}-reason`} type="text" maxLength={1000} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
