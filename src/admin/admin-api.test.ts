@@ -13,7 +13,7 @@ import { mintAdminToken } from './admin-token.js';
 
 const DAY = 86_400_000;
 /** For tests of the other endpoints: a gateway without servers. */
-const NO_SERVERS: CatalogSource = { servers: [], catalogue: async () => [] };
+const NO_SERVERS: CatalogSource = { servers: [], statuses: async () => [], catalogue: async () => [] };
 
 /** For tests of the other endpoints: no approval requests, and no groups. */
 function noApprovals(): Pick<AdminApiOptions, 'approvals' | 'groups'> {

@@ -12,14 +12,19 @@ import { approverNamed } from '../approvals/approver-groups.js';
 import { approvalsQuery, auditQuery, catalogQuery, decisionRequest, newGrantRequest, rotateRequest, validate } from './admin-json.js';
 import type { AdminAuthenticator, AdminIdentity } from './admin-identity.js';
 import { streamApprovalEvents, type OpenEventStreams } from './approval-event-stream.js';
+import type { ConsoleSessionStore } from './console-sessions.js';
+import { sessionAdmin } from './cookie-session.js';
+import type { ServerStatus } from '../gateway/server-statuses.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
 import { readJsonObject } from './json-http.js';
 
-/** The gateway's catalogue, read by `GET /admin/catalog`. */
+/** The gateway's servers, read by `GET /admin/servers`, and their catalogue, read by `GET /admin/catalog`. */
 export interface CatalogSource {
   /** Every configured server, in the configuration's order. */
   readonly servers: readonly string[];
+  /** Every upstream, connected or not, with its transport, tool count and restarts. */
+  statuses(): Promise<ServerStatus[]>;
   /** The named servers' tools, classified, with the effect of each server's policy. */
   catalogue(servers: readonly string[]): Promise<ServerCatalogue[]>;
 }
@@ -29,6 +34,8 @@ export interface AdminApiOptions {
   /** The audit log, read by `GET /admin/audit`; undefined when it is off. */
   audit?: AuditSink;
   catalog: CatalogSource;
+  /** The console's sessions, when the console is on: their cookie signs in as the Bearer header does. */
+  sessions?: ConsoleSessionStore;
   /** The approval requests, listed, watched and decided under `/admin/approvals`. */
   approvals: ApprovalDesk;
   /** `approvals.groups` from the configuration: an admin is in the groups that list its label. */
@@ -45,7 +52,7 @@ const REALM = 'Bearer realm="toolgate-admin"';
 const GRANT_PATH = /^\/admin\/grants\/([^/]+)(\/rotate)?$/;
 const APPROVAL_PATH = /^\/admin\/approvals\/([^/]+)(?:\/(approve|deny))?$/;
 const ENDPOINTS =
-  '/admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id> and /admin/approvals/<id>/approve|deny';
+  '/admin/servers, /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id> and /admin/approvals/<id>/approve|deny';
 
 /** A JSON answer, or a stream the handler writes itself. */
 type Reply = { status: number; body: unknown } | { stream: (res: ServerResponse) => Promise<void> };
@@ -55,25 +62,28 @@ type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 export const ADMIN_OFF = 'the admin API is off: set admin.tokens (toolgate admin token) or admin.jwt in the configuration';
 
 /**
- * The admin HTTP API (`/admin/…`) for managing grants, reading the audit log and the catalogue, and deciding
- * approval requests, e.g. from a web console. It answers to admins only (an admin token, or with `admin.jwt` an
- * identity provider's token for the admin API), never to an agent's credential, and shows a grant's token once: in
- * the answer that minted it. Each admin is named (a token's label, a JWT's subject), and decisions are taken as them.
+ * The admin HTTP API (`/admin/…`) for managing grants, reading the servers, the audit log and the catalogue, and
+ * deciding approval requests, e.g. from the web console. It answers to admins only (an admin token; with
+ * `admin.jwt`, an identity provider's token for the admin API; or the session cookie the console signed in for),
+ * never to an agent's credential, and shows a grant's token once: in the answer that minted it. Each admin is named
+ * (a token's label, a JWT's subject), and decisions are taken as them.
  */
 export class AdminApi {
   private readonly grants: Grants;
   private readonly audit?: AuditSink;
   private readonly catalog: CatalogSource;
+  private readonly sessions?: ConsoleSessionStore;
   private readonly approvals: ApprovalDesk;
   private readonly groups: Readonly<Record<string, readonly string[]>>;
   private readonly admins: AdminAuthenticator;
   private readonly feed: ApprovalFeed;
   private readonly eventStreams: OpenEventStreams = new Set();
 
-  constructor({ grants, audit, catalog, approvals, groups, admins, feedFailed }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, sessions, approvals, groups, admins, feedFailed }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
     this.catalog = catalog;
+    this.sessions = sessions;
     this.approvals = approvals;
     this.groups = groups;
     this.admins = admins;
@@ -102,7 +112,7 @@ export class AdminApi {
   private async serve(req: IncomingMessage, path: string): Promise<Reply> {
     if (!this.admins.configured) throw new HttpError(404, ADMIN_OFF);
     // Before routing, so a caller without the token learns nothing, not even which paths exist.
-    const admin = await this.signedIn(req.headers.authorization);
+    const admin = await this.signedIn(req);
     const handlers = this.route(req, path, admin);
     const method = req.method ?? '';
     // Own keys only: a method named like an Object.prototype member must not find one.
@@ -111,7 +121,13 @@ export class AdminApi {
     return handler();
   }
 
-  private async signedIn(authorization: string | undefined): Promise<AdminIdentity> {
+  /** The Bearer header when there is one (a program), else the console's session cookie. */
+  private async signedIn(req: IncomingMessage): Promise<AdminIdentity> {
+    const { authorization } = req.headers;
+    if (authorization === undefined && this.sessions) {
+      const admin = await sessionAdmin(req, this.sessions, Date.now());
+      if (admin) return admin;
+    }
     const outcome = await this.admins.identify(authorization).catch((error: unknown) => {
       // The identity provider's keys cannot be fetched: nothing is let in, and the client keeps its token and retries.
       throw error instanceof AuthenticationUnavailable ? new HttpError(503, error.message, { 'retry-after': '5' }) : error;
@@ -121,6 +137,7 @@ export class AdminApi {
   }
 
   private route(req: IncomingMessage, path: string, admin: AdminIdentity): Handlers {
+    if (path === '/admin/servers') return { GET: async () => ({ status: 200, body: { servers: await this.catalog.statuses() } }) };
     if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
     if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
     if (path === '/admin/catalog') return { GET: () => this.cataloguePage(req) };

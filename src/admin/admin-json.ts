@@ -92,3 +92,6 @@ export function validate<T extends z.ZodType>(schema: T, body: unknown): z.outpu
   const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issue.message}` : issue.message));
   throw new HttpError(400, problems.join('; '));
 }
+
+/** `POST /console/session`: the admin credential, traded once for a session cookie. */
+export const signInRequest = z.strictObject({ token: z.string({ error: 'expected the admin token (a string)' }).min(1, { error: 'expected the admin token' }) });

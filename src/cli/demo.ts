@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { mintAdminToken } from '../admin/admin-token.js';
 import { isLoopback } from '../http/loopback.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import { UsageError } from './errors.js';
@@ -28,18 +29,27 @@ const INSPECTOR = 'npx @modelcontextprotocol/inspector@0.15.0 --cli';
 /** The grant `--grants` makes, for the demo's server only. */
 const DEMO_GRANT = 'demo-agent';
 
+/** The admin the demo signs its console in as, with a token minted afresh each run and kept only in its memory. */
+const DEMO_ADMIN = 'demo-admin';
+
 /** `toolgate demo`: the demo gateway, with what to try against it, until SIGINT or SIGTERM. */
 export async function demo(options: DemoOptions): Promise<void> {
   // Off loopback agents need grants, and the demo's live in its own memory, where no other process can create one.
   if (options.host !== undefined && !isLoopback(options.host)) throw new UsageError(`--host: the demo serves this machine only (a loopback address), not ${options.host}; to serve others, write a toolgate.yaml with grants and run toolgate serve`);
-  const listening = await listen({ ...options, config: DEMO_CONFIG }, options.grants ? { auth: 'grants' } : {});
+  const admin = mintAdminToken();
+  const listening = await listen({ ...options, config: DEMO_CONFIG }, { admin: { tokens: [{ label: DEMO_ADMIN, sha256: admin.sha256 }] }, ...(options.grants && { auth: 'grants' }) });
   const token = options.grants ? (await listening.grants!.create({ label: DEMO_GRANT, servers: ['smartlead'] }, Date.now())).token : undefined;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...urls(listening), allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
+    process.stdout.write(JSON.stringify({ ...urls(listening), adminToken: admin.token, allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
   } else {
-    process.stdout.write(describeUrls(listening) + '\nA made-up SmartLead server (116 tools, nothing sent anywhere) behind a policy that allows one of them.\n' + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(listening.servers.smartlead!)) + 'Ctrl-C stops it; it keeps nothing.\n');
+    process.stdout.write(describeUrls(listening) + signIn(admin.token) + '\nA made-up SmartLead server (116 tools, nothing sent anywhere) behind a policy that allows one of them.\n' + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(listening.servers.smartlead!)) + 'Ctrl-C stops it; it keeps nothing.\n');
   }
   await untilSignalled(listening);
+}
+
+/** The console's credential: without it the printed console URL would open on a sign-in nobody can pass. */
+function signIn(adminToken: string): string {
+  return `Open the console and sign in with this admin token (it lasts as long as the demo):\n  ${adminToken}\n`;
 }
 
 function withoutGrant(smartlead: string): string {

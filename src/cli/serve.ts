@@ -16,10 +16,14 @@ export interface ServeOptions {
   json?: boolean;
 }
 
-/** A gateway answering on HTTP: its base URL, the URL of each server, its grants (when it keeps any), and how to stop it. */
+/**
+ * A gateway answering on HTTP: its base URL, the URL of each server, the web console's (when it is on), its grants
+ * (when it keeps any), and how to stop it.
+ */
 export interface Listening {
   readonly base: string;
   readonly servers: Readonly<Record<string, string>>;
+  readonly console?: string;
   readonly grants?: Grants;
   close(): Promise<void>;
 }
@@ -32,7 +36,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 /** Loads the configuration and serves it over HTTP: `serve` and `demo` alike. */
-export async function listen(options: ServeOptions, overrides: Partial<Pick<GatewayConfig, 'auth'>> = {}): Promise<Listening> {
+export async function listen(options: ServeOptions, overrides: Partial<Pick<GatewayConfig, 'auth' | 'admin'>> = {}): Promise<Listening> {
   const config = { ...loadConfig(options.config), ...overrides };
   const [configHost, configPort] = splitListen(config.listen);
   const host = options.host ?? configHost;
@@ -56,6 +60,8 @@ export async function listen(options: ServeOptions, overrides: Partial<Pick<Gate
   return {
     base,
     servers,
+    // An admin block always holds a credential (the schema says so), and the console signs in with it.
+    ...(config.console.enabled && config.admin && { console: `${base}/console` }),
     grants: gateway.grants,
     async close() {
       await endpoint.close();
@@ -65,13 +71,14 @@ export async function listen(options: ServeOptions, overrides: Partial<Pick<Gate
 }
 
 /** The URLs, for a program: `url` is the aggregated endpoint, `servers` each server's own. */
-export function urls({ base, servers }: Listening): { url: string; servers: Readonly<Record<string, string>> } {
-  return { url: `${base}/mcp`, servers };
+export function urls({ base, servers, console }: Listening): { url: string; servers: Readonly<Record<string, string>>; console?: string } {
+  return { url: `${base}/mcp`, servers, ...(console && { console }) };
 }
 
-/** The URLs, for a person: the listener, the aggregated endpoint, then one line per server. */
-export function describeUrls({ base, servers }: Listening): string {
-  return [`toolgate listening on ${base}`, `  all servers: ${base}/mcp`, ...Object.entries(servers).map(([name, url]) => `  ${name}: ${url}`)].join('\n') + '\n';
+/** The URLs, for a person: the listener, the aggregated endpoint, one line per server, then the console. */
+export function describeUrls({ base, servers, console }: Listening): string {
+  const lines = [`toolgate listening on ${base}`, `  all servers: ${base}/mcp`, ...Object.entries(servers).map(([name, url]) => `  ${name}: ${url}`)];
+  return [...lines, ...(console ? [`  console: ${console}`] : [])].join('\n') + '\n';
 }
 
 /** Serves until SIGINT or SIGTERM, then closes. */

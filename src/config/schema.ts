@@ -209,6 +209,8 @@ export const configSchema = z
       })
       .superRefine(distinctAdminTokens)
       .optional(),
+    /** The web console (`/console`): on wherever the admin API is (an admin credential is set), unless switched off. */
+    console: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
     /**
      * Prometheus metrics (`/metrics`): with `token_sha256` set a scrape must bring that token (`toolgate admin token`
      * mints one; use another than the admin API's); without it, only a gateway listening on loopback serves them.

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
-import { adminAuthenticatorFor } from '../admin/admin-identity.js';
+import { adminAuthenticatorFor, type AdminAuthenticator } from '../admin/admin-identity.js';
+import { CONSOLE_PATH, ConsoleEndpoint } from '../admin/console-endpoint.js';
+import type { ConsoleSessionStore } from '../admin/console-sessions.js';
+import { MemoryConsoleSessions } from '../admin/memory-console-sessions.js';
 import { ApprovalLinkEndpoint, LINK_PATH } from '../approvals/approval-link-endpoint.js';
 import { approverNamed } from '../approvals/approver-groups.js';
 import { checkHostAndOrigin } from '../http/browser-origin.js';
@@ -14,6 +17,7 @@ import type { Gateway } from './gateway.js';
 import { gatewayCatalogue } from './gateway-catalogue.js';
 import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
 import type { OpenStreams } from './response-stream.js';
+import { serverStatuses } from './server-statuses.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -26,7 +30,7 @@ const KEEPALIVE_MS = 25_000;
 
 /**
  * The gateway's HTTP listener: the MCP endpoint (`/mcp`, `/mcp/<server>`), and beside it, as handlers of their own,
- * the admin API (`/admin/…`) and Prometheus metrics (`/metrics`). Every path passes the DNS-rebinding check; every
+ * the admin API (`/admin/…`), the web console (`/console`) and Prometheus metrics (`/metrics`). Every path passes the DNS-rebinding check; every
  * refusal is an `HttpError`, answered by one writer.
  */
 export class HttpServer {
@@ -35,6 +39,10 @@ export class HttpServer {
   private readonly mcp: McpEndpoint;
   private readonly metrics: MetricsEndpoint;
   private adminApi?: AdminApi;
+  private console?: ConsoleEndpoint;
+  private admins?: Promise<AdminAuthenticator>;
+  /** The console's sessions, shared by its sign-in and the admin API that reads their cookie; none with the console off. */
+  private readonly consoleSessions?: ConsoleSessionStore;
   private links?: ApprovalLinkEndpoint;
   private keepalive?: NodeJS.Timeout;
   /** Unexpected failures are logged once per ten seconds per kind: a client must not be able to flood the log. */
@@ -50,6 +58,7 @@ export class HttpServer {
       this.serve(req, res).catch((error: unknown) => this.reject(req, res, error));
     });
     this.server.keepAliveTimeout = 65_000;
+    if (gateway.config.console.enabled) this.consoleSessions = new MemoryConsoleSessions();
   }
 
   async listen(): Promise<string> {
@@ -80,7 +89,8 @@ export class HttpServer {
     const path = (req.url ?? '/').split('?')[0]!;
     const mcp = MCP_PATH.exec(path);
     const link = LINK_PATH.exec(path);
-    const known = mcp !== null || link !== null || path.startsWith('/admin/') || path === '/metrics';
+    const consolePath = CONSOLE_PATH.exec(path);
+    const known = mcp !== null || link !== null || consolePath !== null || path.startsWith('/admin/') || path === '/metrics';
     if (!known) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
       return;
@@ -94,7 +104,22 @@ export class HttpServer {
     if (mcp) return this.mcp.handle(req, res, mcp[1]);
     if (link) return this.approvalLink(req, res, link[1]!, link[2]!);
     if (path === '/metrics') return this.metrics.handle(req, res);
+    if (consolePath) return this.consolePage(req, res, consolePath[1]);
     return this.admin(req, res, path);
+  }
+
+  /** The web console (admin/console-endpoint.ts): there only with the admin API, and unless `console.enabled` is false. */
+  private async consolePage(req: IncomingMessage, res: ServerResponse, rest: string | undefined): Promise<void> {
+    if (!this.consoleSessions) throw new HttpError(404, 'the console is off in this configuration (console.enabled: false)');
+    const admins = await this.adminAuthenticator();
+    if (!this.gateway.grants || !admins.configured) throw new HttpError(404, `the console signs in with an admin credential, and ${ADMIN_OFF}`);
+    this.console ??= new ConsoleEndpoint({ admins, sessions: this.consoleSessions });
+    await this.console.handle(req, res, rest);
+  }
+
+  private adminAuthenticator(): Promise<AdminAuthenticator> {
+    this.admins ??= adminAuthenticatorFor(this.gateway.config);
+    return this.admins;
   }
 
   /** A signed approve or deny link (approvals/approval-link-endpoint.ts), decided as `approvals.webhook.link_approver`. */
@@ -115,10 +140,15 @@ export class HttpServer {
     this.adminApi ??= new AdminApi({
       grants,
       audit: this.gateway.auditLog,
-      catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
+      catalog: {
+        servers: [...this.gateway.upstreams.keys()],
+        statuses: () => serverStatuses(this.gateway.upstreams, this.gateway.inventory),
+        catalogue: (servers) => gatewayCatalogue(this.gateway, servers),
+      },
+      ...(this.consoleSessions && { sessions: this.consoleSessions }),
       approvals,
       groups: config.approvals.groups,
-      admins: await adminAuthenticatorFor(config),
+      admins: await this.adminAuthenticator(),
       feedFailed: (error) => this.gateway.storeFailures.failed('approvals', error, 'approval store unavailable to the admin API’s event stream'),
     });
     await this.adminApi.handle(req, res, path);

@@ -28,3 +28,17 @@ export function checkHostAndOrigin(req: IncomingMessage, res: ServerResponse, li
   res.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
   res.setHeader('vary', 'origin');
 }
+
+/**
+ * Whether the request comes from a page of the gateway's own origin: an Origin header naming the host the request
+ * was sent to. A browser sends Origin with every POST, PUT and DELETE, so a missing one is not a page of ours.
+ */
+export function isSameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || req.headers.host === undefined) return false;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -52,6 +52,11 @@ export class UpstreamConnection {
     return this.primary.currentState;
   }
 
+  /** Restarts of the first line: the server's own restarts (a second line is another session, not another server). */
+  get restarts(): number {
+    return this.primary.restarts;
+  }
+
   /** What the server declared to the line that serves a client of `era`. */
   infoFor(era: Era): UpstreamInfo | undefined {
     return this.line(era).info;

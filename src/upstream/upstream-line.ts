@@ -98,6 +98,7 @@ export class UpstreamLine {
   private backoff: number;
   private restartTimer?: NodeJS.Timeout;
   private upSince = 0;
+  private restartCount = 0;
   private readonly readyTimeoutMs: number;
 
   constructor(
@@ -115,6 +116,11 @@ export class UpstreamLine {
 
   get currentState(): UpstreamState {
     return this.state;
+  }
+
+  /** How many times the server has been started again after it died or could not be reached (the console shows it). */
+  get restarts(): number {
+    return this.restartCount;
   }
 
   /** Starts the first connection; resolves once the server has answered the handshake. */
@@ -383,6 +389,7 @@ export class UpstreamLine {
     const delay = this.backoff;
     this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 30_000);
     this.setState('down', `${reason}; restarting in ${delay} ms`);
+    this.restartCount++;
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => void this.connect(), delay);
     this.restartTimer.unref();

@@ -111,6 +111,25 @@ describe('configuration errors', () => {
     }
   });
 
+  test('the demo prints the console URL and an admin token that signs in there', async () => {
+    const demo = await startDemo(CLI[0], CLI.slice(1));
+    try {
+      const { console: consoleUrl, adminToken, url } = demo.urls;
+      const origin = new URL(url).origin;
+      assert.equal(consoleUrl, `${origin}/console`);
+      const page = await fetch(consoleUrl!);
+      assert.deepEqual([page.status, page.headers.get('content-type')], [200, 'text/html; charset=utf-8'], 'the printed URL opens the console');
+      const signIn = await fetch(`${origin}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token: adminToken }) });
+      assert.equal(signIn.status, 200, await signIn.clone().text());
+      assert.equal(((await signIn.json()) as { admin: string }).admin, 'demo-admin');
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const servers = (await (await fetch(`${origin}/admin/servers`, { headers: { cookie } })).json()) as { servers: { name: string }[] };
+      assert.deepEqual(servers.servers.map(({ name }) => name), ['smartlead'], 'the session cookie opens the admin API');
+    } finally {
+      await demo.stop();
+    }
+  });
+
   test('serving off loopback without authentication is refused', () => {
     const open = configFile('open.yaml', `auth: none\n${readFileSync(fixtureConfig, 'utf8')}`);
     const run = spawnSync(CLI[0], [...CLI.slice(1), 'serve', '--config', open, '--host', '0.0.0.0'], { encoding: 'utf8', timeout: 30_000 });

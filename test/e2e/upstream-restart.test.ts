@@ -21,8 +21,10 @@ async function upstreamPid(): Promise<number> {
   return Number((result.content as { text: string }[])[0]!.text);
 }
 
-test('an upstream killed mid-call fails the call within a second, and the next call works after the restart', async () => {
+test('an upstream killed mid-call fails the call within a second, and the next call works after the restart, which is counted', async () => {
+  const upstream = gateway.gateway.upstreams.get('fixture')!;
   const pid = await upstreamPid();
+  assert.equal(upstream.restarts, 0, 'a server that has not died has not been restarted');
   const slow = client.callTool({ name: 'sleep', arguments: { ms: 30_000 } });
   await new Promise((resolve) => setTimeout(resolve, 200));
   const killedAt = Date.now();
@@ -32,6 +34,7 @@ test('an upstream killed mid-call fails the call within a second, and the next c
 
   const restartedPid = await upstreamPid();
   assert.notEqual(restartedPid, pid);
+  assert.equal(upstream.restarts, 1, 'the restart is counted, as GET /admin/servers reports it');
   const echo = await client.callTool({ name: 'echo', arguments: { message: 'after restart' } });
   assert.deepEqual(echo.content, [{ type: 'text', text: 'after restart' }]);
 });

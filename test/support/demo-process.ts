@@ -7,6 +7,9 @@ export interface DemoUrls {
   servers: Record<string, string>;
   allowed: string;
   denied: string;
+  /** The web console, and the admin token that signs in there (minted for the demo's lifetime). */
+  console?: string;
+  adminToken: string;
   /** With --grants: the grant made, and its token. */
   grant?: string;
   token?: string;

@@ -1,0 +1,16 @@
+import type { FunctionComponent } from 'preact';
+import { ApprovalsPage } from './pages/approvals.js';
+import { ServersPage } from './pages/servers.js';
+
+/** A page of the console: its address (`#/<path>`), its name in the navigation, and what it shows. */
+export interface ConsolePage {
+  readonly path: string;
+  readonly title: string;
+  readonly Page: FunctionComponent;
+}
+
+/** The navigation, in order; the first is where the console opens. A new page is one file under pages/ and one line here. */
+export const PAGES: readonly ConsolePage[] = [
+  { path: 'servers', title: 'Servers', Page: ServersPage },
+  { path: 'approvals', title: 'Approvals', Page: ApprovalsPage },
+];
