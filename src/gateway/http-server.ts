@@ -116,6 +116,7 @@ export class HttpServer {
       grants,
       audit: this.gateway.auditLog,
       catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
+      policies: { servers: [...this.gateway.upstreams.keys()], load: (server) => this.gateway.admission.policyLoad(server), reload: (server) => this.gateway.admission.reload(server) },
       approvals,
       groups: config.approvals.groups,
       admins: await adminAuthenticatorFor(config),
