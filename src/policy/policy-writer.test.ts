@@ -78,6 +78,15 @@ describe('PolicyWriter', () => {
     assert.deepEqual(writer.versions().map((v) => v.dialect), ['intercept']);
   });
 
+  test('a rule set on a hidden tool un-hides it in the file written, with the note', () => {
+    const { file, writer } = policyFile(json({ ...POLICY, hide: ['drop'] }));
+    const { notes } = writer.setTool(loadPolicy(file, file), 'drop', { rule: 'approval' });
+    assert.deepEqual(notes.map((n) => n.pointer), ['/hide/0']);
+    const reread = loadPolicy(file, file);
+    assert.equal(reread.document.hide, undefined, 'hide, now empty, is left out');
+    assert.equal(decide(reread.compiled, { tool: 'drop', args: {} }).kind, 'allow', 'allowed, pending approval');
+  });
+
   test('a hand edit that does not load is kept like any version, listed with its error, and refused as a rollback target', () => {
     const { file, writer } = policyFile('{ "version": "2", "default": "deny" }');
     writer.replace(POLICY);
