@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -35,6 +35,13 @@ describe('PolicyWriter', () => {
     assert.equal(decide(now.compiled, { tool: 'echo', args: {} }).kind, 'deny');
     assert.equal(decide(now.compiled, { tool: 'add', args: {} }).kind, 'allow');
     assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.tmp')), [], 'no temporary file is left behind');
+  });
+
+  test('the file keeps its permissions across a write', () => {
+    const { file, writer } = policyFile(json(POLICY));
+    chmodSync(file, 0o600);
+    writer.setTool(loadPolicy(file, file), 'echo', { rule: 'deny' });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
   });
 
   test('a document that does not validate is refused with its pointer, and neither the file nor the versions change', () => {
