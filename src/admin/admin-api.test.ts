@@ -8,12 +8,14 @@ import { MemoryAuditSink } from '../audit/memory-sink.js';
 import { Approvals } from '../approvals/approvals.js';
 import { MemoryApprovalStore } from '../approvals/memory-approval-store.js';
 import { AdminApi, type AdminApiOptions, type CatalogSource } from './admin-api.js';
+import type { ServerPolicies } from './policy-routes.js';
 import { AdminAuthenticator } from './admin-identity.js';
 import { mintAdminToken } from './admin-token.js';
 
 const DAY = 86_400_000;
 /** For tests of the other endpoints: a gateway without servers. */
 const NO_SERVERS: CatalogSource = { servers: [], statuses: async () => [], catalogue: async () => [] };
+const NO_POLICIES: ServerPolicies = { servers: [], load: () => undefined, reload: () => undefined };
 
 /** For tests of the other endpoints: no approval requests, and no groups. */
 function noApprovals(): Pick<AdminApiOptions, 'approvals' | 'groups'> {
@@ -65,7 +67,7 @@ async function answer(response: Response): Promise<Answer> {
 
 describe('the admin API when no admin token is configured', () => {
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, ...noApprovals(), admins: new AdminAuthenticator([]) }))));
+  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator([]) }))));
   after(() => server.close());
 
   test('is off: every path answers 404 saying how to turn it on, whatever credential is sent', async () => {
@@ -81,7 +83,7 @@ describe('the admin API', () => {
   const admin = mintAdminToken();
   const grants = new Grants(new MemoryGrantStore());
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }))));
+  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }))));
   after(() => server.close());
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -311,7 +313,7 @@ describe('GET /admin/audit', () => {
   const get = async (query: string) => answer(await fetch(`${server.url}/admin/audit${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
 
   before(async () => {
-    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }));
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }));
     for (let i = 0; i < 5; i++) {
       const requestId = `request-${i}`;
       const grant = i % 2 === 0 ? { id: 'gr_a', label: 'alice' } : { id: 'gr_b', label: 'bob' };

@@ -17,7 +17,8 @@ import { sessionAdmin } from './cookie-session.js';
 import type { ServerStatus } from '../gateway/server-statuses.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
-import { readJsonObject } from './json-http.js';
+import { decodeSegment, readJsonObject } from './json-http.js';
+import { PolicyRoutes, type ServerPolicies } from './policy-routes.js';
 
 /** The gateway's servers, read by `GET /admin/servers`, and their catalogue, read by `GET /admin/catalog`. */
 export interface CatalogSource {
@@ -36,6 +37,8 @@ export interface AdminApiOptions {
   catalog: CatalogSource;
   /** The console's sessions, when the console is on: their cookie signs in as the Bearer header does. */
   sessions?: ConsoleSessionStore;
+  /** Each server's policy, read and changed under `/admin/policies`. */
+  policies: ServerPolicies;
   /** The approval requests, listed, watched and decided under `/admin/approvals`. */
   approvals: ApprovalDesk;
   /** `approvals.groups` from the configuration: an admin is in the groups that list its label. */
@@ -52,12 +55,12 @@ const REALM = 'Bearer realm="toolgate-admin"';
 const GRANT_PATH = /^\/admin\/grants\/([^/]+)(\/rotate)?$/;
 const APPROVAL_PATH = /^\/admin\/approvals\/([^/]+)(?:\/(approve|deny))?$/;
 const ENDPOINTS =
-  '/admin/servers, /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id> and /admin/approvals/<id>/approve|deny';
+  '/admin/servers, /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id>, /admin/approvals/<id>/approve|deny, /admin/policies and /admin/policies/<server>[/tools/<tool>|/versions|/rollback|/explain]';
 
-/** A JSON answer, or a stream the handler writes itself. */
-type Reply = { status: number; body: unknown } | { stream: (res: ServerResponse) => Promise<void> };
+/** A JSON answer (with headers of its own, such as an ETag), or a stream the handler writes itself. */
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { stream: (res: ServerResponse) => Promise<void> };
 
-type Handlers = Partial<Record<string, () => Promise<Reply>>>;
+export type Handlers = Partial<Record<string, () => Promise<Reply>>>;
 
 export const ADMIN_OFF = 'the admin API is off: set admin.tokens (toolgate admin token) or admin.jwt in the configuration';
 
@@ -77,9 +80,10 @@ export class AdminApi {
   private readonly groups: Readonly<Record<string, readonly string[]>>;
   private readonly admins: AdminAuthenticator;
   private readonly feed: ApprovalFeed;
+  private readonly policies: PolicyRoutes;
   private readonly eventStreams: OpenEventStreams = new Set();
 
-  constructor({ grants, audit, catalog, sessions, approvals, groups, admins, feedFailed }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, sessions, policies, approvals, groups, admins, feedFailed }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
     this.catalog = catalog;
@@ -87,6 +91,7 @@ export class AdminApi {
     this.approvals = approvals;
     this.groups = groups;
     this.admins = admins;
+    this.policies = new PolicyRoutes(policies, audit);
     this.feed = new ApprovalFeed(approvals.store, { ...(feedFailed && { failed: feedFailed }) });
   }
 
@@ -95,7 +100,7 @@ export class AdminApi {
     try {
       const reply = await this.serve(req, path);
       if ('stream' in reply) await reply.stream(res);
-      else sendJson(res, reply.status, reply.body);
+      else sendJson(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (error instanceof HttpError) sendError(res, error);
       else if (error instanceof GrantError) sendJson(res, GRANT_ERROR_STATUS[error.reason], { error: error.message });
@@ -142,6 +147,7 @@ export class AdminApi {
     if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
     if (path === '/admin/catalog') return { GET: () => this.cataloguePage(req) };
     if (path === '/admin/approvals') return { GET: () => this.approvalsPage(req) };
+    if (path === '/admin/policies' || path.startsWith('/admin/policies/')) return this.policies.route(req, path, admin);
     if (path === '/admin/approvals/events') return { GET: async () => ({ stream: (res) => streamApprovalEvents(res, this.feed, this.eventStreams) }) };
     const approval = APPROVAL_PATH.exec(path);
     if (approval) {
@@ -150,7 +156,7 @@ export class AdminApi {
     }
     const match = GRANT_PATH.exec(path);
     if (!match) throw new HttpError(404, `no such admin endpoint: there are ${ENDPOINTS}`);
-    const label = decodeLabel(match[1]!);
+    const label = decodeSegment(match[1]!, 'label');
     return match[2] ? { POST: () => this.rotate(req, label) } : { DELETE: () => this.revoke(label) };
   }
 
@@ -217,14 +223,6 @@ export class AdminApi {
 
   private async revoke(label: string): Promise<Reply> {
     return { status: 200, body: { grant: grantJson(await this.grants.revoke(label, Date.now())) } };
-  }
-}
-
-function decodeLabel(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(400, 'label: the path segment is not valid percent-encoding');
   }
 }
 

@@ -85,6 +85,47 @@ export const approvalsQuery = z.strictObject({
 /** `POST /admin/approvals/:id/approve|deny`: why, recorded with the decision and shown to the agent on a denial. */
 export const decisionRequest = z.strictObject({ reason: z.string({ error: 'expected a reason (a string)' }).min(1, { error: 'expected a reason, or no reason field' }).max(1_000).optional() });
 
+const text = (what: string) => z.string({ error: `expected ${what} (a string)` }).min(1, { error: `expected ${what}, not an empty string` });
+/** A window or a timeout as the policy language writes one ("minute", "15m", or seconds); the policy schema checks which. */
+const span = z.union([z.string(), z.number()], { error: 'expected a duration like "minute" or "15m", or a number of seconds' });
+
+/**
+ * `PUT /admin/policies/:server/tools/:tool`: the rule to set (policy/set-tool-rule.ts). Each rule takes only its own
+ * fields; what their values must be (a window, a counter's name) is the policy schema's to say once the rule is in
+ * the document, at its pointer there.
+ */
+export const toolRuleRequest = z.discriminatedUnion(
+  'rule',
+  [
+    z.strictObject({ rule: z.literal('allow') }),
+    z.strictObject({ rule: z.literal('deny'), message: text('the message the agent reads').optional() }),
+    z.strictObject({
+      rule: z.literal('limit'),
+      counter: text('a counter name'),
+      window: span,
+      max: z.number({ error: 'expected the most calls the window allows (a number)' }),
+      scope: z.enum(['grant', 'session', 'global'], { error: 'expected grant, session or global' }).optional(),
+    }),
+    z.strictObject({
+      rule: z.literal('approval'),
+      message: text('the message the approver reads').optional(),
+      timeout: span.optional(),
+      approvers: z.array(text('an approver name or group:<name>')).optional(),
+      quorum: z.number({ error: 'expected how many approvers must agree (a number)' }).optional(),
+    }),
+  ],
+  { error: 'expected "rule": "allow", "deny", "limit" or "approval"' },
+);
+
+/** `POST /admin/policies/:server/rollback`: the kept version to go back to (the newest by default). */
+export const rollbackRequest = z.strictObject({ to: z.number({ error: 'expected a version number' }).int({ error: 'expected a version number' }).min(1, { error: 'expected a version number' }).optional() });
+
+/** `POST /admin/policies/:server/explain`: a call, as `toolgate policy explain` takes it. */
+export const explainRequest = z.strictObject({
+  tool: text('the tool called'),
+  arguments: z.record(z.string(), z.unknown(), { error: 'expected the call\'s arguments (an object)' }).optional(),
+});
+
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body, { error: documentWords });

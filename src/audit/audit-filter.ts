@@ -1,17 +1,17 @@
-import type { ApprovalEntry, DecisionEntry, ChainedEntry, PinEntry } from './audit-record.js';
+import { isEvent, type DecisionEntry, type ChainedEntry, type EventEntry } from './audit-record.js';
 import type { AuditFilter, AuditPage, AuditResult } from './audit-sink.js';
 
 /**
  * Whether an entry passes the filter; `decision` is the entry's own decision, or the one its outcome completes. A
- * checkpoint has none, so only a filter on time selects it; a pin or approval event is matched on its own server,
- * tool (and an approval's grant), never by a decision.
+ * checkpoint has none, so only a filter on time selects it; an event (pin, approval, policy change) is matched on its
+ * own server, tool (and an approval's grant), never by a decision.
  */
-export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: DecisionEntry | PinEntry | ApprovalEntry | undefined): boolean {
+export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: DecisionEntry | EventEntry | undefined): boolean {
   if (filter.since !== undefined && entry.time < filter.since) return false;
   if (filter.until !== undefined && entry.time >= filter.until) return false;
   if (!filtersDecision(filter)) return true;
   if (!decision) return false;
-  if (decision.kind === 'pin' || decision.kind === 'approval') {
+  if (isEvent(decision)) {
     const grant = decision.kind === 'approval' ? decision.grant : undefined;
     return (
       filter.decision === undefined &&
@@ -42,7 +42,7 @@ export function pageOf(log: Iterable<ChainedEntry>, filter: AuditFilter, page: A
   for (const chained of log) {
     if (chained.entry.kind === 'decision') decisions.set(chained.entry.requestId, chained.entry);
     const { entry } = chained;
-    const decision = entry.kind === 'pin' || entry.kind === 'approval' ? entry : entry.kind === 'checkpoint' ? undefined : decisions.get(entry.requestId);
+    const decision = isEvent(entry) ? entry : entry.kind === 'checkpoint' ? undefined : decisions.get(entry.requestId);
     const past = page.after === undefined || (page.order === 'desc' ? chained.seq < page.after : chained.seq > page.after);
     if (past && matches(filter, chained, decision)) found.push(chained);
   }

@@ -1,6 +1,6 @@
 /**
  * What the audit log holds: one entry per decision, written before an allowed call is forwarded, and one per
- * outcome, appended when the call ends; one per event in a tool's pinned definition; with a signing key, a signed checkpoint of the chain's head each minute it
+ * outcome, appended when the call ends; one per event in a tool's pinned definition, an approval or a policy change; with a signing key, a signed checkpoint of the chain's head each minute it
  * moved and at shutdown. All are links of one hash chain, so none can be edited unseen.
  */
 
@@ -102,7 +102,30 @@ export interface ApprovalEntry {
   readonly reason?: string;
 }
 
-export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry | PinEntry | ApprovalEntry;
+/** A change to a server's policy file through the admin API or `toolgate policy set|rollback` (policy/policy-writer.ts). */
+export interface PolicyEntry {
+  readonly kind: 'policy';
+  readonly time: number;
+  readonly server: string;
+  /** The tool whose rule was set; absent when the whole document was replaced or rolled back. */
+  readonly tool?: string;
+  /** `set`: one tool's rule (`rule` says which kind); `replaced`: the whole document; `rolled_back`: to kept version `to`. */
+  readonly event: 'set' | 'replaced' | 'rolled_back';
+  readonly rule?: string;
+  readonly to?: number;
+  /** The version (digest) written, and the one it replaced. */
+  readonly version: string;
+  readonly previous?: string;
+  /** Who changed it: the admin's label, or `cli:<OS user>`. */
+  readonly by: string;
+}
+
+export type AuditEntry = DecisionEntry | OutcomeEntry | CheckpointEntry | PinEntry | ApprovalEntry | PolicyEntry;
+
+/** Entries about a tool rather than a request: each is its own subject, found by its own server and tool. */
+export type EventEntry = PinEntry | ApprovalEntry | PolicyEntry;
+export const EVENT_KINDS = ['pin', 'approval', 'policy'] as const satisfies readonly AuditEntry['kind'][];
+export const isEvent = (entry: { readonly kind: AuditEntry['kind'] }): entry is EventEntry => (EVENT_KINDS as readonly string[]).includes(entry.kind);
 
 /** A stored entry: its place in the chain and the hashes that bind it there. */
 export interface ChainedEntry {

@@ -1,4 +1,4 @@
-import type { AuditEntry, ChainedEntry } from './audit-record.js';
+import { EVENT_KINDS, isEvent, type AuditEntry, type ChainedEntry } from './audit-record.js';
 import { canonicalSplit } from './chain.js';
 import type { AuditFilter, AuditPage } from './audit-sink.js';
 import { filtersDecision } from './audit-filter.js';
@@ -30,7 +30,7 @@ const OUTCOME_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 're
 const DECISION_COLUMNS: ReadonlySet<string> = new Set([...OUTCOME_COLUMNS, 'grant', 'server', 'tool', 'decision']);
 const PIN_COLUMNS: ReadonlySet<string> = new Set([...CHECKPOINT_COLUMNS, 'server', 'tool']);
 const APPROVAL_COLUMNS: ReadonlySet<string> = new Set([...PIN_COLUMNS, 'grant']);
-/** A checkpoint or pin event belongs to no request; its request_id column (NOT NULL) is empty. */
+/** A checkpoint or an event belongs to no request; its request_id column (NOT NULL) is empty. */
 const NO_REQUEST = '';
 
 /** An entry ready to be stored: its canonical JSON (what its link hashes) and its columns but seq and the hashes. */
@@ -50,9 +50,9 @@ export function storedEntry(entry: AuditEntry): StoredEntry {
     const { whole, rest } = canonicalSplit(entry, APPROVAL_COLUMNS);
     return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, entry.grant.id, entry.grant.label, entry.server, entry.tool, null, rest] };
   }
-  if (entry.kind === 'pin') {
+  if (entry.kind === 'pin' || entry.kind === 'policy') {
     const { whole, rest } = canonicalSplit(entry, PIN_COLUMNS);
-    return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, entry.server, entry.tool, null, rest] };
+    return { text: whole, values: [entry.time, entry.kind, NO_REQUEST, null, null, entry.server, entry.tool ?? null, null, rest] };
   }
   if (entry.kind === 'outcome') {
     const { whole, rest } = canonicalSplit(entry, OUTCOME_COLUMNS);
@@ -70,14 +70,14 @@ export function rowValues({ seq, prevHash, hash }: ChainedEntry, stored: StoredE
 export function fromRow(row: AuditRow): ChainedEntry {
   const time = Number(row.time);
   const body = JSON.parse(row.body) as object;
-  // A request id set on a checkpoint's or pin event's row is read into the entry, so that edit breaks the chain like any other.
-  const requestless = row.kind === 'checkpoint' || row.kind === 'pin' || row.kind === 'approval';
+  // A request id set on a checkpoint's or an event's row is read into the entry, so that edit breaks the chain like any other.
+  const requestless = row.kind === 'checkpoint' || isEvent(row);
   const common = { kind: row.kind, ...((!requestless || row.request_id !== NO_REQUEST) && { requestId: row.request_id }), time };
   const entry =
     row.kind === 'decision'
       ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), decision: row.decision, ...body }
-      : row.kind === 'pin'
-        ? { ...common, server: row.server, tool: row.tool, ...body }
+      : row.kind === 'pin' || row.kind === 'policy'
+        ? { ...common, server: row.server, ...(row.tool === null ? {} : { tool: row.tool }), ...body }
         : row.kind === 'approval'
           ? { ...common, grant: { id: row.grant_id, label: row.grant_label }, server: row.server, tool: row.tool, ...body }
           : { ...common, ...body };
@@ -94,9 +94,9 @@ export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, p
   if (page.after !== undefined) where.push(`a.seq ${desc ? '<' : '>'} ${param(page.after)}`);
   if (filter.since !== undefined) where.push(`a.time >= ${param(filter.since)}`);
   if (filter.until !== undefined) where.push(`a.time < ${param(filter.until)}`);
-  // Pin and approval events are their own subjects: they match on their own columns (a pin has no grant), and
+  // Events (pin, approval, policy) are their own subjects: they match on their own columns (a pin has no grant), and
   // never a decision filter.
-  const own = (column: string) => `COALESCE(d.${column}, CASE WHEN a.kind IN ('pin', 'approval') THEN a.${column} END)`;
+  const own = (column: string) => `COALESCE(d.${column}, CASE WHEN a.kind IN (${EVENT_KINDS.map((kind) => `'${kind}'`).join(', ')}) THEN a.${column} END)`;
   if (filter.grant !== undefined) where.push(`(${own('grant_id')} = ${param(filter.grant)} OR ${own('grant_label')} = ${param(filter.grant)})`);
   if (filter.tool !== undefined) where.push(`${own('tool')} = ${param(filter.tool)}`);
   if (filter.server !== undefined) where.push(`${own('server')} = ${param(filter.server)}`);

@@ -1,4 +1,4 @@
-import type { ChainedEntry, DecisionEntry, OutcomeEntry } from './audit-record.js';
+import { isEvent, type ChainedEntry, type DecisionEntry, type OutcomeEntry } from './audit-record.js';
 
 /** One request as `audit tail` shows it: the decision, and how the call ended if it was forwarded and has ended. */
 export interface AuditRequest {
@@ -10,11 +10,11 @@ export interface AuditRequest {
   readonly outcome?: OutcomeEntry;
 }
 
-/** Pairs each decision with its outcome, in the order of the page's entries; checkpoints, pin and approval events are not requests. */
+/** Pairs each decision with its outcome, in the order of the page's entries; checkpoints and events (pin, approval, policy) are not requests. */
 export function joinOutcomes(entries: readonly ChainedEntry[]): AuditRequest[] {
   const byRequest = new Map<string, { requestId: string; seq: number; decision?: DecisionEntry; outcome?: OutcomeEntry }>();
   for (const { seq, entry } of entries) {
-    if (entry.kind === 'checkpoint' || entry.kind === 'pin' || entry.kind === 'approval') continue;
+    if (entry.kind === 'checkpoint' || isEvent(entry)) continue;
     const request = byRequest.get(entry.requestId) ?? { requestId: entry.requestId, seq };
     if (entry.kind === 'decision') request.decision = entry;
     else request.outcome = entry;

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { AUDIT_DECISIONS, type ApprovalEntry, type AuditDecision, type ChainedEntry, type PinEntry } from '../audit/audit-record.js';
+import { AUDIT_DECISIONS, isEvent, type ApprovalEntry, type AuditDecision, type ChainedEntry, type PinEntry, type PolicyEntry } from '../audit/audit-record.js';
 import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
 import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
@@ -94,7 +94,7 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
     for (const chained of page.entries) {
       if (decisions === lines) break;
       entries.push(chained);
-      if (chained.entry.kind === 'decision' || chained.entry.kind === 'pin' || chained.entry.kind === 'approval') decisions++;
+      if (chained.entry.kind === 'decision' || isEvent(chained.entry)) decisions++;
     }
   } while (decisions < lines && page.next !== undefined);
   entries.reverse();
@@ -110,17 +110,19 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
   }
 }
 
-/** A request, a pin event or an approval event, in the order of the log. */
-type Row = AuditRequest | { seq: number; pin: PinEntry } | { seq: number; approval: ApprovalEntry };
+/** A request, a pin event, an approval event or a policy change, in the order of the log. */
+type Row = AuditRequest | { seq: number; pin: PinEntry } | { seq: number; approval: ApprovalEntry } | { seq: number; policy: PolicyEntry };
 
 function rows(entries: readonly ChainedEntry[]): Row[] {
-  const events = entries.flatMap(({ seq, entry }): Row[] => (entry.kind === 'pin' ? [{ seq, pin: entry }] : entry.kind === 'approval' ? [{ seq, approval: entry }] : []));
+  const events = entries.flatMap(({ seq, entry }): Row[] =>
+    entry.kind === 'pin' ? [{ seq, pin: entry }] : entry.kind === 'approval' ? [{ seq, approval: entry }] : entry.kind === 'policy' ? [{ seq, policy: entry }] : [],
+  );
   return [...joinOutcomes(entries), ...events].sort((a, b) => a.seq - b.seq);
 }
 
 function print(options: Common, rows: Row[]): void {
   for (const row of rows) {
-    const text = 'pin' in row ? pinLine(row.pin) : 'approval' in row ? approvalLine(row.approval) : line(row);
+    const text = 'pin' in row ? pinLine(row.pin) : 'approval' in row ? approvalLine(row.approval) : 'policy' in row ? policyLine(row.policy) : line(row);
     process.stdout.write(options.json ? `${JSON.stringify(row)}\n` : `${text}\n`);
   }
 }
@@ -128,6 +130,12 @@ function print(options: Common, rows: Row[]): void {
 /** An approval event on one line: when, whose call of which tool, what happened, by whom and why. */
 function approvalLine({ time, approval, event, grant, server, tool, by, reason }: ApprovalEntry): string {
   return `${iso(time)}  ${grant.label}  ${server}  tool ${tool}  approval ${approval} ${event}${by ? ` by ${by}` : ''}${reason ? `: ${reason}` : ''}`;
+}
+
+/** A policy change on one line: when, which server (and tool), what was done, by whom, from which version to which. */
+function policyLine({ time, server, tool, event, rule, to, version, previous, by }: PolicyEntry): string {
+  const what = `${event}${rule ? ` ${rule}` : ''}${to === undefined ? '' : ` to version ${to}`}`;
+  return `${iso(time)}  ${server}${tool === undefined ? '' : `  tool ${tool}`}  policy ${what} by ${by}  ${previous ?? '(none)'} → ${version}`;
 }
 
 /** A pin event on one line: when, which tool, what became of its definition, and what the change introduced. */

@@ -14,6 +14,7 @@ import { policyJsonSchema } from '../policy/json-schema.js';
 import { UpstreamConnection } from '../upstream/connection.js';
 import { transportFor } from '../upstream/transport-for.js';
 import { UsageError } from './errors.js';
+import { addEditCommands } from './policy-edit.js';
 
 /** `policy check` and friends exit 1 when the policy (or a case) fails: the answer CI scripts look for. */
 const EXIT_FAILED = 1;
@@ -61,7 +62,7 @@ function reportNotes(file: string, loaded: LoadedPolicy, strict: boolean | undef
 const STRICT = ['--strict', `exit ${EXIT_FAILED} when the gateway would behave otherwise than the policy's dialect says anywhere (a note)`] as const;
 
 export function policyCommand(): Command {
-  const policy = new Command('policy').description('check, explain, test and convert policies');
+  const policy = new Command('policy').description("check, explain, test and convert policies; set a tool's rule in a server's policy file, and roll it back");
 
   policy
     .command('check')
@@ -146,5 +147,6 @@ export function policyCommand(): Command {
       process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
     });
 
+  addEditCommands(policy);
   return policy;
 }

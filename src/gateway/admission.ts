@@ -1,5 +1,6 @@
 import type { Decision, DenyReason, RulePointer } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
+import type { PolicyLoad } from '../policy/policy-load.js';
 import type { Item, ListKind } from './inventory.js';
 import type { Session } from './session.js';
 
@@ -63,5 +64,9 @@ export interface Admission {
   unpoliced(session: Session, server: string): boolean;
   /** The policy configured for a server (not a grant's own), as the catalogue shows it; undefined: none. */
   policy(server: string): LoadedPolicy | undefined;
+  /** Where a server's policy comes from, the one in force, and the last reload's error; undefined: no such server. */
+  policyLoad(server: string): PolicyLoad | undefined;
+  /** Reads a server's policy file again now (after a write), rather than when the watcher fires; keeps the last good one if it does not load. */
+  reload(server: string): PolicyLoad | undefined;
   close?(): void;
 }

@@ -146,6 +146,7 @@ export class HttpServer {
         catalogue: (servers) => gatewayCatalogue(this.gateway, servers),
       },
       ...(this.consoleSessions && { sessions: this.consoleSessions }),
+      policies: { servers: [...this.gateway.upstreams.keys()], load: (server) => this.gateway.admission.policyLoad(server), reload: (server) => this.gateway.admission.reload(server) },
       approvals,
       groups: config.approvals.groups,
       admins: await this.adminAuthenticator(),

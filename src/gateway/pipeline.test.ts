@@ -58,7 +58,7 @@ function setup(verdict: Verdict, { sink = new MemoryAuditSink() }: { sink?: Memo
   const audit = new AuditTrail(log, failures, metrics);
   audit.open(sink);
   const asked: AdmissionRequest[] = [];
-  const pipeline = new Pipeline({ admit: (request) => (asked.push(request), verdict), listed: () => true, unpoliced: () => false, policy: () => undefined }, limits, audit);
+  const pipeline = new Pipeline({ admit: (request) => (asked.push(request), verdict), listed: () => true, unpoliced: () => false, policy: () => undefined, policyLoad: () => undefined, reload: () => undefined }, limits, audit);
   /** Each time the call went on to its server. */
   const forwarded: number[] = [];
   const forward = (response: JSONRPCResponse = OK, delayMs = 0) => async () => {

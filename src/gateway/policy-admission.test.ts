@@ -144,3 +144,28 @@ test('a server without a policy is unpoliced for a caller under the servers’ p
 test("an inline policy that does not validate is reported under the server's configuration path", () => {
   assert.throws(() => admission({ s: { version: '1', default: 'sometimes' } }), /servers\.s\.policy/);
 });
+
+test('each server\'s load says where its policy comes from; a reload that fails keeps the last good policy and says why, until one succeeds', () => {
+  const file = join(dir, 'load-state.json');
+  writeFileSync(file, JSON.stringify({ version: '1', default: 'allow' }));
+  const { admission: a } = admission({ filed: file, inline: { version: '1', default: 'deny' }, none: undefined });
+  try {
+    assert.deepEqual(['filed', 'inline', 'none'].map((server) => a.policyLoad(server)?.source.kind), ['file', 'inline', 'none']);
+    assert.equal(a.policyLoad('none')?.loaded, undefined);
+    const good = a.policyLoad('filed')!;
+    writeFileSync(file, JSON.stringify({ version: '1', default: 'sometimes', tools: { x: { deny: 'yes' } } }));
+    const failed = a.reload('filed')!;
+    assert.equal(failed.loaded?.compiled.version, good.loaded?.compiled.version, 'the last good policy stays in force');
+    assert.deepEqual(failed.error?.problems.map((p) => p.pointer), ['/default', '/tools/x/deny']);
+    assert.equal(a.admit({ session: session(), server: 'filed', method: 'tools/call', name: 'x', arguments: {} }).allow, true, 'and decides calls');
+    writeFileSync(file, JSON.stringify({ version: '1', default: 'deny' }));
+    const fixed = a.reload('filed')!;
+    assert.equal(fixed.error, undefined, 'a load that succeeds clears the error');
+    assert.notEqual(fixed.loaded?.compiled.version, good.loaded?.compiled.version);
+    assert.ok(fixed.loadedAt! >= good.loadedAt!, 'with the time it loaded');
+    assert.equal(a.admit({ session: session(), server: 'filed', method: 'tools/call', name: 'x', arguments: {} }).allow, false);
+    assert.equal(a.reload('inline'), a.policyLoad('inline'), 'an inline policy has no file to read again');
+  } finally {
+    a.close();
+  }
+});

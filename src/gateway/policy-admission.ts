@@ -5,6 +5,8 @@ import { auditArgs, decide, listed, methodAllowed } from '../policy/decide.js';
 import { isMcpMethod } from '../protocol/methods.js';
 import { NO_POLICY, notPermitted } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
+import type { PolicyLoad, PolicySource } from '../policy/policy-load.js';
+import { DocumentError } from '../documents/errors.js';
 import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
 import type { Admission, AdmissionRequest, Verdict } from './admission.js';
 import type { Item, ListKind } from './inventory.js';
@@ -23,7 +25,8 @@ export const NOT_GRANTED = '(not granted)';
  * in force.
  */
 export class PolicyAdmission implements Admission {
-  private readonly policies = new Map<string, LoadedPolicy | undefined>();
+  /** Each server's policy load: what is in force, and the last reload's error (admin/policy-routes.ts shows both). */
+  private readonly loads = new Map<string, PolicyLoad>();
   /** Grants' own policies by file, loaded at a grant's first call (grants are made while the gateway runs). */
   private readonly grantPolicies = new Map<string, LoadedPolicy | undefined>();
   private readonly unwatch: (() => void)[] = [];
@@ -33,33 +36,46 @@ export class PolicyAdmission implements Admission {
     config: GatewayConfig,
     private readonly log: Logger,
   ) {
-    for (const [server, entry] of Object.entries(config.servers)) {
-      this.policies.set(server, entry.policy === undefined ? undefined : loadPolicy(entry.policy, `servers.${server}.policy`));
+    for (const [server, { policy }] of Object.entries(config.servers)) {
+      const source: PolicySource = policy === undefined ? { kind: 'none' } : typeof policy === 'string' ? { kind: 'file', file: policy } : { kind: 'inline' };
+      this.loads.set(server, policy === undefined ? { source } : { source, loaded: loadPolicy(policy, `servers.${server}.policy`), loadedAt: Date.now() });
     }
     for (const [server, entry] of Object.entries(config.servers)) {
       const file = entry.policy;
-      if (typeof file === 'string') this.unwatch.push(watchPolicyFile(file, () => this.reload(server, file)));
+      if (typeof file === 'string') this.unwatch.push(watchPolicyFile(file, () => this.reload(server)));
     }
   }
 
   /** The policy in force for a server, not a grant's own (undefined: none configured). */
   policy(server: string): LoadedPolicy | undefined {
-    return this.policies.get(server);
+    return this.loads.get(server)?.loaded;
   }
 
-  private reload(server: string, file: string): void {
+  policyLoad(server: string): PolicyLoad | undefined {
+    return this.loads.get(server);
+  }
+
+  reload(server: string): PolicyLoad | undefined {
+    const load = this.loads.get(server);
+    if (load?.source.kind !== 'file') return load;
+    const { file } = load.source;
     try {
       const loaded = loadPolicy(file, file);
-      this.policies.set(server, loaded);
+      // An unchanged file (the watcher firing after a write already loaded) is not a reload.
+      if (loaded.compiled.version === load.loaded?.compiled.version && !load.error) return load;
+      this.loads.set(server, { source: load.source, loaded, loadedAt: Date.now() });
       this.log.info({ server, policy: loaded.compiled.version }, `policy for ${server} reloaded from ${file}`);
     } catch (error) {
+      const problems = error instanceof DocumentError ? error.problems : [];
+      this.loads.set(server, { ...load, error: { time: Date.now(), message: (error as Error).message, problems } });
       this.log.error({ server }, `policy for ${server} not reloaded, the last good one stays in force: ${(error as Error).message}`);
     }
+    return this.loads.get(server);
   }
 
   /** The policy that governs this caller on this server: its grant's own, else the server's. */
   private policyFor(caller: Caller, server: string): LoadedPolicy | undefined {
-    if (caller.policy === null) return this.policies.get(server);
+    if (caller.policy === null) return this.policy(server);
     const file = caller.policy;
     if (!this.grantPolicies.has(file)) {
       this.grantPolicies.set(file, undefined);
@@ -123,7 +139,7 @@ export class PolicyAdmission implements Admission {
   }
 
   unpoliced(session: Session, server: string): boolean {
-    return session.caller.policy === null && reaches(session.caller, server) && this.policies.get(server) === undefined;
+    return session.caller.policy === null && reaches(session.caller, server) && this.policy(server) === undefined;
   }
 
   close(): void {

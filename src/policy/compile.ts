@@ -72,6 +72,11 @@ export function precedence(a: { glob: Glob; order: number }, b: { glob: Glob; or
  * Compiles a validated document. Problems the schema cannot see (bad regexes, clashing counters) are collected,
  * located by `locate`, which for a converted document turns a canonical pointer into one in the document as written.
  */
+/** A policy's version: the digest of its text, so the same file is the same version wherever it is loaded. */
+export function policyVersion(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
 export function compilePolicy(document: PolicyDocument, text: string, locate: (pointer: string) => string = (pointer) => pointer): CompiledPolicy {
   const problems: Problem[] = [];
   const counters = new Map<string, CompiledLimit>();
@@ -149,7 +154,7 @@ export function compilePolicy(document: PolicyDocument, text: string, locate: (p
   if (problems.length > 0) throw new CompileError(problems.map((p) => ({ ...p, pointer: locate(p.pointer) })));
   const allowDefault = fixedAllow('(default allow)', allTools?.limits ?? [], allTools?.approval);
   return {
-    version: createHash('sha256').update(text).digest('hex').slice(0, 12),
+    version: policyVersion(text),
     default: document.default,
     shadow,
     hideAll: hide.includes('*'),

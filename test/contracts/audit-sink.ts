@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, test as nodeTest } from 'node:test';
-import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry, PinEntry, ApprovalEntry } from '../../src/audit/audit-record.js';
+import type { AuditDecision, ChainedEntry, DecisionEntry, OutcomeEntry, PinEntry, ApprovalEntry, PolicyEntry } from '../../src/audit/audit-record.js';
 import type { AuditFilter, AuditSink } from '../../src/audit/audit-sink.js';
 import { CheckpointSigner } from '../../src/audit/checkpoint.js';
 import { verifyLog } from '../../src/audit/verify-log.js';
@@ -36,10 +36,11 @@ export function decision(n: number, fields: Partial<DecisionEntry> = {}): Decisi
   };
 }
 
-/** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint, `p:tool` for a pin event. */
+/** `d5` for the decision of request 5, `o5` for its outcome, `c` for a checkpoint, `p:tool` for a pin event, `P:tool` for a policy change. */
 function shortName({ entry }: ChainedEntry): string {
   if (entry.kind === 'pin') return `p:${entry.tool}`;
   if (entry.kind === 'approval') return `a:${entry.event}`;
+  if (entry.kind === 'policy') return `P:${entry.tool ?? ''}`;
   return entry.kind === 'checkpoint' ? 'c' : `${entry.kind[0]}${entry.requestId.slice(4)}`;
 }
 
@@ -202,6 +203,21 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.ok((await all(sink, { grant: 'gr_1', server: 'github' })).map(shortName).includes('a:approved'), 'found by grant id and server');
       assert.ok(!(await all(sink, { grant: 'notebook' })).map(shortName).includes('a:approved'), 'not by another grant');
       assert.ok(!(await all(sink, { decision: 'allowed' })).map(shortName).includes('a:approved'), 'never by a decision');
+      assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
+    });
+
+    test('a policy change is kept whole, with or without a tool, found by its server and tool, never by a grant or decision', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      const set: PolicyEntry = { kind: 'policy', time: T0 + 50, server: 'github', tool: 'tool_1', event: 'set', rule: 'deny', version: 'b'.repeat(12), previous: 'a'.repeat(12), by: 'alice' };
+      const replaced: PolicyEntry = { kind: 'policy', time: T0 + 51, server: 'github', event: 'rolled_back', to: 3, version: 'a'.repeat(12), previous: 'b'.repeat(12), by: 'cli:root' };
+      assert.deepEqual((await sink.append(set)).entry, set);
+      assert.deepEqual((await sink.append(replaced)).entry, replaced);
+      assert.deepEqual((await all(sink)).slice(-2).map((chained) => chained.entry), [set, replaced], 'read back as written, the whole-document change without a tool');
+      assert.deepEqual((await all(sink, { server: 'github', tool: 'tool_1' })).map(shortName).filter((name) => name.startsWith('P:')), ['P:tool_1'], 'found by its server and tool');
+      assert.deepEqual((await all(sink, { server: 'github' })).map(shortName).filter((name) => name.startsWith('P:')), ['P:tool_1', 'P:'], 'both found by their server');
+      assert.ok(!(await all(sink, { grant: 'alice' })).map(shortName).some((name) => name.startsWith('P:')), 'not found by a grant named like the admin');
+      assert.ok(!(await all(sink, { decision: 'allowed' })).map(shortName).some((name) => name.startsWith('P:')), 'never by a decision');
       assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
     });
 
