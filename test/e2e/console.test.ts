@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../../console/build.js';
 import { mintAdminToken } from '../../src/admin/admin-token.js';
-import { browserSkip, launchBrowser, screenshot, seriousViolations, type TestBrowser } from '../support/browser.js';
+import { browserSkip, launchBrowser, screenshot, seriousViolations, signIn, type TestBrowser } from '../support/browser.js';
 import { FIXTURE, httpClient, startGateway, type RunningGateway } from './harness.js';
 
 /**
@@ -50,11 +50,6 @@ async function sessionCookie(): Promise<{ header: string; httpOnly: boolean; sam
   return { header: `${cookie.name}=${cookie.value}`, httpOnly: cookie.httpOnly, sameSite: cookie.sameSite };
 }
 
-async function signIn(token: string): Promise<void> {
-  await page.getByLabel('Admin token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('the web console', { skip }, () => {
   test('is served with a strict Content-Security-Policy: index.html never cached, its hashed assets cached a year', async () => {
     const index = await fetch(`${gateway.base}/console`);
@@ -76,7 +71,7 @@ describe('the web console', { skip }, () => {
   test('refuses a wrong admin token with a message that says so', async () => {
     await page.goto(`${gateway.base}/console`);
     assert.equal(await seriousViolations(page).then((v) => JSON.stringify(v)), '[]', 'no serious accessibility violation on the sign-in page');
-    await signIn(mintAdminToken().token);
+    await signIn(page, mintAdminToken().token);
     const alert = page.getByRole('alert');
     await alert.waitFor();
     assert.equal(await alert.textContent(), 'sign-in refused: not an admin token');
@@ -85,7 +80,7 @@ describe('the web console', { skip }, () => {
   });
 
   test('signs in with the admin token, keeps no secret in storage or the URL, and lists the servers', async () => {
-    await signIn(alice.token);
+    await signIn(page, alice.token);
     await page.getByRole('navigation', { name: 'Console pages' }).waitFor();
     const row = page.getByRole('row', { name: /fixture/ });
     await row.waitFor();

@@ -38,6 +38,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/** Signs in on the console's form, as a person does: the admin token typed, the button pressed. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
