@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { documentWords } from '../documents/issue-words.js';
 import { APPROVAL_STATES } from '../approvals/approval.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from '../http/http-error.js';
+import { RECENT_MINUTES } from '../observability/recent-activity.js';
 
 const SERVERS = 'expected an array of server names';
 
@@ -85,6 +87,11 @@ export const approvalsQuery = z.strictObject({
 /** `POST /admin/approvals/:id/approve|deny`: why, recorded with the decision and shown to the agent on a denial. */
 export const decisionRequest = z.strictObject({ reason: z.string({ error: 'expected a reason (a string)' }).min(1, { error: 'expected a reason, or no reason field' }).max(1_000).optional() });
 
+/** The request's query string as the schema reads it, or a 400 naming each parameter that is wrong. */
+export function validateQuery<T extends z.ZodType>(schema: T, req: IncomingMessage): z.output<T> {
+  return validate(schema, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+}
+
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body, { error: documentWords });
@@ -92,3 +99,6 @@ export function validate<T extends z.ZodType>(schema: T, body: unknown): z.outpu
   const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issue.message}` : issue.message));
   throw new HttpError(400, problems.join('; '));
 }
+
+/** `GET /admin/overview`'s query string: how many of the last minutes, and how many tools in each top list. */
+export const overviewQuery = z.strictObject({ minutes: count(1, RECENT_MINUTES).default(RECENT_MINUTES), top: count(1, 100).default(10) });

@@ -18,3 +18,12 @@ export async function readJsonObject(req: IncomingMessage, limit: number): Promi
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
   return body as Record<string, unknown>;
 }
+
+/** A percent-encoded path segment, decoded; a 400 naming `field` when it is not valid percent-encoding. */
+export function decodeSegment(segment: string, field: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `${field}: the path segment is not valid percent-encoding`);
+  }
+}

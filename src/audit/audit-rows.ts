@@ -94,6 +94,7 @@ export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, p
   if (page.after !== undefined) where.push(`a.seq ${desc ? '<' : '>'} ${param(page.after)}`);
   if (filter.since !== undefined) where.push(`a.time >= ${param(filter.since)}`);
   if (filter.until !== undefined) where.push(`a.time < ${param(filter.until)}`);
+  if (filter.requestId !== undefined) where.push(`a.request_id = ${param(filter.requestId)}`);
   // Pin and approval events are their own subjects: they match on their own columns (a pin has no grant), and
   // never a decision filter.
   const own = (column: string) => `COALESCE(d.${column}, CASE WHEN a.kind IN ('pin', 'approval') THEN a.${column} END)`;

@@ -116,6 +116,8 @@ export class HttpServer {
       grants,
       audit: this.gateway.auditLog,
       catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
+      pins: this.gateway.definitionReview,
+      activity: this.gateway.metrics.recent,
       approvals,
       groups: config.approvals.groups,
       admins: await adminAuthenticatorFor(config),
