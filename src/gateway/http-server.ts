@@ -12,6 +12,7 @@ import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
 import type { Gateway } from './gateway.js';
 import { gatewayCatalogue } from './gateway-catalogue.js';
+import { CatalogueCache } from '../catalog/catalogue.js';
 import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
 import type { OpenStreams } from './response-stream.js';
 
@@ -35,6 +36,8 @@ export class HttpServer {
   private readonly mcp: McpEndpoint;
   private readonly metrics: MetricsEndpoint;
   private adminApi?: AdminApi;
+  /** Each server's tools as last classified, for the admin API's catalogue. */
+  private readonly catalogueCache = new CatalogueCache();
   private links?: ApprovalLinkEndpoint;
   private keepalive?: NodeJS.Timeout;
   /** Unexpected failures are logged once per ten seconds per kind: a client must not be able to flood the log. */
@@ -115,7 +118,7 @@ export class HttpServer {
     this.adminApi ??= new AdminApi({
       grants,
       audit: this.gateway.auditLog,
-      catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers) },
+      catalog: { servers: [...this.gateway.upstreams.keys()], catalogue: (servers) => gatewayCatalogue(this.gateway, servers, this.catalogueCache) },
       pins: this.gateway.definitionReview,
       activity: this.gateway.metrics.recent,
       approvals,
