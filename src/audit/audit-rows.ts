@@ -147,10 +147,10 @@ export const VERIFY_PAGE = 10_000;
 /**
  * The indexes: request_id for pairing outcomes with their decisions, and one per filter column but time, each ordered
  * by seq within a value (in SQLite every index ends with the rowid, which seq is; in PostgreSQL seq is put in), so a
- * filtered page is read from the index in keyset order however deep it is. Each index costs every append (about a
- * microsecond and a half of CPU a row on two shared cores, bench/audit.ts; the figures are in docs/architecture.md),
- * so time has none: a time filter is read in seq order, which is quick for recent entries and reads back as far as
- * the window starts. Request ids are time-ordered (request-id.ts), so that index grows at its end; the others have few
+ * filtered page is read from the index in keyset order however deep it is. Each index costs every append; the
+ * server, tool and decision indexes showed no change in bench/audit.ts, while the copies on outcome rows cost about a
+ * quarter of the append rate (docs/architecture.md has the figures). Time has none: a time filter is read in seq
+ * order, which is quick for recent entries and reads back as far as the window starts. Request ids are time-ordered (request-id.ts), so that index grows at its end; the others have few
  * values, each growing at its end. The partial index finds outcome rows still without their decision's copies, so
  * the backfill at open reads only those.
  */

@@ -6,9 +6,9 @@ const KEPT = 4_096;
 
 /**
  * The filter columns of the decisions a SQL sink wrote last, by request id, so each outcome's row gets its decision's
- * copies (audit-rows.ts) without reading the table: looking each one up cost about a third of the append rate
- * (bench/audit.ts). A forwarded call's outcome follows its decision through the same sink, so it is nearly always
- * here; a refusal has no outcome, and the oldest entries make room.
+ * copies (audit-rows.ts) without a read of the table inside the write transaction. A forwarded call's outcome follows
+ * its decision through the same sink, so it is nearly always here; a refusal has no outcome, and the oldest entries
+ * make room.
  */
 export class RecentDecisions {
   private readonly columns = new Map<string, DecisionColumns>();
