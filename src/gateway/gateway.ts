@@ -324,7 +324,17 @@ export class Gateway implements UpstreamListener {
   /** The held tool definitions and their approval, for the admin API; undefined when pinning is off (opened by `start`). */
   get definitionReview(): DefinitionReview | undefined {
     const store = this.pinStore;
-    return store && { held: (server) => heldChanges(store, server), approve: (server, tool, by) => approveHeld(store, (entry) => this.audit.pinEvent(entry), by, server, tool) };
+    return (
+      store && {
+        held: (server) => heldChanges(store, server),
+        approve: async (server, tool, by) => {
+          const approved = await approveHeld(store, (entry) => this.audit.pinEvent(entry), by, server, tool);
+          // This replica serves the tool at once; others within their poll.
+          await this.pinning?.recheckHeld();
+          return approved;
+        },
+      }
+    );
   }
 
   /** The audit log, for reading it back (admin API, tests); undefined when it is off. */
