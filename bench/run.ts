@@ -13,6 +13,8 @@ import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
 import { ratios, renderAuditCost, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchAudit } from './audit.js';
+import { benchAuditPages } from './audit-pages.js';
+import { benchCatalogApi } from './catalog-api.js';
 import { benchCounters } from './counters.js';
 import { benchApprovals } from './approvals.js';
 import { benchCatalog } from './catalog.js';
@@ -34,11 +36,13 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     approvals from a decision to the held call going on, and an idle held call's memory (bench/approvals.ts)
  *     counters  counter reservations per second for each store (bench/counters.ts)
  *     audit     audit records per second, the latency one append adds and its cost, SQLite sink (bench/audit.ts)
+ *     auditpages pages of a 1,000,000-entry SQLite audit log: first, deep, filtered (bench/audit-pages.ts)
+ *     catalogapi GET /admin/catalog for one server of 10,000 tools (bench/catalog-api.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'catalog', 'approvals', 'counters', 'audit'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'catalog', 'approvals', 'counters', 'audit', 'auditpages', 'catalogapi'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -350,6 +354,8 @@ async function main(): Promise<void> {
   if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
   const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
   const audit = runs('audit') ? await benchAudit(QUICK ? 1_000 : 3_000) : undefined;
+  const auditPages = runs('auditpages') ? await benchAuditPages(QUICK ? 100_000 : 1_000_000) : undefined;
+  const catalogApi = runs('catalogapi') ? await benchCatalogApi(QUICK ? 1_000 : 10_000) : undefined;
   let scale: ScaleResult | undefined;
   if (runs('scale')) {
     // Replicas that share counters are what scale-out means; without Redis the run still shows the balancer's cost.
@@ -365,7 +371,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }), ...(auditPages && { auditPages }), ...(catalogApi && { catalogApi }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -423,6 +429,17 @@ async function main(): Promise<void> {
       `Audit log, SQLite sink (bench/audit.ts): ${audit.appendsPerSecond.toLocaleString('en')} records/s sustained with 64 calls in flight, a decision and an outcome each (target >= 20,000);`,
       `${(audit.meanAppendMs * 1000).toFixed(0)} µs per append awaited one at a time at low load (what write-ahead adds to a call; target <= 100 µs);`,
       `each record keeps the main thread busy ${audit.busyUsPerRecord.toFixed(1)} µs and costs ${audit.cpuUsPerRecord.toFixed(1)} µs of CPU.`,
+    ]);
+  }
+  if (auditPages) {
+    sections.push([
+      `Audit pages, SQLite sink of ${auditPages.entries.toLocaleString('en')} entries (bench/audit-pages.ts, filled in ${auditPages.fillS} s), a page of 100, ms (median of 5):`,
+      ...auditPages.pages.map(({ page, ms, found }) => `${page}: ${ms} ms (${found} entries)`),
+    ]);
+  }
+  if (catalogApi) {
+    sections.push([
+      `GET /admin/catalog, one server of ${catalogApi.tools.toLocaleString('en')} tools (bench/catalog-api.ts): first answer ${catalogApi.firstMs} ms, then ${catalogApi.medianMs} ms (median of 5), ${(catalogApi.bytes / 1e6).toFixed(1)} MB.`,
     ]);
   }
   if (scale) {

@@ -7,6 +7,7 @@ import { MemoryGrantStore } from '../grants/memory-grant-store.js';
 import { MemoryAuditSink } from '../audit/memory-sink.js';
 import { Approvals } from '../approvals/approvals.js';
 import { MemoryApprovalStore } from '../approvals/memory-approval-store.js';
+import { RecentActivity } from '../observability/recent-activity.js';
 import { AdminApi, type AdminApiOptions, type CatalogSource } from './admin-api.js';
 import type { ServerPolicies } from './policy-routes.js';
 import { AdminAuthenticator } from './admin-identity.js';
@@ -17,10 +18,10 @@ const DAY = 86_400_000;
 const NO_SERVERS: CatalogSource = { servers: [], statuses: async () => [], catalogue: async () => [] };
 const NO_POLICIES: ServerPolicies = { servers: [], load: () => undefined, reload: () => undefined };
 
-/** For tests of the other endpoints: no approval requests, and no groups. */
-function noApprovals(): Pick<AdminApiOptions, 'approvals' | 'groups'> {
+/** For tests of the other endpoints: no policies, no approval requests, no groups, and no calls yet. */
+function idle(): Pick<AdminApiOptions, 'policies' | 'approvals' | 'groups' | 'activity'> {
   const store = new MemoryApprovalStore();
-  return { approvals: { store, decide: (...args) => new Approvals({ store, record: () => {} }).decide(...args) }, groups: {} };
+  return { policies: NO_POLICIES, approvals: { store, decide: (...args) => new Approvals({ store, record: () => {} }).decide(...args) }, groups: {}, activity: new RecentActivity() };
 }
 
 /** The admin token as the configuration's unlabelled `token_sha256`. */
@@ -67,7 +68,7 @@ async function answer(response: Response): Promise<Answer> {
 
 describe('the admin API when no admin token is configured', () => {
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator([]) }))));
+  before(async () => (server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, ...idle(), admins: new AdminAuthenticator([]) }))));
   after(() => server.close());
 
   test('is off: every path answers 404 saying how to turn it on, whatever credential is sent', async () => {
@@ -83,7 +84,7 @@ describe('the admin API', () => {
   const admin = mintAdminToken();
   const grants = new Grants(new MemoryGrantStore());
   let server: Awaited<ReturnType<typeof serve>>;
-  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }))));
+  before(async () => (server = await serve(new AdminApi({ grants, catalog: NO_SERVERS, ...idle(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }))));
   after(() => server.close());
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -313,7 +314,7 @@ describe('GET /admin/audit', () => {
   const get = async (query: string) => answer(await fetch(`${server.url}/admin/audit${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
 
   before(async () => {
-    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, policies: NO_POLICIES, ...noApprovals(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }));
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), audit, catalog: NO_SERVERS, ...idle(), admins: new AdminAuthenticator(unlabelled(admin.sha256)) }));
     for (let i = 0; i < 5; i++) {
       const requestId = `request-${i}`;
       const grant = i % 2 === 0 ? { id: 'gr_a', label: 'alice' } : { id: 'gr_b', label: 'bob' };
@@ -345,10 +346,60 @@ describe('GET /admin/audit', () => {
     assert.equal(second.body.next, undefined);
   });
 
+  test('GET /admin/audit/<requestId>: one request in full, its decision with its outcome; 404 when the log has no such request', async () => {
+    const { status, body } = await get('/request-3');
+    assert.equal(status, 200, JSON.stringify(body));
+    const request = body.request as { requestId: string; seq: number; decision: { grant: { label: string }; decision: string }; outcome: { status: string } };
+    assert.deepEqual([request.requestId, request.seq, request.decision.grant.label, request.decision.decision, request.outcome.status], ['request-3', 7, 'bob', 'allowed', 'ok']);
+    const denied = await get('/request-4');
+    assert.deepEqual([denied.body.request && (denied.body.request as { outcome?: unknown }).outcome, (denied.body.request as { decision: { decision: string } }).decision.decision], [undefined, 'denied']);
+    const absent = await get('/request-9');
+    assert.deepEqual([absent.status, absent.body.error], [404, 'no request request-9 in the audit log']);
+    assert.equal((await get('/%E0%A4%A')).status, 400, 'a segment that is not percent-encoding');
+  });
+
   test('a bad query is a 400 naming the field', async () => {
     assert.match(String((await get('?limit=0')).body.error), /limit/);
     assert.match(String((await get('?decision=maybe')).body.error), /decision/);
     assert.match(String((await get('?since=yesterday')).body.error), /since: expected an ISO time/);
     assert.match(String((await get('?colour=red')).body.error), /colour/);
+  });
+});
+
+describe('GET /admin/overview', () => {
+  const admin = mintAdminToken();
+  let now = Date.parse('2026-12-01T10:00:30Z');
+  const activity = new RecentActivity(() => now);
+  let server: Awaited<ReturnType<typeof serve>>;
+  const get = async (query = '') => answer(await fetch(`${server.url}/admin/overview${query}`, { headers: { authorization: `Bearer ${admin.token}` } }));
+
+  before(async () => {
+    server = await serve(new AdminApi({ grants: new Grants(new MemoryGrantStore()), catalog: NO_SERVERS, ...idle(), activity, admins: new AdminAuthenticator(unlabelled(admin.sha256)) }));
+  });
+  after(() => server.close());
+
+  test('calls per minute by decision, the most called and the most denied tools, of this replica', async () => {
+    for (let i = 0; i < 3; i++) activity.record('files', 'read', 'allowed');
+    activity.record('files', 'delete', 'hidden');
+    now += 60_000;
+    activity.record('files', 'write', 'rate_limited');
+    activity.record('files', 'delete', 'denied');
+    const { status, body } = await get('?minutes=2');
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.scope, 'replica');
+    const minutes = body.perMinute as Record<string, number | string>[];
+    assert.deepEqual(minutes.map((m) => [m.minute, m.allowed, m.hidden, m.denied, m.rate_limited, m.pending]), [
+      ['2026-12-01T10:00:00.000Z', 3, 1, 0, 0, 0],
+      ['2026-12-01T10:01:00.000Z', 0, 0, 1, 1, 0],
+    ]);
+    assert.deepEqual(body.topTools, [{ server: 'files', tool: 'read', calls: 3 }, { server: 'files', tool: 'delete', calls: 2 }, { server: 'files', tool: 'write', calls: 1 }]);
+    assert.deepEqual(body.topDenied, [{ server: 'files', tool: 'delete', calls: 2 }], 'a rate limit is not a denial');
+    assert.deepEqual((await get('?minutes=1&top=1')).body.topTools, [{ server: 'files', tool: 'delete', calls: 1 }], 'only the last minute');
+    assert.equal(((await get()).body.perMinute as unknown[]).length, 60, 'an hour by default');
+  });
+
+  test('a bad query is a 400 naming the field', async () => {
+    assert.match(String((await get('?minutes=61')).body.error), /^minutes: /);
+    assert.match(String((await get('?top=0')).body.error), /^top: /);
   });
 });

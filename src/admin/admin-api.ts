@@ -9,7 +9,10 @@ import type { ApprovalDesk } from '../approvals/approval-desk.js';
 import { ApprovalFeed } from '../approvals/approval-feed.js';
 import { ApprovalError } from '../approvals/approvals.js';
 import { approverNamed } from '../approvals/approver-groups.js';
-import { approvalsQuery, auditQuery, catalogQuery, decisionRequest, newGrantRequest, rotateRequest, validate } from './admin-json.js';
+import { approvalsQuery, auditQuery, catalogQuery, decisionRequest, newGrantRequest, rotateRequest, validate, validateQuery } from './admin-json.js';
+import { AUDIT_OFF, auditRequestRoute } from './audit-request-route.js';
+import { overviewRoute } from './overview-route.js';
+import type { RecentActivity } from '../observability/recent-activity.js';
 import type { AdminAuthenticator, AdminIdentity } from './admin-identity.js';
 import { streamApprovalEvents, type OpenEventStreams } from './approval-event-stream.js';
 import type { ConsoleSessionStore } from './console-sessions.js';
@@ -19,6 +22,8 @@ import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
 import { decodeSegment, readJsonObject } from './json-http.js';
 import { PolicyRoutes, type ServerPolicies } from './policy-routes.js';
+import { catalogChangeRoutes, knownServer } from './catalog-change-routes.js';
+import type { DefinitionReview } from '../catalog/definition-review.js';
 
 /** The gateway's servers, read by `GET /admin/servers`, and their catalogue, read by `GET /admin/catalog`. */
 export interface CatalogSource {
@@ -39,6 +44,10 @@ export interface AdminApiOptions {
   sessions?: ConsoleSessionStore;
   /** Each server's policy, read and changed under `/admin/policies`. */
   policies: ServerPolicies;
+  /** Changed tool definitions held for review, under `/admin/catalog/changes`; undefined when pinning is off. */
+  pins?: DefinitionReview;
+  /** The tally of recent tool calls, read by `GET /admin/overview`. */
+  activity: RecentActivity;
   /** The approval requests, listed, watched and decided under `/admin/approvals`. */
   approvals: ApprovalDesk;
   /** `approvals.groups` from the configuration: an admin is in the groups that list its label. */
@@ -55,7 +64,7 @@ const REALM = 'Bearer realm="toolgate-admin"';
 const GRANT_PATH = /^\/admin\/grants\/([^/]+)(\/rotate)?$/;
 const APPROVAL_PATH = /^\/admin\/approvals\/([^/]+)(?:\/(approve|deny))?$/;
 const ENDPOINTS =
-  '/admin/servers, /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/catalog, /admin/approvals, /admin/approvals/events, /admin/approvals/<id>, /admin/approvals/<id>/approve|deny, /admin/policies and /admin/policies/<server>[/tools/<tool>|/versions|/rollback|/explain]';
+  '/admin/servers, /admin/grants, /admin/grants/<label>, /admin/grants/<label>/rotate, /admin/audit, /admin/audit/<requestId>, /admin/catalog, /admin/catalog/changes, /admin/catalog/changes/<server>/<tool>/approve, /admin/overview, /admin/approvals, /admin/approvals/events, /admin/approvals/<id>, /admin/approvals/<id>/approve|deny, /admin/policies and /admin/policies/<server>[/tools/<tool>|/versions|/rollback|/explain]';
 
 /** A JSON answer (with headers of its own, such as an ETag), or a stream the handler writes itself. */
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { stream: (res: ServerResponse) => Promise<void> };
@@ -76,6 +85,8 @@ export class AdminApi {
   private readonly audit?: AuditSink;
   private readonly catalog: CatalogSource;
   private readonly sessions?: ConsoleSessionStore;
+  private readonly pins?: DefinitionReview;
+  private readonly activity: RecentActivity;
   private readonly approvals: ApprovalDesk;
   private readonly groups: Readonly<Record<string, readonly string[]>>;
   private readonly admins: AdminAuthenticator;
@@ -83,11 +94,13 @@ export class AdminApi {
   private readonly policies: PolicyRoutes;
   private readonly eventStreams: OpenEventStreams = new Set();
 
-  constructor({ grants, audit, catalog, sessions, policies, approvals, groups, admins, feedFailed }: AdminApiOptions) {
+  constructor({ grants, audit, catalog, sessions, policies, pins, activity, approvals, groups, admins, feedFailed }: AdminApiOptions) {
     this.grants = grants;
     this.audit = audit;
     this.catalog = catalog;
     this.sessions = sessions;
+    this.pins = pins;
+    this.activity = activity;
     this.approvals = approvals;
     this.groups = groups;
     this.admins = admins;
@@ -146,6 +159,8 @@ export class AdminApi {
     if (path === '/admin/grants') return { GET: () => this.list(), POST: () => this.create(req) };
     if (path === '/admin/audit') return { GET: () => this.auditPage(req) };
     if (path === '/admin/catalog') return { GET: () => this.cataloguePage(req) };
+    const more = catalogChangeRoutes(req, path, admin, this.catalog.servers, this.pins) ?? auditRequestRoute(path, this.audit) ?? overviewRoute(req, path, this.activity);
+    if (more) return more;
     if (path === '/admin/approvals') return { GET: () => this.approvalsPage(req) };
     if (path === '/admin/policies' || path.startsWith('/admin/policies/')) return this.policies.route(req, path, admin);
     if (path === '/admin/approvals/events') return { GET: async () => ({ stream: (res) => streamApprovalEvents(res, this.feed, this.eventStreams) }) };
@@ -162,7 +177,7 @@ export class AdminApi {
 
   /** The approval requests, newest first: pending ones unless `state` says otherwise (`all`: every state). */
   private async approvalsPage(req: IncomingMessage): Promise<Reply> {
-    const { state, limit, ...filter } = validate(approvalsQuery, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+    const { state, limit, ...filter } = validateQuery(approvalsQuery, req);
     return { status: 200, body: { approvals: await this.approvals.store.list({ ...filter, ...(state !== 'all' && { state }) }, limit) } };
   }
 
@@ -206,18 +221,17 @@ export class AdminApi {
 
   /** One page of the audit log, newest first unless `order=asc`; `next` is the `after` of the following page. */
   private async auditPage(req: IncomingMessage): Promise<Reply> {
-    if (!this.audit) throw new HttpError(404, 'the audit log is off in this configuration');
-    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams);
-    const { limit, after, order, ...filter } = validate(auditQuery, query);
+    if (!this.audit) throw new HttpError(404, AUDIT_OFF);
+    const { limit, after, order, ...filter } = validateQuery(auditQuery, req);
     const { entries, next } = await this.audit.query(filter, { limit, after, order });
     return { status: 200, body: { requests: joinOutcomes(entries), ...(next !== undefined && { next }) } };
   }
 
   /** Every server's tools (or `server`'s), classified, with what the server's policy does to each. */
   private async cataloguePage(req: IncomingMessage): Promise<Reply> {
-    const { server } = validate(catalogQuery, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+    const { server } = validateQuery(catalogQuery, req);
     const { servers } = this.catalog;
-    if (server !== undefined && !servers.includes(server)) throw new HttpError(404, `no server "${server}" (servers: ${servers.join(', ')})`);
+    if (server !== undefined) knownServer(server, servers);
     return { status: 200, body: { servers: await this.catalog.catalogue(server === undefined ? servers : [server]) } };
   }
 

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { documentWords } from '../documents/issue-words.js';
 import { APPROVAL_STATES } from '../approvals/approval.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from '../http/http-error.js';
+import { RECENT_MINUTES } from '../observability/recent-activity.js';
 
 const SERVERS = 'expected an array of server names';
 
@@ -126,6 +128,11 @@ export const explainRequest = z.strictObject({
   arguments: z.record(z.string(), z.unknown(), { error: 'expected the call\'s arguments (an object)' }).optional(),
 });
 
+/** The request's query string as the schema reads it, or a 400 naming each parameter that is wrong. */
+export function validateQuery<T extends z.ZodType>(schema: T, req: IncomingMessage): z.output<T> {
+  return validate(schema, Object.fromEntries(new URL(req.url ?? '/', 'http://admin').searchParams));
+}
+
 /** The body as the schema reads it, or a 400 naming each field that is wrong. */
 export function validate<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body, { error: documentWords });
@@ -136,3 +143,6 @@ export function validate<T extends z.ZodType>(schema: T, body: unknown): z.outpu
 
 /** `POST /console/session`: the admin credential, traded once for a session cookie. */
 export const signInRequest = z.strictObject({ token: z.string({ error: 'expected the admin token (a string)' }).min(1, { error: 'expected the admin token' }) });
+
+/** `GET /admin/overview`'s query string: how many of the last minutes, and how many tools in each top list. */
+export const overviewQuery = z.strictObject({ minutes: count(1, RECENT_MINUTES).default(RECENT_MINUTES), top: count(1, 100).default(10) });

@@ -9,6 +9,7 @@ import type { AuditFilter, AuditPage, AuditResult } from './audit-sink.js';
 export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: DecisionEntry | EventEntry | undefined): boolean {
   if (filter.since !== undefined && entry.time < filter.since) return false;
   if (filter.until !== undefined && entry.time >= filter.until) return false;
+  if (filter.requestId !== undefined && !('requestId' in entry && entry.requestId === filter.requestId)) return false;
   if (!filtersDecision(filter)) return true;
   if (!decision) return false;
   if (isEvent(decision)) {

@@ -81,7 +81,7 @@ export interface PinEntry {
   readonly previous?: string;
   /** What the change introduces, one line each. */
   readonly changes?: readonly string[];
-  /** Who approved: `cli`, `admin`, or `review` for a change `pinning: review` accepted. */
+  /** Who approved: `cli`, the admin's label over the admin API, or `review` for a change `pinning: review` accepted. */
   readonly by?: string;
 }
 

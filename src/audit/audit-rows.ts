@@ -1,7 +1,6 @@
-import { EVENT_KINDS, isEvent, type AuditEntry, type ChainedEntry } from './audit-record.js';
+import { isEvent, type AuditEntry, type ChainedEntry } from './audit-record.js';
 import { canonicalSplit } from './chain.js';
 import type { AuditFilter, AuditPage } from './audit-sink.js';
-import { filtersDecision } from './audit-filter.js';
 
 /**
  * An entry as the SQL sinks store it: the fields queries filter on in columns, the rest as JSON in `body`. The entry
@@ -85,42 +84,84 @@ export function fromRow(row: AuditRow): ChainedEntry {
 }
 
 /**
- * The query for a page, for either SQL dialect: `param` takes a value and returns its placeholder. Filters on the
- * decision join each row to its request's decision row (itself, for a decision), so outcomes come with them.
+ * The columns an outcome's row copies from its decision's row (grant id and label, server, tool, decision: values
+ * 3 to 7 of a StoredEntry), so that a filter finds outcomes by an index on their own row rather than by a join to
+ * every decision. They are not part of the outcome: fromRow leaves them out, so what is read back and verified is the
+ * entry as hashed, and editing a copy can at most hide an outcome from a filtered page, never change one.
+ */
+export type DecisionColumns = readonly (string | number | null)[];
+const COPIED = { from: 3, to: 8 } as const;
+export const DECISION_COPY_COLUMNS = ['grant_id', 'grant_label', 'server', 'tool', 'decision'] as const;
+
+export function decisionColumns(stored: StoredEntry): DecisionColumns {
+  return stored.values.slice(COPIED.from, COPIED.to);
+}
+
+/** An outcome's stored form with its decision's columns copied in (as it was when its decision is unknown). */
+export function withDecisionColumns(stored: StoredEntry, columns: DecisionColumns | undefined): StoredEntry {
+  if (!columns) return stored;
+  return { ...stored, values: [...stored.values.slice(0, COPIED.from), ...columns, ...stored.values.slice(COPIED.to)] };
+}
+
+/** Fills the copies of outcome rows written before outcomes carried them (or whose decision came later): run at open. */
+export function backfillDecisionColumns(table: string): string {
+  const copies = DECISION_COPY_COLUMNS.join(', ');
+  return `UPDATE ${table} SET (${copies}) = (SELECT ${copies} FROM ${table} d WHERE d.request_id = ${table}.request_id AND d.kind = 'decision')
+    WHERE kind = 'outcome' AND server IS NULL AND EXISTS (SELECT 1 FROM ${table} d WHERE d.request_id = ${table}.request_id AND d.kind = 'decision')`;
+}
+
+/**
+ * The query for a page, for either SQL dialect: `param` takes a value and returns its placeholder. Every filter is on
+ * the row's own columns (an outcome's hold its decision's copies; a pin or approval event's are its own, and it has no
+ * decision), so an index on the column, ordered by seq within each value, serves the page in keyset order.
  */
 export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, param: (value: unknown) => string): string {
+  const order = `ORDER BY seq ${page.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ${page.limit + 1}`;
+  const select = (grantColumn?: 'grant_id' | 'grant_label') => {
+    const where = conditions(filter, page, param);
+    if (grantColumn) where.push(`${grantColumn} = ${param(filter.grant)}`);
+    return `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order}`;
+  };
+  if (filter.grant === undefined) return select();
+  // A grant is named by id or label. An OR of the two would read every row of the grant and sort them; each side
+  // read in seq order from its own index, limited, then merged, reads one page of each.
+  return `SELECT * FROM (SELECT * FROM (${select('grant_id')}) by_id UNION SELECT * FROM (${select('grant_label')}) by_label) grant_rows ${order}`;
+}
+
+/** The page's conditions but the grant's, each on one column. */
+function conditions(filter: AuditFilter, page: AuditPage, param: (value: unknown) => string): string[] {
   const where: string[] = [];
-  const desc = page.order === 'desc';
-  if (page.after !== undefined) where.push(`a.seq ${desc ? '<' : '>'} ${param(page.after)}`);
-  if (filter.since !== undefined) where.push(`a.time >= ${param(filter.since)}`);
-  if (filter.until !== undefined) where.push(`a.time < ${param(filter.until)}`);
-  // Events (pin, approval, policy) are their own subjects: they match on their own columns (a pin has no grant), and
-  // never a decision filter.
-  const own = (column: string) => `COALESCE(d.${column}, CASE WHEN a.kind IN (${EVENT_KINDS.map((kind) => `'${kind}'`).join(', ')}) THEN a.${column} END)`;
-  if (filter.grant !== undefined) where.push(`(${own('grant_id')} = ${param(filter.grant)} OR ${own('grant_label')} = ${param(filter.grant)})`);
-  if (filter.tool !== undefined) where.push(`${own('tool')} = ${param(filter.tool)}`);
-  if (filter.server !== undefined) where.push(`${own('server')} = ${param(filter.server)}`);
-  if (filter.decision !== undefined) where.push(`d.decision = ${param(filter.decision)}`);
-  const join = filtersDecision(filter) ? ` LEFT JOIN ${table} d ON d.request_id = a.request_id AND d.kind = 'decision'` : '';
-  const conditions = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-  return `SELECT a.* FROM ${table} a${join}${conditions} ORDER BY a.seq ${desc ? 'DESC' : 'ASC'} LIMIT ${param(page.limit + 1)}`;
+  if (page.after !== undefined) where.push(`seq ${page.order === 'desc' ? '<' : '>'} ${param(page.after)}`);
+  if (filter.since !== undefined) where.push(`time >= ${param(filter.since)}`);
+  if (filter.until !== undefined) where.push(`time < ${param(filter.until)}`);
+  if (filter.requestId !== undefined) where.push(`request_id = ${param(filter.requestId)}`);
+  if (filter.tool !== undefined) where.push(`tool = ${param(filter.tool)}`);
+  if (filter.server !== undefined) where.push(`server = ${param(filter.server)}`);
+  if (filter.decision !== undefined) where.push(`decision = ${param(filter.decision)}`);
+  return where;
 }
 
 /** How many entries a verify reads at a time. */
 export const VERIFY_PAGE = 10_000;
 
 /**
- * The indexes: request_id for pairing outcomes with their decisions, and the grant (id or label) for "what did this
- * grant do", the question asked most. Other filters scan backwards by seq, which is quick for recent entries. Each
- * index costs every append. bench/audit.ts (a decision and an outcome per call, 1,000 grants), five runs on two
- * shared cores, with random (v4) request ids: all seven filter columns indexed, 23,700–29,100 records/s with 64 calls
- * in flight and 112–144 µs an append awaited alone; these three, 26,400–31,200/s and 77–87 µs; none,
- * 83,700–105,300/s and 29–39 µs. Most of it was request_id: random ids spread its inserts over the whole index, a
- * page written per entry. Request ids are time-ordered (request-id.ts), so it grows at its end: 49,600–53,900/s and
- * 66–72 µs with these three.
+ * The indexes: request_id for pairing outcomes with their decisions, and one per filter column but time, each ordered
+ * by seq within a value (in SQLite every index ends with the rowid, which seq is; in PostgreSQL seq is put in), so a
+ * filtered page is read from the index in keyset order however deep it is. Each index costs every append; the
+ * server, tool and decision indexes showed no change in bench/audit.ts, while the copies on outcome rows cost about a
+ * quarter of the append rate (docs/architecture.md has the figures). Time has none: a time filter is read in seq
+ * order, which is quick for recent entries and reads back as far as the window starts. Request ids are time-ordered (request-id.ts), so that index grows at its end; the others have few
+ * values, each growing at its end. The partial index finds outcome rows still without their decision's copies, so
+ * the backfill at open reads only those.
  */
-export function auditIndexes(table: string, prefix: string): string {
-  return ['request_id', 'grant_id', 'grant_label']
-    .map((column) => `CREATE INDEX IF NOT EXISTS ${prefix}_${column} ON ${table} (${column});`)
-    .join('\n');
+export function auditIndexes(table: string, prefix: string, dialect: 'sqlite' | 'postgres', schema = ''): string {
+  const filters = ['grant_id', 'grant_label', 'server', 'tool', 'decision'];
+  // PostgreSQL's indexes on the grant before seq was put in are replaced by those with it, under another name.
+  const named = (column: string) => (dialect === 'sqlite' ? `${prefix}_${column} ON ${table} (${column})` : `${prefix}_${column}_seq ON ${table} (${column}, seq)`);
+  return [
+    `CREATE INDEX IF NOT EXISTS ${prefix}_request_id ON ${table} (request_id);`,
+    ...filters.map((column) => `CREATE INDEX IF NOT EXISTS ${named(column)};`),
+    ...(dialect === 'postgres' ? ['grant_id', 'grant_label'].map((column) => `DROP INDEX IF EXISTS ${schema}${prefix}_${column};`) : []),
+    `CREATE INDEX IF NOT EXISTS ${prefix}_uncopied ON ${table} (seq) WHERE kind = 'outcome' AND server IS NULL;`,
+  ].join('\n');
 }

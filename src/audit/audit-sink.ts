@@ -7,6 +7,8 @@ import type { VerifyResult } from './chain.js';
  * `since` inclusive and `until` exclusive, on each entry's own time.
  */
 export interface AuditFilter {
+  /** One request's entries: its decision and outcome (`GET /admin/audit/<requestId>`). Never empty: a pin's row keeps '' there. */
+  readonly requestId?: string;
   /** A grant id or label. */
   readonly grant?: string;
   readonly tool?: string;

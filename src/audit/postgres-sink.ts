@@ -1,10 +1,11 @@
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { paged } from './audit-filter.js';
-import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditIndexes, backfillDecisionColumns, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import { RecentDecisions } from './recent-decisions.js';
 import { inTransaction, openPostgres } from '../store/postgres.js';
 
 /** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
@@ -22,6 +23,7 @@ export interface PostgresAuditSinkOptions {
  * is durable (synchronous_commit on, the default) before any of its appends resolves.
  */
 export class PostgresAuditSink implements AuditSink {
+  private readonly decisions = new RecentDecisions();
   private readonly commits = new GroupCommit((entries) => this.transaction((client) => this.write(client, entries)));
 
   private constructor(
@@ -79,12 +81,18 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   private async write(client: PoolClient, entries: AuditEntry[]): Promise<ChainedEntry[]> {
-    const stored = entries.map(storedEntry);
+    // A decision this sink did not write lately is found by the insert itself, in the join.
+    const stored = this.decisions.copy(entries, entries.map(storedEntry), () => undefined);
     const chained = chain(await this.head(client), entries, stored.map((s) => s.text));
     const rows = chained.map((linked, i) => rowValues(linked, stored[i]!));
     const columns = AUDIT_COLUMNS.map((_, j) => rows.map((row) => row[j]));
     const arrays = COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`);
-    await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${arrays})`, columns);
+    const values = AUDIT_COLUMNS.map((column) => ((DECISION_COPY_COLUMNS as readonly string[]).includes(column) ? `COALESCE(u.${column}, d.${column})` : `u.${column}`));
+    await client.query(
+      `INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT ${values} FROM unnest(${arrays}) AS u (${AUDIT_COLUMNS})
+        LEFT JOIN ${this.table} d ON u.kind = 'outcome' AND d.request_id = u.request_id AND d.kind = 'decision'`,
+      columns,
+    );
     return chained;
   }
 
@@ -123,12 +131,13 @@ export class PostgresAuditSink implements AuditSink {
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL
       );
-      ${auditIndexes(this.table, 'toolgate_audit')}
+      ${auditIndexes(this.table, 'toolgate_audit', 'postgres', schema === undefined ? '' : `${escapeIdentifier(schema)}.`)}
       CREATE TABLE IF NOT EXISTS ${this.anchorTable} (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         seq BIGINT NOT NULL,
         prev_hash TEXT NOT NULL
       );
     `);
+    await client.query(backfillDecisionColumns(this.table));
   }
 }

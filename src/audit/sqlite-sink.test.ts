@@ -6,6 +6,8 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { decision, describeAuditSink, outcome } from '../../test/contracts/audit-sink.js';
 import { SqliteAuditSink } from './sqlite-sink.js';
+import { pageQuery } from './audit-rows.js';
+import type { AuditFilter } from './audit-sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-audit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,5 +62,48 @@ test('an edit to any column of a row, or to its body, fails verify at that row',
     } finally {
       await check.close();
     }
+  }
+});
+
+test('every filter of a page is read from an index, in seq order, so a page of a big log does not read it all', async () => {
+  const file = join(dir, `audit-${files++}.db`);
+  await new SqliteAuditSink(file).close();
+  const db = new Database(file);
+  try {
+    const plan = (filter: AuditFilter) => {
+      const params: unknown[] = [];
+      const sql = pageQuery('toolgate_audit', filter, { limit: 100, order: 'desc', after: 500 }, (value) => (params.push(value), '?'));
+      return db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row) => row.detail);
+    };
+    for (const filter of [{ server: 'files' }, { tool: 'read' }, { decision: 'denied' as const }, { requestId: 'req-1' }, { server: 'files', tool: 'read' }]) {
+      const steps = plan(filter);
+      assert.ok(steps.some((step) => /SEARCH toolgate_audit USING INDEX/.test(step)), `${JSON.stringify(filter)}: ${steps.join(' | ')}`);
+      assert.ok(!steps.some((step) => /TEMP B-TREE/.test(step)) || filter.requestId, `${JSON.stringify(filter)} is read in seq order, not sorted: ${steps.join(' | ')}`);
+    }
+    const grant = plan({ grant: 'ci-agent' });
+    assert.ok(['grant_id', 'grant_label'].every((column) => grant.some((step) => step.includes(`USING INDEX toolgate_audit_${column} `))), `a grant by id and by label: ${grant.join(' | ')}`);
+  } finally {
+    db.close();
+  }
+});
+
+test('outcome rows written before they carried their decision\'s columns are filled at open, and found by a filter again', async () => {
+  const file = join(dir, `audit-${files++}.db`);
+  const sink = new SqliteAuditSink(file);
+  for (let n = 1; n <= 3; n++) {
+    await sink.append(decision(n));
+    await sink.append(outcome(n));
+  }
+  await sink.close();
+  const db = new Database(file);
+  db.exec("UPDATE toolgate_audit SET grant_id = NULL, grant_label = NULL, server = NULL, tool = NULL, decision = NULL WHERE kind = 'outcome'");
+  db.close();
+  const reopened = new SqliteAuditSink(file);
+  try {
+    const { entries } = await reopened.query({ tool: decision(2).tool! }, { limit: 100 });
+    assert.deepEqual(entries.map((c) => c.entry.kind), ['decision', 'outcome']);
+    assert.deepEqual(await reopened.verify(), { ok: true, count: 6 }, 'the copies are no part of the entries');
+  } finally {
+    await reopened.close();
   }
 });

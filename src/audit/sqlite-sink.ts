@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
-import { AUDIT_COLUMNS, auditIndexes, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditIndexes, backfillDecisionColumns, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow, type DecisionColumns } from './audit-rows.js';
 import { paged } from './audit-filter.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import { RecentDecisions } from './recent-decisions.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS toolgate_audit (
@@ -22,7 +23,7 @@ const SCHEMA = `
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
   );
-  ${auditIndexes('toolgate_audit', 'toolgate_audit')}
+  ${auditIndexes('toolgate_audit', 'toolgate_audit', 'sqlite')}
   CREATE TABLE IF NOT EXISTS toolgate_audit_anchor (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,
@@ -34,6 +35,7 @@ function prepare(db: Database.Database) {
   return {
     last: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM toolgate_audit ORDER BY seq DESC LIMIT 1'),
     anchor: db.prepare<[], { seq: number; prev_hash: string }>('SELECT seq, prev_hash FROM toolgate_audit_anchor'),
+    decisionOf: db.prepare<[string], DecisionColumns>(`SELECT ${DECISION_COPY_COLUMNS} FROM toolgate_audit WHERE request_id = ? AND kind = 'decision'`).raw(),
     insert: db.prepare<[unknown[]]>(`INSERT INTO toolgate_audit (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.map(() => '?')})`),
     range: db.prepare<[number, number], AuditRow>('SELECT * FROM toolgate_audit WHERE seq > ? ORDER BY seq LIMIT ?'),
     firstKept: db.prepare<[number], { seq: number; prev_hash: string }>('SELECT seq, prev_hash FROM toolgate_audit WHERE time >= ? ORDER BY seq LIMIT 1'),
@@ -52,13 +54,15 @@ export class SqliteAuditSink implements AuditSink {
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepare>;
   private readonly commits: GroupCommit;
+  private readonly decisions = new RecentDecisions();
 
   constructor(file: string) {
     this.db = openSqlite(file);
     this.db.exec(SCHEMA);
+    this.db.exec(backfillDecisionColumns('toolgate_audit'));
     this.sql = prepare(this.db);
     const write = this.db.transaction((entries: AuditEntry[]) => {
-      const stored = entries.map(storedEntry);
+      const stored = this.decisions.copy(entries, entries.map(storedEntry), (id) => this.sql.decisionOf.get(id));
       const chained = chain(nextLink(this.sql.last.get(), this.anchor()), entries, stored.map((s) => s.text));
       chained.forEach((linked, i) => this.sql.insert.run(rowValues(linked, stored[i]!)));
       return chained;

@@ -18,17 +18,42 @@ export interface CatalogEntry extends Omit<Classification, 'class'> {
  * Classifies every listed tool; a description naming another server's tool is a cross-tool finding, one naming its
  * own server's tools (by name or title) is not.
  */
-export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>): CatalogEntry[] {
+export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>, known?: CatalogueCache): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   for (const [server, tools] of listed) {
     const elsewhere = new Set([...listed].flatMap(([other, list]) => (other === server ? [] : list.map((t) => t.name))));
     const siblings = siblingsOf(tools);
-    for (const tool of tools) {
+    const entry = (tool: ToolDefinition): CatalogEntry => {
       const classification = classify(tool, { server, otherTools: elsewhere, siblings });
-      entries.push({ server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text });
-    }
+      return { server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text };
+    };
+    entries.push(...(known ? known.entries(server, tools, JSON.stringify([[...elsewhere], [...siblings]]), entry) : tools.map(entry)));
   }
   return entries;
+}
+
+/**
+ * The entries of each server's tools as last catalogued, kept while the definitions and the names around them (other
+ * servers' tools, the server's own) are the same: classifying is a pure function of those, and the console asks for
+ * the catalogue again and again. A server of 10,000 tools took about 650 ms an answer without it, most of it classify
+ * (bench/catalog-api.ts). Holds only the tools of each server's last list.
+ */
+export class CatalogueCache {
+  private readonly servers = new Map<string, { context: string; byDefinition: Map<string, CatalogEntry> }>();
+
+  entries(server: string, tools: readonly ToolDefinition[], context: string, entry: (tool: ToolDefinition) => CatalogEntry): CatalogEntry[] {
+    const last = this.servers.get(server);
+    const known = last?.context === context ? last.byDefinition : undefined;
+    const byDefinition = new Map<string, CatalogEntry>();
+    const entries = tools.map((tool) => {
+      const key = JSON.stringify(tool);
+      const found = known?.get(key) ?? entry(tool);
+      byDefinition.set(key, found);
+      return found;
+    });
+    this.servers.set(server, { context, byDefinition });
+    return entries;
+  }
 }
 
 /**
@@ -56,8 +81,9 @@ export function serverCatalogues(
   listing: { listed: ReadonlyMap<string, readonly ToolDefinition[]>; failed: ReadonlyMap<string, string> },
   policyOf: (server: string) => CompiledPolicy | undefined,
   pinOf: (server: string, tool: string) => PinState,
+  known?: CatalogueCache,
 ): ServerCatalogue[] {
-  const entries = catalogue(listing.listed);
+  const entries = catalogue(listing.listed, known);
   return names.map((server) => {
     const policy = policyOf(server);
     const version = policy && { policy: policy.version };

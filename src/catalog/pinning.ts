@@ -137,7 +137,8 @@ export class Pinning {
     this.poller ??= setInterval(() => void this.recheckHeld(), APPROVAL_POLL_MS).unref();
   }
 
-  private async recheckHeld(): Promise<void> {
+  /** Looks up the held tools again now (an approval made here lets them through at once, not at the next poll). */
+  async recheckHeld(): Promise<void> {
     for (const [server, tools] of this.reviewed) {
       const held = [...tools].filter(([, state]) => state.held !== undefined);
       if (held.length === 0) continue;

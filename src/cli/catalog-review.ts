@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { definitionChanges, describeChange, type DefinitionChange } from '../catalog/definition-changes.js';
+import { describeChange } from '../catalog/definition-changes.js';
+import { approveHeld, heldChanges, type HeldChange } from '../catalog/definition-review.js';
 import { openPinStore } from '../catalog/open-pin-store.js';
 import type { Pin, PinStore } from '../catalog/pin-store.js';
 import { loadConfig } from '../config/load.js';
@@ -13,17 +14,6 @@ interface ReviewOptions {
   config: string;
   server?: string;
   json?: boolean;
-}
-
-/** A held definition beside the one pinned, with what the change introduces. */
-interface HeldChange {
-  server: string;
-  tool: string;
-  /** When the server first presented it. */
-  seen: string;
-  pinned: string;
-  held: string;
-  changes: DefinitionChange[];
 }
 
 /** `catalog diff` and `catalog approve`: the changed tool definitions held for review, and letting them through. */
@@ -62,28 +52,9 @@ async function withPins(options: ReviewOptions, work: (pins: PinStore, config: G
   }
 }
 
-async function heldChanges(pins: PinStore, server: string | undefined): Promise<HeldChange[]> {
-  const held = await pins.held(server);
-  const pinned = new Map<string, Map<string, Pin>>();
-  const changes: HeldChange[] = [];
-  for (const pin of held) {
-    if (!pinned.has(pin.server)) pinned.set(pin.server, await pins.pinned(pin.server));
-    const standing = pinned.get(pin.server)!.get(pin.tool);
-    changes.push({
-      server: pin.server,
-      tool: pin.tool,
-      seen: new Date(pin.time).toISOString(),
-      pinned: standing?.digest ?? '',
-      held: pin.digest,
-      changes: standing ? definitionChanges(standing.definition, pin.definition, { server: pin.server }) : [],
-    });
-  }
-  return changes;
-}
-
 function diff(changes: HeldChange[], options: ReviewOptions): void {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(changes.map((c) => ({ ...c, summary: c.changes.map(describeChange) })), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(changes, null, 2)}\n`);
     return;
   }
   if (changes.length === 0) {
@@ -105,18 +76,14 @@ function diff(changes: HeldChange[], options: ReviewOptions): void {
 
 /** Approves held definitions and records each approval in the audit log, which must be one this process can append to. */
 async function approve(pins: PinStore, config: GatewayConfig, server: string | undefined, tool: string | undefined, options: ReviewOptions): Promise<void> {
-  const held = (await pins.held(server)).filter((pin) => tool === undefined || pin.tool === tool);
-  if (held.length === 0) throw new UsageError(`nothing is held for review${server === undefined ? '' : ` on ${server}${tool === undefined ? '' : ` for ${tool}`}`} (toolgate catalog diff shows what is)`);
   const audit = config.audit.enabled ? await openAuditLog(config.store.audit, 'an approval') : undefined;
+  let held: Pin[];
   try {
-    for (const pin of held) {
-      const standing = (await pins.pinned(pin.server)).get(pin.tool);
-      await pins.approve(pin);
-      await audit?.append({ kind: 'pin', time: Date.now(), server: pin.server, tool: pin.tool, event: 'approved', digest: pin.digest, ...(standing && { previous: standing.digest }), by: 'cli' });
-    }
+    held = await approveHeld(pins, (entry) => audit?.append(entry), 'cli', server, tool);
   } finally {
     await audit?.close();
   }
+  if (held.length === 0) throw new UsageError(`nothing is held for review${server === undefined ? '' : ` on ${server}${tool === undefined ? '' : ` for ${tool}`}`} (toolgate catalog diff shows what is)`);
   if (options.json) process.stdout.write(`${canonical(held.map((pin) => ({ server: pin.server, tool: pin.tool, digest: pin.digest })))}\n`);
   else for (const pin of held) process.stdout.write(`approved ${pin.server}/${pin.tool} (${pin.digest.slice(0, 12)})\n`);
 }

@@ -1,4 +1,4 @@
-import { serverCatalogues, type ServerCatalogue } from '../catalog/catalogue.js';
+import { serverCatalogues, type CatalogueCache, type ServerCatalogue } from '../catalog/catalogue.js';
 import type { PinState } from '../catalog/pinning.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
@@ -18,7 +18,7 @@ export interface CatalogueSources {
  * server is not asked again while its list holds) and the policies configured for the servers. A server that is
  * down is given the usual wait for it to come back, then reported with its error; the others are listed all the same.
  */
-export async function gatewayCatalogue(gateway: CatalogueSources, names: readonly string[]): Promise<ServerCatalogue[]> {
+export async function gatewayCatalogue(gateway: CatalogueSources, names: readonly string[], known?: CatalogueCache): Promise<ServerCatalogue[]> {
   const listed = new Map<string, ToolDefinition[]>();
   const failed = new Map<string, string>();
   await Promise.all(
@@ -38,5 +38,6 @@ export async function gatewayCatalogue(gateway: CatalogueSources, names: readonl
     { listed, failed },
     (server) => gateway.admission.policy(server)?.compiled,
     (server, tool) => gateway.pinState(server, tool),
+    known,
   );
 }

@@ -41,6 +41,7 @@ import { WebhookNotifier } from '../approvals/webhook.js';
 import { auditArguments } from '../audit/arguments.js';
 import type { PinStore } from '../catalog/pin-store.js';
 import { Pinning, type PinState } from '../catalog/pinning.js';
+import { approveHeld, heldChanges, type DefinitionReview } from '../catalog/definition-review.js';
 import type { ToolDefinition } from '../catalog/tool-definition.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { StoreFailures } from '../observability/store-failures.js';
@@ -318,6 +319,22 @@ export class Gateway implements UpstreamListener {
   get approvalDesk(): ApprovalDesk | undefined {
     const { approvals, approvalStore: store } = this;
     return approvals && store && { store, decide: (id, approver, verdict, reason) => approvals.decide(id, approver, verdict, reason) };
+  }
+
+  /** The held tool definitions and their approval, for the admin API; undefined when pinning is off (opened by `start`). */
+  get definitionReview(): DefinitionReview | undefined {
+    const store = this.pinStore;
+    return (
+      store && {
+        held: (server) => heldChanges(store, server),
+        approve: async (server, tool, by) => {
+          const approved = await approveHeld(store, (entry) => this.audit.pinEvent(entry), by, server, tool);
+          // This replica serves the tool at once; others within their poll.
+          await this.pinning?.recheckHeld();
+          return approved;
+        },
+      }
+    );
   }
 
   /** The audit log, for reading it back (admin API, tests); undefined when it is off. */

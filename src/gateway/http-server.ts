@@ -15,6 +15,7 @@ import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
 import type { Gateway } from './gateway.js';
 import { gatewayCatalogue } from './gateway-catalogue.js';
+import { CatalogueCache } from '../catalog/catalogue.js';
 import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
 import type { OpenStreams } from './response-stream.js';
 import { serverStatuses } from './server-statuses.js';
@@ -43,6 +44,8 @@ export class HttpServer {
   private admins?: Promise<AdminAuthenticator>;
   /** The console's sessions, shared by its sign-in and the admin API that reads their cookie; none with the console off. */
   private readonly consoleSessions?: ConsoleSessionStore;
+  /** Each server's tools as last classified, for the admin API's catalogue. */
+  private readonly catalogueCache = new CatalogueCache();
   private links?: ApprovalLinkEndpoint;
   private keepalive?: NodeJS.Timeout;
   /** Unexpected failures are logged once per ten seconds per kind: a client must not be able to flood the log. */
@@ -143,10 +146,12 @@ export class HttpServer {
       catalog: {
         servers: [...this.gateway.upstreams.keys()],
         statuses: () => serverStatuses(this.gateway.upstreams, this.gateway.inventory),
-        catalogue: (servers) => gatewayCatalogue(this.gateway, servers),
+        catalogue: (servers) => gatewayCatalogue(this.gateway, servers, this.catalogueCache),
       },
       ...(this.consoleSessions && { sessions: this.consoleSessions }),
       policies: { servers: [...this.gateway.upstreams.keys()], load: (server) => this.gateway.admission.policyLoad(server), reload: (server) => this.gateway.admission.reload(server) },
+      pins: this.gateway.definitionReview,
+      activity: this.gateway.metrics.recent,
       approvals,
       groups: config.approvals.groups,
       admins: await this.adminAuthenticator(),

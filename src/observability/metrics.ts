@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditDecision, AuditStatus } from '../audit/audit-record.js';
 import { CLIENT_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
+import { RecentActivity } from './recent-activity.js';
 
 /** The parts whose store can fail; a failure is counted whatever the fail mode made of it. */
 export type StorePart = 'counters' | 'grants' | 'audit' | 'approvals';
@@ -34,6 +35,8 @@ const DECISION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 14_400];
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /** The last hour's tool calls by minute, for the admin API's overview: counted where the calls are. */
+  readonly recent = new RecentActivity();
   private readonly calls: Counter<'server' | 'method' | 'tool' | 'decision'>;
   private readonly outcomes: Counter<'server' | 'method' | 'tool' | 'status'>;
   private readonly gatewaySeconds: Histogram<'server' | 'method'>;
@@ -136,7 +139,9 @@ export class GatewayMetrics {
 
   /** `name` is the tool or prompt (or a resource's URI, which is not a label: URIs are unbounded). */
   decided(server: string, method: string, name: string | undefined, decision: AuditDecision): void {
-    this.calls.inc({ server, method: methodLabel(method), tool: toolLabel(method, name), decision });
+    const tool = toolLabel(method, name);
+    this.calls.inc({ server, method: methodLabel(method), tool, decision });
+    if (method === 'tools/call') this.recent.record(server, tool, decision);
   }
 
   finished(server: string, method: string, name: string | undefined, status: AuditStatus, gatewayMs: number, upstreamMs: number): void {

@@ -96,6 +96,8 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.deepEqual(await requests({ server: 'files' }), ['d3', 'o3', 'd6', 'o6', 'd9', 'o9']);
       assert.deepEqual(await requests({ since: T0 + 8, until: T0 + 10 }), ['d8', 'o8', 'd9', 'o9']);
       assert.deepEqual(await requests({ grant: 'nobody' }), []);
+      assert.deepEqual(await requests({ requestId: 'req-7' }), ['d7', 'o7'], 'one request: its decision and its outcome');
+      assert.deepEqual(await requests({ requestId: 'req-5', decision: 'denied' }), ['d5']);
     });
 
     test('pages cover the log once, oldest first or newest first', async () => {
