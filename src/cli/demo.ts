@@ -22,8 +22,14 @@ const DEMO_CONFIG = join(PACKAGE_ROOT, 'examples', 'demo', 'toolgate.yaml');
 /** The one tool the demo's policy lets through, and one of the 115 it refuses. */
 const DEMO_ALLOWED_TOOL = 'smartlead_create_client_api_key';
 const DEMO_DENIED_TOOL = 'smartlead_delete_campaign';
+/** The payments server's tool that waits for a person, and a call of it to approve. */
+const DEMO_HELD_TOOL = 'payments_create_refund';
+const DEMO_HELD_ARGS = '--tool-arg charge_id=ch_demo_2 --tool-arg amount=5000 --tool-arg reason=duplicate';
 
-/** Pinned: later Inspectors need Node 22; `--transport http` because it guesses SSE for a URL not ending in /mcp. */
+/**
+ * Pinned: later Inspectors need Node 22. Its command line posts to a URL's `/mcp` whatever path the URL has (it
+ * replaces one not ending in /mcp), so it is given the aggregated endpoint, where every server's tools are.
+ */
 const INSPECTOR = 'npx @modelcontextprotocol/inspector@0.15.0 --cli';
 
 /** The grant `--grants` makes, for the demo's server only. */
@@ -38,11 +44,11 @@ export async function demo(options: DemoOptions): Promise<void> {
   if (options.host !== undefined && !isLoopback(options.host)) throw new UsageError(`--host: the demo serves this machine only (a loopback address), not ${options.host}; to serve others, write a toolgate.yaml with grants and run toolgate serve`);
   const admin = mintAdminToken();
   const listening = await listen({ ...options, config: DEMO_CONFIG }, { admin: { tokens: [{ label: DEMO_ADMIN, sha256: admin.sha256 }] }, ...(options.grants && { auth: 'grants' }) });
-  const token = options.grants ? (await listening.grants!.create({ label: DEMO_GRANT, servers: ['smartlead'] }, Date.now())).token : undefined;
+  const token = options.grants ? (await listening.grants!.create({ label: DEMO_GRANT, servers: ['smartlead', 'payments'] }, Date.now())).token : undefined;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...urls(listening), adminToken: admin.token, allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
+    process.stdout.write(JSON.stringify({ ...urls(listening), adminToken: admin.token, allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, held: DEMO_HELD_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
   } else {
-    process.stdout.write(describeUrls(listening) + signIn(admin.token) + '\nA made-up SmartLead server (116 tools, nothing sent anywhere) behind a policy that allows one of them.\n' + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(listening.servers.smartlead!)) + 'Ctrl-C stops it; it keeps nothing.\n');
+    process.stdout.write(describeUrls(listening) + signIn(admin.token) + DEMO_SERVERS + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(urls(listening).url)) + 'Ctrl-C stops it; it keeps nothing.\n');
   }
   await untilSignalled(listening);
 }
@@ -52,13 +58,19 @@ function signIn(adminToken: string): string {
   return `Open the console and sign in with this admin token (it lasts as long as the demo):\n  ${adminToken}\n`;
 }
 
-function withoutGrant(smartlead: string): string {
+const DEMO_SERVERS =
+  '\nTwo made-up servers, nothing sent anywhere: SmartLead (116 tools) behind a policy that allows one of them, and payments,\n' +
+  `whose ${DEMO_HELD_TOOL} waits for a person's approval.\n`;
+
+function withoutGrant(all: string): string {
   return (
     'Try, from another terminal:\n' +
-    `  ${INSPECTOR} ${smartlead} --transport http --method tools/list\n` +
-    `      lists ${DEMO_ALLOWED_TOOL} alone\n` +
-    `  ${INSPECTOR} ${smartlead} --transport http --method tools/call --tool-name ${DEMO_DENIED_TOOL} --tool-arg campaign_id=1\n` +
+    `  ${INSPECTOR} ${all} --method tools/list\n` +
+    `      lists what the policies let through: ${DEMO_ALLOWED_TOOL} and the payments tools but the hidden one\n` +
+    `  ${INSPECTOR} ${all} --method tools/call --tool-name ${DEMO_DENIED_TOOL} --tool-arg campaign_id=1\n` +
     '      is answered [POLICY DENIED]\n' +
+    `  ${INSPECTOR} ${all} --method tools/call --tool-name ${DEMO_HELD_TOOL} ${DEMO_HELD_ARGS}\n` +
+    "      is answered [APPROVAL PENDING]: approve it on the console's Approvals page, then run the same command again\n" +
     'With --grants, agents must bring a grant, as they must off loopback.\n'
   );
 }
@@ -70,7 +82,7 @@ function withGrant(smartlead: string, token: string): string {
   const curl = (auth: string) =>
     `  curl -s ${smartlead} ${auth}-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' -d '${body}'\n`;
   return (
-    `Agents must bring a grant. One was made, ${DEMO_GRANT} (this server only), kept in memory until the demo stops; its token:\n` +
+    `Agents must bring a grant. One was made, ${DEMO_GRANT} (for both servers), kept in memory until the demo stops; its token:\n` +
     `  ${token}\n` +
     'A request without it is refused (401):\n' +
     curl('') +

@@ -1,17 +1,11 @@
 import * as z from 'zod/v4';
+import type { DemoTool } from './demo-tool.js';
 
 /**
  * The tools of the public SmartLead MCP server (leadmagic/smartlead-mcp-server, 116 of them), by their real names;
  * the descriptions and argument shapes are the demo's own, written to say plainly what each does, so the catalogue
  * classifies them as it would the real server's.
  */
-export interface DemoTool {
-  name: string;
-  description: string;
-  input: z.ZodRawShape;
-  /** A canned answer that keeps state (see demo-server.ts); any other tool acknowledges what it was asked. */
-  answer?: 'get_campaign' | 'list_campaigns' | 'create_campaign' | 'delete_campaign' | 'create_api_key';
-}
 
 const id = (what: string) => z.number().int().describe(`The ${what}'s id`);
 const campaign = { campaign_id: id('campaign') };

@@ -163,7 +163,7 @@ export class AuditTrail {
    */
   async pinEvent(entry: PinEntry): Promise<void> {
     const changes = entry.changes?.length ? ` (${entry.changes.join('; ')})` : '';
-    this.log[entry.event === 'held' ? 'warn' : 'info']({ server: entry.server, tool: entry.tool, digest: entry.digest }, `tool "${entry.tool}" ${entry.event}${changes}`);
+    this.log[PIN_LOG_LEVEL[entry.event]]({ server: entry.server, tool: entry.tool, digest: entry.digest }, `tool "${entry.tool}" ${entry.event}${changes}`);
     if (this.sink) await this.write(entry);
   }
 
@@ -266,3 +266,6 @@ const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** A held change needs a person; a first pin is every tool at first sight (116 lines for the demo), so only at debug. */
+const PIN_LOG_LEVEL = { held: 'warn', accepted: 'info', approved: 'info', pinned: 'debug' } as const satisfies Record<PinEntry['event'], 'warn' | 'info' | 'debug'>;

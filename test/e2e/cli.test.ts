@@ -124,7 +124,28 @@ describe('configuration errors', () => {
       assert.equal(((await signIn.json()) as { admin: string }).admin, 'demo-admin');
       const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
       const servers = (await (await fetch(`${origin}/admin/servers`, { headers: { cookie } })).json()) as { servers: { name: string }[] };
-      assert.deepEqual(servers.servers.map(({ name }) => name), ['smartlead'], 'the session cookie opens the admin API');
+      assert.deepEqual(servers.servers.map(({ name }) => name), ['smartlead', 'payments'], 'the session cookie opens the admin API');
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  test('the demo holds a refund for a person: approved by the demo\'s admin, the identical call goes through, once', async () => {
+    const demo = await startDemo(CLI[0], CLI.slice(1));
+    try {
+      const { servers, held, adminToken, url } = demo.urls;
+      const client = await connected(new URL(servers.payments!), {});
+      const refund = { name: held, arguments: { charge_id: 'ch_demo_2', amount: 5000, reason: 'duplicate' } };
+      const pending = (await client.callTool(refund)) as { isError?: boolean; content: { text: string }[] };
+      const id = /approval (ap_\w+)/.exec(pending.content[0]!.text)?.[1];
+      assert.ok(pending.isError && id, `the refund waits for approval: ${pending.content[0]!.text}`);
+      const admin = (verb: string) => fetch(`${new URL(url).origin}/admin/approvals/${id}/${verb}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"reason":"checked"}' });
+      assert.equal((await admin('approve')).status, 200, 'the demo\'s admin may approve it');
+      const done = (await client.callTool(refund)) as { isError?: boolean; content: { text: string }[] };
+      assert.match(done.content[0]!.text, /"status":"succeeded"/, 'the approved refund reached the server');
+      const again = (await client.callTool(refund)) as { isError?: boolean; content: { text: string }[] };
+      assert.match(again.content[0]!.text, /^\[APPROVAL PENDING\]/, 'the approval was used once: the same call again needs a new one');
+      await client.close();
     } finally {
       await demo.stop();
     }

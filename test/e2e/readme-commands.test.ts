@@ -41,23 +41,33 @@ describe('the README\'s Inspector commands, against toolgate demo', () => {
   });
   after(() => demo.stop());
 
-  test('the README gives a tools/list and a tools/call, with the Inspector version the project pins', () => {
-    assert.deepEqual(commands.map((words) => option(words, '--method')).sort(), ['tools/call', 'tools/list']);
+  test('the README gives a tools/list, a denied tools/call and a held one, with the Inspector version the project pins', () => {
+    assert.deepEqual(commands.map((words) => `${option(words, '--method')} ${option(words, '--tool-name') ?? ''}`.trim()), [
+      'tools/list',
+      `tools/call ${demo.urls.denied}`,
+      `tools/call ${demo.urls.held}`,
+    ]);
     for (const words of commands) assert.equal(words[1], `@modelcontextprotocol/inspector@${INSPECTOR_VERSION}`, 'the README pins the Inspector that runs on Node 20');
   });
 
   for (const words of commands) {
     test(words.slice(2).join(' '), async () => {
-      assert.ok(words.includes(`${DEMO_ADDRESS}/mcp/smartlead`), `the command addresses the demo at ${DEMO_ADDRESS}`);
+      // The Inspector's command line posts to a URL's /mcp whatever its path: the README gives it the aggregate.
+      assert.ok(words.includes(`${DEMO_ADDRESS}/mcp`), `the command addresses the demo's aggregated endpoint at ${DEMO_ADDRESS}`);
       const args = words.slice(2).map((word) => word.replace(DEMO_ADDRESS, new URL(demo.urls.url).origin));
       const { stdout } = await run(INSPECTOR_BIN, args, { timeout: 60_000 });
       const answer = JSON.parse(stdout) as { tools?: Array<{ name: string }>; content?: Array<{ text: string }>; isError?: boolean };
+      const text = answer.content?.[0]?.text ?? '';
       if (option(words, '--method') === 'tools/list') {
-        assert.deepEqual(answer.tools?.map((tool) => tool.name), [demo.urls.allowed], 'the policy lists the one allowed tool');
+        const listed = answer.tools?.map((tool) => tool.name) ?? [];
+        assert.ok(listed.includes(demo.urls.allowed) && listed.includes(demo.urls.held), `the policies list SmartLead's one allowed tool and the payments tools: ${listed.join(', ')}`);
+        assert.ok(!listed.includes(demo.urls.denied) && !listed.includes('payments_delete_customer'), 'a tool left out or hidden is not listed');
+      } else if (option(words, '--tool-name') === demo.urls.held) {
+        assert.equal(answer.isError, true, 'a held call is answered at once, as a tool error the agent can read');
+        assert.match(text, new RegExp(`^\\[APPROVAL PENDING\\] Tool "${demo.urls.held}" needs a person's approval`));
       } else {
-        assert.equal(option(words, '--tool-name'), demo.urls.denied, 'the README calls the tool the demo names as denied');
         assert.equal(answer.isError, true, 'a denied call is a tool error');
-        assert.match(answer.content?.[0]?.text ?? '', new RegExp(`^\\[POLICY DENIED\\] Tool "${demo.urls.denied}" is not permitted by policy`));
+        assert.match(text, new RegExp(`^\\[POLICY DENIED\\] Tool "${demo.urls.denied}" is not permitted by policy`));
       }
     });
   }

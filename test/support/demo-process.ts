@@ -7,6 +7,8 @@ export interface DemoUrls {
   servers: Record<string, string>;
   allowed: string;
   denied: string;
+  /** The tool that waits for a person's approval. */
+  held: string;
   /** The web console, and the admin token that signs in there (minted for the demo's lifetime). */
   console?: string;
   adminToken: string;
