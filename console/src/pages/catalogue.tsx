@@ -99,21 +99,19 @@ export function CataloguePage() {
           </p>
           <table class="catalogue" aria-describedby="catalogue-count">
             <colgroup>
-              <col class="narrow" />
-              <col class="tool" />
-              <col class="narrow" />
-              <col class="narrow" />
-              <col class="why" />
-              <col class="effect-column" />
+              <col class="server-column" />
               <col />
+              <col class="risk-column" />
+              <col class="why-column" />
+              <col class="effect-column" />
+              <col class="recommended-column" />
               <col class="actions-column" />
             </colgroup>
             <thead>
               <tr>
                 <th scope="col">Server</th>
                 <th scope="col">Tool</th>
-                <th scope="col">Class</th>
-                <th scope="col">Severity</th>
+                <th scope="col">Risk</th>
                 <th scope="col">Why</th>
                 <th scope="col">Policy</th>
                 <th scope="col">Recommended</th>
@@ -170,8 +168,8 @@ function CatalogueRowView({ row, open }: { row: CatalogueRow; open: (kind: Opene
       </th>
       <td>
         <span class={`badge class-${row.class.toLowerCase()}`}>{row.class}</span>
+        <span class="severity">{row.severity}</span>
       </td>
-      <td>{row.severity}</td>
       <td>
         <ul class="reasons">
           {row.rationale.map((reason) => (
