@@ -21,7 +21,7 @@ const skip = browserSkip();
 const alice = mintAdminToken();
 const dir = mkdtempSync(join(tmpdir(), 'toolgate-console-catalogue-'));
 const policyFile = join(dir, 'fixture.json');
-writeFileSync(policyFile, `${JSON.stringify({ version: '1', default: 'allow' }, null, 2)}\n`);
+writeFileSync(policyFile, `${JSON.stringify({ version: '1', default: 'allow', hide: ['big'] }, null, 2)}\n`);
 /** echo's description, as the fixture server reads it when it starts: a definition that changes between connections. */
 const echoFile = join(dir, 'echo.txt');
 writeFileSync(echoFile, 'Echo the message');
@@ -80,7 +80,7 @@ describe('the console’s Catalogue page', { skip }, () => {
   test('filters by server, class, effect and words of the description', async () => {
     const count = () => page.locator('#catalogue-count').textContent();
     await page.getByLabel('Effect').selectOption('hidden');
-    assert.deepEqual(await page.locator('tbody th code').allTextContents(), ['delete_entities']);
+    assert.deepEqual(await page.locator('tbody th code').allTextContents(), ['big', 'delete_entities']);
     await page.getByLabel('Effect').selectOption('');
     await page.getByLabel('Server').selectOption('fixture');
     await page.getByLabel('Name or description').fill('PROCESS id');
@@ -104,7 +104,7 @@ describe('the console’s Catalogue page', { skip }, () => {
       ['create_entities_rate', '30', 'minute', 'grant'],
       'with the recommended write budget',
     );
-    assert.equal(await page.evaluate('document.querySelector("dialog").contains(document.activeElement)'), true, 'focus moves into the dialog');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'rule-limit', 'focus moves into the dialog, to the rule chosen');
     await noSeriousViolations('with the form open');
     await screenshot(page, 'catalogue-rule-form');
     await page.keyboard.press('Escape');
@@ -141,6 +141,17 @@ describe('the console’s Catalogue page', { skip }, () => {
     assert.equal(after.refused, false, `the next call is allowed again: ${after.text}`);
   });
 
+  test('a rule set on a tool the policy hides lists it again, and the page shows the gateway’s note saying so', async () => {
+    assert.ok(!(await agent.listTools()).tools.some((t) => t.name === 'big'), 'big is hidden to begin with');
+    await page.getByRole('button', { name: 'Set rule for big on fixture' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Allow').check();
+    await dialog.getByRole('button', { name: 'Set rule' }).click();
+    await page.getByRole('status').getByText('Note (/hide/0): "big" was hidden; it is listed again, under its new rule.').waitFor();
+    await row('big').locator('.effect', { hasText: 'Allowed' }).waitFor();
+    assert.ok((await agent.listTools()).tools.some((t) => t.name === 'big'), 'the agent sees big again');
+  });
+
   test('says why a rule was refused: the pointer of an invalid field, and a policy changed meanwhile', async () => {
     await page.getByRole('button', { name: 'Set rule for pid on fixture' }).click();
     const dialog = page.getByRole('dialog');
@@ -163,6 +174,11 @@ describe('the console’s Catalogue page', { skip }, () => {
     await dialog.getByRole('button', { name: 'Reload the catalogue' }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.equal((await call('pid')).refused, false, 'nothing was changed by the refused attempts');
+
+    await page.getByRole('button', { name: 'Set rule for read_graph on memory' }).click();
+    await dialog.getByRole('button', { name: 'Set rule' }).click();
+    await dialog.getByRole('alert').getByText(/the policy of "memory" is written inline in the configuration/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
   test('a held definition change is flagged with its diff, and approving it on the page lets the agent call the tool', async () => {

@@ -97,7 +97,7 @@ export function RuleDialog({ row, onSaved, onStale, onClose }: { row: CatalogueR
           <legend>Rule</legend>
           {CHOICES.map((choice) => (
             <div class="choice" key={choice.rule}>
-              <input type="radio" id={id(choice.rule)} name="rule" value={choice.rule} checked={fields.rule === choice.rule} onChange={set('rule')} aria-describedby={id(`${choice.rule}-hint`)} />
+              <input type="radio" id={id(choice.rule)} name="rule" value={choice.rule} checked={fields.rule === choice.rule} autofocus={fields.rule === choice.rule} onChange={set('rule')} aria-describedby={id(`${choice.rule}-hint`)} />
               <label for={id(choice.rule)}>
                 {choice.label}
                 {row.recommendedRule.change.rule === choice.rule && <span class="badge recommended">recommended</span>}
