@@ -25,8 +25,8 @@ export function onSignedOut(handler: () => void): void {
  * Every call the console makes to the gateway: same-origin, with the session cookie the browser holds, the CSRF
  * header on anything that changes state, and a 401 taken as "sign in again". Resolves to the JSON answer.
  */
-export async function api<T>(path: string, { method = 'GET', body }: { method?: string; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = {};
+export async function api<T>(path: string, { method = 'GET', body, headers: extra }: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf !== undefined) headers['x-toolgate-csrf'] = csrf;
   const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,5 +1,6 @@
 import type { FunctionComponent } from 'preact';
 import { ApprovalsPage } from './pages/approvals.js';
+import { CataloguePage } from './pages/catalogue.js';
 import { ServersPage } from './pages/servers.js';
 
 /** A page of the console: its address (`#/<path>`), its name in the navigation, and what it shows. */
@@ -12,5 +13,6 @@ export interface ConsolePage {
 /** The navigation, in order; the first is where the console opens. A new page is one file under pages/ and one line here. */
 export const PAGES: readonly ConsolePage[] = [
   { path: 'servers', title: 'Servers', Page: ServersPage },
+  { path: 'catalogue', title: 'Catalogue', Page: CataloguePage },
   { path: 'approvals', title: 'Approvals', Page: ApprovalsPage },
 ];

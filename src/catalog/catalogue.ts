@@ -1,7 +1,7 @@
 import { classify, type Classification } from './classify.js';
 import { siblingsOf } from './findings.js';
 import type { PinState } from './pinning.js';
-import { recommend } from './recommend.js';
+import { recommend, recommendedChange, type RecommendedChange } from './recommend.js';
 import type { ToolDefinition } from './tool-definition.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { toolEffect, type ToolEffect } from '../policy/effect.js';
@@ -11,7 +11,11 @@ export interface CatalogEntry extends Omit<Classification, 'class'> {
   server: string;
   tool: string;
   class: Classification['class'];
+  /** The definition's description, for a reader and for the console's search. */
+  description?: string;
   recommended: string;
+  /** The recommendation as the rule the admin API's `PUT …/tools/<tool>` takes: what the console's form starts from. */
+  recommendedRule: RecommendedChange;
 }
 
 /**
@@ -25,7 +29,8 @@ export function catalogue(listed: ReadonlyMap<string, readonly ToolDefinition[]>
     const siblings = siblingsOf(tools);
     const entry = (tool: ToolDefinition): CatalogEntry => {
       const classification = classify(tool, { server, otherTools: elsewhere, siblings });
-      return { server, tool: tool.name, ...classification, recommended: recommend(tool.name, classification).text };
+      const recommendation = recommend(tool.name, classification);
+      return { server, tool: tool.name, ...(tool.description !== undefined && { description: tool.description }), ...classification, recommended: recommendation.text, recommendedRule: recommendedChange(recommendation) };
     };
     entries.push(...(known ? known.entries(server, tools, JSON.stringify([[...elsewhere], [...siblings]]), entry) : tools.map(entry)));
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { decide } from '../policy/decide.js';
 import { parsePolicy } from '../policy/parse.js';
 import { rank, type Classification } from './classify.js';
-import { recommend, type Recommendation } from './recommend.js';
+import { recommend, recommendedChange, type Recommendation } from './recommend.js';
 
 /** A consolidated tool as the classifier reports one: the worst operation's class, and each operation's own. */
 function consolidated(argument: string, values: NonNullable<Classification['operations']>['values']): Classification {
@@ -67,5 +67,23 @@ describe('a consolidated tool gets a rule per operation', () => {
     assert.equal(recommend('update_page', allWrites).effect, 'limit');
     const riskier = { ...consolidated('mode', { list: { class: 'Read', severity: 'Low' }, set: { class: 'Write', severity: 'Medium' } }), class: 'Execute' as const };
     assert.equal(recommend('run_job', riskier).effect, 'approval');
+  });
+});
+
+describe('the recommendation as one rule the console\'s form can set', () => {
+  const plain = (cls: Classification['class']): Classification => ({ class: cls, severity: 'Medium', rationale: [], findings: [] });
+
+  test('allow, the write budget and approval are set exactly as recommended', () => {
+    assert.deepEqual(recommendedChange(recommend('read_page', plain('Read'))), { change: { rule: 'allow' }, exact: true });
+    assert.deepEqual(recommendedChange(recommend('update_page', plain('Write'))), { change: { rule: 'limit', counter: 'update_page_rate', window: 'minute', max: 30, scope: 'grant' }, exact: true });
+    assert.deepEqual(recommendedChange(recommend('run_job', plain('Execute'))), { change: { rule: 'approval' }, exact: true });
+  });
+
+  test('a tool to hide is denied, and a rule per operation that refuses or holds one waits for approval: never looser, and said to be inexact', () => {
+    assert.deepEqual(recommendedChange(recommend('drop_table', plain('Destructive'))), { change: { rule: 'deny' }, exact: false });
+    const issueWrite = consolidated('method', { create: { class: 'Write', severity: 'Medium' }, delete: { class: 'Destructive', severity: 'High' } });
+    assert.deepEqual(recommendedChange(recommend('issue_write', issueWrite)), { change: { rule: 'approval' }, exact: false });
+    const readOrWrite = consolidated('mode', { list: { class: 'Read', severity: 'Low' }, set: { class: 'Write', severity: 'Medium' } });
+    assert.deepEqual(recommendedChange(recommend('page', readOrWrite)), { change: { rule: 'limit', counter: 'page_rate', window: 'minute', max: 30, scope: 'grant' }, exact: false });
   });
 });

@@ -1,5 +1,6 @@
 import { rank, type Classification, type RiskClass } from './classify.js';
 import { pathTo } from '../policy/argument-path.js';
+import type { ToolRuleChange } from '../policy/set-tool-rule.js';
 
 interface Limit {
   counter: string;
@@ -54,6 +55,36 @@ export function recommend(tool: string, classification: Classification): Recomme
       return { effect: 'approval', rule: { approval: true }, text: 'require approval' };
     case 'Destructive':
       return { effect: 'hide', text: 'hide' };
+  }
+}
+
+/** A recommendation as one rule of `PUT /admin/policies/<server>/tools/<tool>`; `exact: false` when the rule says less than the text. */
+export interface RecommendedChange {
+  change: ToolRuleChange;
+  exact: boolean;
+}
+
+/**
+ * The recommendation as the console's "set a rule" form starts from it: one of allow, deny, limit or approval. A tool
+ * to hide gets deny (every call refused; only the policy's `hide` list also keeps it out of tools/list). A rule per
+ * operation gets approval when an operation is held or refused, so a person sees each call the form cannot tell
+ * apart, else its write budget. Never looser than the recommendation.
+ */
+export function recommendedChange(recommendation: Recommendation): RecommendedChange {
+  switch (recommendation.effect) {
+    case 'allow':
+      return { change: { rule: 'allow' }, exact: true };
+    case 'limit':
+      return { change: { rule: 'limit', ...recommendation.rule.limits[0]! }, exact: true };
+    case 'approval':
+      return { change: { rule: 'approval' }, exact: true };
+    case 'hide':
+      return { change: { rule: 'deny' }, exact: false };
+    case 'per-operation': {
+      const { require, approval, limits } = recommendation.rule;
+      if (require || approval || !limits) return { change: { rule: 'approval' }, exact: false };
+      return { change: { rule: 'limit', ...limits[0]! }, exact: false };
+    }
   }
 }
 
