@@ -1,9 +1,13 @@
-import { join } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { GatewayConfig } from '../config/schema.js';
+import { loadConfig } from '../config/load.js';
 import { mintAdminToken } from '../admin/admin-token.js';
 import { isLoopback } from '../http/loopback.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import { UsageError } from './errors.js';
-import { describeUrls, listen, untilSignalled, urls } from './serve.js';
+import { describeUrls, listen, untilSignalled, urls, type Listening } from './serve.js';
 
 export interface DemoOptions {
   port?: string;
@@ -43,12 +47,38 @@ export async function demo(options: DemoOptions): Promise<void> {
   // Off loopback agents need grants, and the demo's live in its own memory, where no other process can create one.
   if (options.host !== undefined && !isLoopback(options.host)) throw new UsageError(`--host: the demo serves this machine only (a loopback address), not ${options.host}; to serve others, write a toolgate.yaml with grants and run toolgate serve`);
   const admin = mintAdminToken();
-  const listening = await listen({ ...options, config: DEMO_CONFIG }, { admin: { tokens: [{ label: DEMO_ADMIN, sha256: admin.sha256 }] }, ...(options.grants && { auth: 'grants' }) });
+  const policies = mkdtempSync(join(tmpdir(), 'toolgate-demo-'));
+  try {
+    const servers = withPolicyCopies(loadConfig(DEMO_CONFIG).servers, policies);
+    const listening = await listen({ ...options, config: DEMO_CONFIG }, { servers, admin: { tokens: [{ label: DEMO_ADMIN, sha256: admin.sha256 }] }, ...(options.grants && { auth: 'grants' }) });
+    await guide(listening, admin.token, options);
+  } finally {
+    rmSync(policies, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The demo's servers with their policy files copied into `folder` for this run: a rule set on the console changes the
+ * copy (and keeps its versions there), never the package's files, and the folder goes when the demo stops.
+ */
+function withPolicyCopies(servers: GatewayConfig['servers'], folder: string): GatewayConfig['servers'] {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => {
+      if (typeof server.policy !== 'string') return [name, server];
+      const copy = join(folder, basename(server.policy));
+      copyFileSync(server.policy, copy);
+      return [name, { ...server, policy: copy }];
+    }),
+  );
+}
+
+/** Prints what to try against the demo, then serves until SIGINT or SIGTERM. */
+async function guide(listening: Listening, adminToken: string, options: DemoOptions): Promise<void> {
   const token = options.grants ? (await listening.grants!.create({ label: DEMO_GRANT, servers: ['smartlead', 'payments'] }, Date.now())).token : undefined;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...urls(listening), adminToken: admin.token, allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, held: DEMO_HELD_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
+    process.stdout.write(JSON.stringify({ ...urls(listening), adminToken, allowed: DEMO_ALLOWED_TOOL, denied: DEMO_DENIED_TOOL, held: DEMO_HELD_TOOL, ...(token && { grant: DEMO_GRANT, token }) }) + '\n');
   } else {
-    process.stdout.write(describeUrls(listening) + signIn(admin.token) + DEMO_SERVERS + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(urls(listening).url)) + 'Ctrl-C stops it; it keeps nothing.\n');
+    process.stdout.write(describeUrls(listening) + signIn(adminToken) + DEMO_SERVERS + (token ? withGrant(listening.servers.smartlead!, token) : withoutGrant(urls(listening).url)) + 'Ctrl-C stops it; it keeps nothing.\n');
   }
   await untilSignalled(listening);
 }

@@ -36,7 +36,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 /** Loads the configuration and serves it over HTTP: `serve` and `demo` alike. */
-export async function listen(options: ServeOptions, overrides: Partial<Pick<GatewayConfig, 'auth' | 'admin'>> = {}): Promise<Listening> {
+export async function listen(options: ServeOptions, overrides: Partial<Pick<GatewayConfig, 'auth' | 'admin' | 'servers'>> = {}): Promise<Listening> {
   const config = { ...loadConfig(options.config), ...overrides };
   const [configHost, configPort] = splitListen(config.listen);
   const host = options.host ?? configHost;

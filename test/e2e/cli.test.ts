@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -146,6 +146,23 @@ describe('configuration errors', () => {
       const again = (await client.callTool(refund)) as { isError?: boolean; content: { text: string }[] };
       assert.match(again.content[0]!.text, /^\[APPROVAL PENDING\]/, 'the approval was used once: the same call again needs a new one');
       await client.close();
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  test('a rule the demo\'s console sets changes a copy of its policy for that run, never the package\'s files', async () => {
+    const reference = readFileSync('examples/demo/smartlead-policy.json', 'utf8');
+    const demo = await startDemo(CLI[0], CLI.slice(1));
+    try {
+      const { adminToken, url, servers, denied } = demo.urls;
+      const put = await fetch(`${new URL(url).origin}/admin/policies/smartlead/tools/${denied}`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"rule":"allow"}' });
+      assert.equal(put.status, 200, await put.clone().text());
+      const client = await connected(new URL(servers.smartlead!), {});
+      assert.ok((await client.listTools()).tools.some((tool) => tool.name === denied), 'the rule is in force in the running demo');
+      await client.close();
+      assert.equal(readFileSync('examples/demo/smartlead-policy.json', 'utf8'), reference, 'the reference policy is untouched');
+      assert.ok(!existsSync('examples/demo/.toolgate-versions'), 'no versions were kept beside the package\'s files');
     } finally {
       await demo.stop();
     }
