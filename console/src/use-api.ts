@@ -1,9 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 
-/** A GET of the admin API, read when the page opens and every `refreshMs` after; the last error, if the last read failed. */
-export function useApi<T>(path: string, refreshMs?: number): { data?: T; error?: string } {
+/**
+ * A GET of the admin API, read when the page opens, every `refreshMs` after, and on `reload()` (after a change the
+ * page made); the last error, if the last read failed.
+ */
+export function useApi<T>(path: string, refreshMs?: number): { data?: T; error?: string; reload: () => void } {
   const [state, setState] = useState<{ data?: T; error?: string }>({});
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     let live = true;
     const read = () =>
@@ -17,6 +21,7 @@ export function useApi<T>(path: string, refreshMs?: number): { data?: T; error?:
       live = false;
       clearInterval(timer);
     };
-  }, [path, refreshMs]);
-  return state;
+  }, [path, refreshMs, reads]);
+  const reload = useCallback(() => setReads((n) => n + 1), []);
+  return { ...state, reload };
 }
