@@ -34,6 +34,8 @@ function call(i: number): AuditEntry[] {
   const grant = { id: `gr_${i % 1_000}`, label: `agent-${i % 1_000}` };
   const entries: AuditEntry[] = [{ kind: 'decision', requestId: id, time, grant, server: `server_${i % 5}`, method: 'tools/call', tool, decision, rule: `/tools/${tool}`, args: ['id'] }];
   if (decision === 'allowed') entries.push({ kind: 'outcome', requestId: id, time: time + 1, status: 'ok', gatewayMs: 0.2, upstreamMs: 5 });
+  // A policy change now and then: the console's "policy changes" page looks for these few among all the calls.
+  if (i % RARE_EVERY === 11) entries.push({ kind: 'policy', time: time + 2, server: 'server_1', tool, event: 'set', rule: 'deny', version: `v${i}`, by: 'alice' });
   return entries;
 }
 
@@ -77,6 +79,8 @@ export async function benchAuditPages(entries = 1_000_000): Promise<AuditPagesRe
       ['grant=agent-42', { grant: 'agent-42' }, newest],
       ['decision=denied', { decision: 'denied' }, newest],
       ['tool=rare_tool (10 calls)', { tool: 'rare_tool' }, newest],
+      ['kind=policy (one change in 50,000 calls)', { kind: 'policy' }, newest],
+      ['kind=request deep (after seq 100,000)', { kind: 'request' }, { ...newest, after: 100_000 }],
       ['server+tool deep (after seq 100,000)', { server: 'server_3', tool: 'tool_3' }, { ...newest, after: 100_000 }],
       ['a minute mid-log (since, until)', { since: middle, until: middle + 60_000 }, newest],
       ['since the first entry (all of it)', { since: T0 }, newest],

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 
 /**
@@ -22,5 +22,6 @@ export function useApi<T>(path: string, refreshMs?: number): { data?: T; error?:
       clearInterval(timer);
     };
   }, [path, refreshMs, reads]);
-  return { ...state, reload: () => setReads((n) => n + 1) };
+  const reload = useCallback(() => setReads((n) => n + 1), []);
+  return { ...state, reload };
 }

@@ -351,6 +351,9 @@ describe('GET /admin/audit', () => {
     assert.equal(status, 200, JSON.stringify(body));
     const request = body.request as { requestId: string; seq: number; decision: { grant: { label: string }; decision: string }; outcome: { status: string } };
     assert.deepEqual([request.requestId, request.seq, request.decision.grant.label, request.decision.decision, request.outcome.status], ['request-3', 7, 'bob', 'allowed', 'ok']);
+    const chain = body.chain as { seq: number; kind: string; prevHash: string; hash: string }[];
+    assert.deepEqual(chain.map(({ seq, kind }) => [seq, kind]), [[7, 'decision'], [8, 'outcome']], 'each entry\'s link in the chain');
+    assert.equal(chain[1]!.prevHash, chain[0]!.hash, 'the outcome links to the decision before it');
     const denied = await get('/request-4');
     assert.deepEqual([denied.body.request && (denied.body.request as { outcome?: unknown }).outcome, (denied.body.request as { decision: { decision: string } }).decision.decision], [undefined, 'denied']);
     const absent = await get('/request-9');
@@ -363,6 +366,20 @@ describe('GET /admin/audit', () => {
     assert.match(String((await get('?decision=maybe')).body.error), /decision/);
     assert.match(String((await get('?since=yesterday')).body.error), /since: expected an ISO time/);
     assert.match(String((await get('?colour=red')).body.error), /colour/);
+  });
+
+  // Last: the tests above count this log's entries.
+  test('a page carries its events too: kind=policy or kind=approval selects them, kind=request leaves them out', async () => {
+    const changed = await audit.append({ kind: 'policy', time: 2_000, server: 's', tool: 'echo', event: 'set', rule: 'deny', version: 'v2', previous: 'v1', by: 'alice' });
+    await audit.append({ kind: 'approval', time: 2_001, approval: 'ap_1', event: 'denied', grant: { id: 'gr_b', label: 'bob' }, server: 's', tool: 'echo', digest: 'd'.repeat(64), by: 'alice', reason: 'no' });
+    const page = await get('?tool=echo');
+    assert.deepEqual((page.body.events as { seq: number }[]).map((event) => Object.keys(event).join()), ['seq,approval', 'seq,policy'], 'newest first, each under its kind');
+    assert.equal((page.body.requests as unknown[]).length, 5, 'beside the requests');
+    const policy = await get('?kind=policy');
+    assert.deepEqual(policy.body, { requests: [], events: [{ seq: changed.seq, policy: changed.entry }] });
+    assert.deepEqual(((await get('?kind=approval')).body.events as { approval: { reason: string } }[]).map((event) => event.approval.reason), ['no']);
+    assert.deepEqual((await get('?kind=request')).body.events, [], 'kind=request: no events');
+    assert.match(String((await get('?kind=checkpoint')).body.error), /^kind: expected request, pin, approval, policy/);
   });
 });
 

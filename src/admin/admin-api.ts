@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationUnavailable } from '../grants/authenticator.js';
 import { GrantError, type Grants } from '../grants/grants.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { joinOutcomes } from '../audit/join-outcomes.js';
+import { eventsOf, joinOutcomes } from '../audit/join-outcomes.js';
 import { grantJson } from '../grants/grant-json.js';
 import type { ServerCatalogue } from '../catalog/catalogue.js';
 import type { ApprovalDesk } from '../approvals/approval-desk.js';
@@ -219,12 +219,15 @@ export class AdminApi {
     return { status: 200, body: { grant: grantJson(grant), token } };
   }
 
-  /** One page of the audit log, newest first unless `order=asc`; `next` is the `after` of the following page. */
+  /**
+   * One page of the audit log, newest first unless `order=asc`: its requests, each decision with its outcome, and its
+   * events (pin reviews, approvals, policy changes; `kind` selects one); `next` is the `after` of the following page.
+   */
   private async auditPage(req: IncomingMessage): Promise<Reply> {
     if (!this.audit) throw new HttpError(404, AUDIT_OFF);
     const { limit, after, order, ...filter } = validateQuery(auditQuery, req);
     const { entries, next } = await this.audit.query(filter, { limit, after, order });
-    return { status: 200, body: { requests: joinOutcomes(entries), ...(next !== undefined && { next }) } };
+    return { status: 200, body: { requests: joinOutcomes(entries), events: eventsOf(entries), ...(next !== undefined && { next }) } };
   }
 
   /** Every server's tools (or `server`'s), classified, with what the server's policy does to each. */

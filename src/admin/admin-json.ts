@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { documentWords } from '../documents/issue-words.js';
 import { APPROVAL_STATES } from '../approvals/approval.js';
 import { AUDIT_DECISIONS } from '../audit/audit-record.js';
+import { AUDIT_KINDS } from '../audit/audit-sink.js';
 import { toMilliseconds } from '../policy/duration.js';
 import { HttpError } from '../http/http-error.js';
 import { RECENT_MINUTES } from '../observability/recent-activity.js';
@@ -60,7 +61,7 @@ const time = z.string().transform((text, ctx) => {
 });
 const count = (min: number, max: number) => z.coerce.number({ error: `expected a whole number from ${min} to ${max}` }).int().min(min).max(max);
 
-/** `GET /admin/audit`'s query string: the filters of `toolgate audit tail`, and paging. */
+/** `GET /admin/audit`'s query string: the filters of `toolgate audit tail`, which kind of entry, and paging. */
 export const auditQuery = z.strictObject({
   grant: z.string().min(1).optional(),
   tool: z.string().min(1).optional(),
@@ -68,6 +69,7 @@ export const auditQuery = z.strictObject({
   decision: z.enum(AUDIT_DECISIONS).optional(),
   since: time.optional(),
   until: time.optional(),
+  kind: z.enum(AUDIT_KINDS, { error: `expected ${AUDIT_KINDS.join(', ')}` }).optional(),
   limit: count(1, 1_000).default(100),
   after: count(0, Number.MAX_SAFE_INTEGER).optional(),
   order: z.enum(['asc', 'desc']).default('desc'),

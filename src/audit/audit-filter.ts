@@ -1,5 +1,5 @@
 import { isEvent, type DecisionEntry, type ChainedEntry, type EventEntry } from './audit-record.js';
-import type { AuditFilter, AuditPage, AuditResult } from './audit-sink.js';
+import { ENTRY_KINDS, type AuditFilter, type AuditPage, type AuditResult } from './audit-sink.js';
 
 /**
  * Whether an entry passes the filter; `decision` is the entry's own decision, or the one its outcome completes. A
@@ -10,6 +10,7 @@ export function matches(filter: AuditFilter, { entry }: ChainedEntry, decision: 
   if (filter.since !== undefined && entry.time < filter.since) return false;
   if (filter.until !== undefined && entry.time >= filter.until) return false;
   if (filter.requestId !== undefined && !('requestId' in entry && entry.requestId === filter.requestId)) return false;
+  if (filter.kind !== undefined && !ENTRY_KINDS[filter.kind].includes(entry.kind)) return false;
   if (!filtersDecision(filter)) return true;
   if (!decision) return false;
   if (isEvent(decision)) {

@@ -1,6 +1,6 @@
 import { isEvent, type AuditEntry, type ChainedEntry } from './audit-record.js';
 import { canonicalSplit } from './chain.js';
-import type { AuditFilter, AuditPage } from './audit-sink.js';
+import { ENTRY_KINDS, type AuditFilter, type AuditPage } from './audit-sink.js';
 
 /**
  * An entry as the SQL sinks store it: the fields queries filter on in columns, the rest as JSON in `body`. The entry
@@ -138,6 +138,7 @@ function conditions(filter: AuditFilter, page: AuditPage, param: (value: unknown
   if (filter.tool !== undefined) where.push(`tool = ${param(filter.tool)}`);
   if (filter.server !== undefined) where.push(`server = ${param(filter.server)}`);
   if (filter.decision !== undefined) where.push(`decision = ${param(filter.decision)}`);
+  if (filter.kind !== undefined) where.push(`kind IN (${ENTRY_KINDS[filter.kind].map(param).join(', ')})`);
   return where;
 }
 
@@ -151,11 +152,12 @@ export const VERIFY_PAGE = 10_000;
  * server, tool and decision indexes showed no change in bench/audit.ts, while the copies on outcome rows cost about a
  * quarter of the append rate (docs/architecture.md has the figures). Time has none: a time filter is read in seq
  * order, which is quick for recent entries and reads back as far as the window starts. Request ids are time-ordered (request-id.ts), so that index grows at its end; the others have few
- * values, each growing at its end. The partial index finds outcome rows still without their decision's copies, so
+ * values, each growing at its end. The kind index serves `kind=policy` (or pin, approval): those events are few
+ * among the requests, so without it a page of them would read back through the whole log. The partial index finds outcome rows still without their decision's copies, so
  * the backfill at open reads only those.
  */
 export function auditIndexes(table: string, prefix: string, dialect: 'sqlite' | 'postgres', schema = ''): string {
-  const filters = ['grant_id', 'grant_label', 'server', 'tool', 'decision'];
+  const filters = ['grant_id', 'grant_label', 'server', 'tool', 'decision', 'kind'];
   // PostgreSQL's indexes on the grant before seq was put in are replaced by those with it, under another name.
   const named = (column: string) => (dialect === 'sqlite' ? `${prefix}_${column} ON ${table} (${column})` : `${prefix}_${column}_seq ON ${table} (${column}, seq)`);
   return [

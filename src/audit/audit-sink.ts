@@ -1,4 +1,4 @@
-import type { AuditDecision, AuditEntry, ChainedEntry } from './audit-record.js';
+import { EVENT_KINDS, type AuditDecision, type AuditEntry, type ChainedEntry } from './audit-record.js';
 import type { VerifyResult } from './chain.js';
 
 /**
@@ -16,7 +16,15 @@ export interface AuditFilter {
   readonly decision?: AuditDecision;
   readonly since?: number;
   readonly until?: number;
+  /** Only requests (decisions and outcomes), or only one kind of event: pin reviews, approvals, policy changes. */
+  readonly kind?: AuditKind;
 }
+
+/** What `kind` selects: a request's entries, or one kind of event. */
+export const AUDIT_KINDS = ['request', ...EVENT_KINDS] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+/** The entry kinds each AuditKind is stored as. */
+export const ENTRY_KINDS: Readonly<Record<AuditKind, readonly AuditEntry['kind'][]>> = { request: ['decision', 'outcome'], pin: ['pin'], approval: ['approval'], policy: ['policy'] };
 
 export interface AuditPage {
   readonly limit: number;

@@ -1,4 +1,4 @@
-import { isEvent, type ChainedEntry, type DecisionEntry, type OutcomeEntry } from './audit-record.js';
+import { isEvent, type ApprovalEntry, type ChainedEntry, type DecisionEntry, type OutcomeEntry, type PinEntry, type PolicyEntry } from './audit-record.js';
 
 /** One request as `audit tail` shows it: the decision, and how the call ended if it was forwarded and has ended. */
 export interface AuditRequest {
@@ -21,4 +21,14 @@ export function joinOutcomes(entries: readonly ChainedEntry[]): AuditRequest[] {
     byRequest.set(entry.requestId, request);
   }
   return [...byRequest.values()];
+}
+
+/** An event of the log as `audit tail --json` and `GET /admin/audit` give it: its seq, and the entry under its kind. */
+export type AuditEvent = { seq: number; pin: PinEntry } | { seq: number; approval: ApprovalEntry } | { seq: number; policy: PolicyEntry };
+
+/** The page's pin, approval and policy events, in the order of its entries. */
+export function eventsOf(entries: readonly ChainedEntry[]): AuditEvent[] {
+  return entries.flatMap(({ seq, entry }): AuditEvent[] =>
+    entry.kind === 'pin' ? [{ seq, pin: entry }] : entry.kind === 'approval' ? [{ seq, approval: entry }] : entry.kind === 'policy' ? [{ seq, policy: entry }] : [],
+  );
 }

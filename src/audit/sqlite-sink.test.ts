@@ -75,7 +75,7 @@ test('every filter of a page is read from an index, in seq order, so a page of a
       const sql = pageQuery('toolgate_audit', filter, { limit: 100, order: 'desc', after: 500 }, (value) => (params.push(value), '?'));
       return db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row) => row.detail);
     };
-    for (const filter of [{ server: 'files' }, { tool: 'read' }, { decision: 'denied' as const }, { requestId: 'req-1' }, { server: 'files', tool: 'read' }]) {
+    for (const filter of [{ server: 'files' }, { tool: 'read' }, { decision: 'denied' as const }, { requestId: 'req-1' }, { server: 'files', tool: 'read' }, { kind: 'policy' as const }]) {
       const steps = plan(filter);
       assert.ok(steps.some((step) => /SEARCH toolgate_audit USING INDEX/.test(step)), `${JSON.stringify(filter)}: ${steps.join(' | ')}`);
       assert.ok(!steps.some((step) => /TEMP B-TREE/.test(step)) || filter.requestId, `${JSON.stringify(filter)} is read in seq order, not sorted: ${steps.join(' | ')}`);

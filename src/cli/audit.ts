@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { AUDIT_DECISIONS, isEvent, type ApprovalEntry, type AuditDecision, type ChainedEntry, type PinEntry, type PolicyEntry } from '../audit/audit-record.js';
 import type { AuditFilter, AuditResult, AuditSink } from '../audit/audit-sink.js';
-import { joinOutcomes, type AuditRequest } from '../audit/join-outcomes.js';
+import { eventsOf, joinOutcomes, type AuditEvent, type AuditRequest } from '../audit/join-outcomes.js';
 import { openAuditSink } from '../audit/open-audit-sink.js';
 import { keygen, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, type KeygenOptions } from './audit-keygen.js';
 import { verify, verifyOptions, type VerifyCliOptions } from './audit-verify.js';
@@ -111,13 +111,10 @@ async function tail(sink: AuditSink, options: TailOptions): Promise<void> {
 }
 
 /** A request, a pin event, an approval event or a policy change, in the order of the log. */
-type Row = AuditRequest | { seq: number; pin: PinEntry } | { seq: number; approval: ApprovalEntry } | { seq: number; policy: PolicyEntry };
+type Row = AuditRequest | AuditEvent;
 
 function rows(entries: readonly ChainedEntry[]): Row[] {
-  const events = entries.flatMap(({ seq, entry }): Row[] =>
-    entry.kind === 'pin' ? [{ seq, pin: entry }] : entry.kind === 'approval' ? [{ seq, approval: entry }] : entry.kind === 'policy' ? [{ seq, policy: entry }] : [],
-  );
-  return [...joinOutcomes(entries), ...events].sort((a, b) => a.seq - b.seq);
+  return [...joinOutcomes(entries), ...eventsOf(entries)].sort((a, b) => a.seq - b.seq);
 }
 
 function print(options: Common, rows: Row[]): void {

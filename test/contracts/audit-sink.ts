@@ -223,6 +223,26 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.deepEqual(await sink.verify(), { ok: true, count: (await all(sink)).length });
     });
 
+    test('kind selects requests (decisions and outcomes) or one kind of event, with the other filters and newest-first paging', async () => {
+      const { sink } = await open();
+      await fill(sink);
+      await sink.append({ kind: 'pin', time: T0 + 30, server: 'github', tool: 'tool_1', event: 'pinned', digest: 'a'.repeat(64) });
+      await sink.append({ kind: 'approval', time: T0 + 40, approval: 'ap_x', event: 'approved', grant: { id: 'gr_1', label: 'ci-agent' }, server: 'github', tool: 'tool_1', digest: 'c'.repeat(64), by: 'alice' });
+      await sink.append({ kind: 'policy', time: T0 + 50, server: 'github', tool: 'tool_1', event: 'set', rule: 'deny', version: 'b'.repeat(12), by: 'alice' });
+      await sink.append({ kind: 'policy', time: T0 + 51, server: 'files', event: 'replaced', version: 'c'.repeat(12), by: 'alice' });
+      assert.deepEqual((await all(sink, { kind: 'policy' })).map(shortName), ['P:tool_1', 'P:']);
+      assert.deepEqual((await all(sink, { kind: 'policy', server: 'files' })).map(shortName), ['P:'], 'with a server filter');
+      assert.deepEqual((await all(sink, { kind: 'approval' })).map(shortName), ['a:approved']);
+      assert.deepEqual((await all(sink, { kind: 'pin', tool: 'tool_1' })).map(shortName), ['p:tool_1']);
+      const requests = (await all(sink, { kind: 'request' })).map(shortName);
+      assert.equal(requests.length, 18, `ten decisions and eight outcomes: ${requests.join(' ')}`);
+      assert.ok(requests.every((name) => /^[do]\d+$/.test(name)), `only decisions and outcomes: ${requests.join(' ')}`);
+      const first = await sink.query({ kind: 'policy' }, { limit: 1, order: 'desc' });
+      assert.deepEqual(first.entries.map(shortName), ['P:'], 'the newest first');
+      const second = await sink.query({ kind: 'policy' }, { limit: 1, order: 'desc', after: first.next! });
+      assert.deepEqual(second.entries.map(shortName), ['P:tool_1'], 'the next page is the older one');
+    });
+
     test('two sinks on one store appending at once still chain one log', async () => {
       const { sink, share } = await open();
       if (!share) return;

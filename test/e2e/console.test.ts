@@ -82,6 +82,8 @@ describe('the web console', { skip }, () => {
   test('signs in with the admin token, keeps no secret in storage or the URL, and lists the servers', async () => {
     await signIn(page, alice.token);
     await page.getByRole('navigation', { name: 'Console pages' }).waitFor();
+    // The console opens on the Overview.
+    await page.getByRole('link', { name: 'Servers' }).click();
     const row = page.getByRole('row', { name: /fixture/ });
     await row.waitFor();
     const tools = (await agent.listTools()).tools.length;

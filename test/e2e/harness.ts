@@ -73,6 +73,13 @@ export async function httpClient(url: URL, mode: Era = 'legacy', capabilities: R
   return client;
 }
 
+/** The SDK v2 client over Streamable HTTP as an agent presenting a grant's token on every request. */
+export async function grantClient(url: URL, token: string): Promise<ClientV2> {
+  const client = new ClientV2({ name: 'toolgate-test', version: '1.0.0' }, { capabilities: CLIENT_CAPABILITIES });
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
 /** The SDK v1 client, as a legacy client of another generation. */
 export async function httpClientV1(url: URL): Promise<ClientV1> {
   const client = new ClientV1({ name: 'toolgate-test-v1', version: '1.0.0' }, { capabilities: CLIENT_CAPABILITIES });

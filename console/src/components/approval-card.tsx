@@ -11,10 +11,10 @@ export function decisionText({ approver, verdict, reason }: ApprovalRequest['dec
 }
 
 /**
- * The call's arguments as the policy's audit setting lets approvers see them: laid out in full (`full`, `redacted`),
+ * The call's arguments as the policy's audit setting lets approvers (and the audit log's readers) see them: laid out in full (`full`, `redacted`),
  * or their names alone (`keys`, the default). MCP arguments are an object, so a list here is the names.
  */
-function Arguments({ shown }: { shown: ApprovalRequest['shown'] }) {
+export function Arguments({ shown }: { shown: ApprovalRequest['shown'] }) {
   if (!('arguments' in shown)) return <p class="empty">Not shown: the policy's audit setting keeps them out.</p>;
   if (!Array.isArray(shown.arguments)) return <Value value={shown.arguments} />;
   if (shown.arguments.length === 0) return <p class="empty">No arguments.</p>;
