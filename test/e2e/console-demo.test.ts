@@ -70,6 +70,8 @@ describe('the demo, through its console', { skip }, () => {
     const card = page.getByRole('article', { name: 'payments_create_refund on payments' });
     await card.waitFor({ timeout: 5_000 });
     assert.equal(await card.locator('.value-map dt').allTextContents().then((names) => names.join(',')), 'charge_id,amount,reason', 'the refund\'s arguments, laid out');
+    const shownDigest = (await card.locator('.digest code').textContent()) ?? '';
+    assert.match(shownDigest, /^[0-9a-f]{64}$/, 'the card shows the digest of the arguments it approves');
     await screenshot(page, 'demo-approval');
     await card.getByLabel('Reason (optional)').fill('the customer was charged twice');
     await card.getByRole('button', { name: 'Approve' }).click();
@@ -77,6 +79,10 @@ describe('the demo, through its console', { skip }, () => {
     const done = (await agent.callTool(REFUND)) as ToolResult;
     assert.equal(done.isError, undefined, done.content[0]!.text);
     assert.match(done.content[0]!.text, /"status":"succeeded"/, 'the refund reached the payments server');
+    const audit = await fetch(`${new URL(demo.urls.url).origin}/admin/audit?kind=approval`, { headers: { authorization: `Bearer ${demo.urls.adminToken}` } });
+    const { events } = (await audit.json()) as { events: { approval?: { event: string; digest: string; by?: string } }[] };
+    const approved = events.find(({ approval }) => approval?.event === 'approved')?.approval;
+    assert.deepEqual([approved?.by, approved?.digest], ['demo-admin', shownDigest], 'the audit log records the approval of exactly the arguments the approver was shown');
   });
 
   test('the Audit page shows the refund just made', async () => {

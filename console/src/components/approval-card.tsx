@@ -96,6 +96,10 @@ export function ApprovalCard({ request }: { request: ApprovalRequest }) {
       </dl>
       <h4>Arguments</h4>
       <Arguments shown={request.shown} />
+      {/* The approval approves these arguments and no others: the audit log records the same digest. */}
+      <p class="digest">
+        SHA-256 of the arguments: <code>{binding.argsDigest}</code>
+      </p>
       <form class="decide" onSubmit={(event) => event.preventDefault()}>
         <label for={`${heading}-reason`}>Reason (optional)</label>
         <input id={`${heading}-reason`} type="text" maxLength={1000} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
