@@ -55,6 +55,12 @@ test('npm pack, npm install -g, then toolgate runs from anywhere', { skip: npmMi
       } finally {
         await client.close();
       }
+      // The console's built assets ship in the package: the installed demo serves the page and the script it names.
+      const page = await fetch(demo.urls.console!);
+      const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+      assert.ok(page.ok && script, 'the installed package serves the console page, naming its script');
+      const asset = await fetch(new URL(script, demo.urls.console));
+      assert.deepEqual([asset.status, asset.headers.get('content-type')], [200, 'text/javascript; charset=utf-8'], 'and the script itself');
     } finally {
       await demo.stop();
     }
@@ -69,7 +75,10 @@ test('npm pack, npm install -g, then toolgate runs from anywhere', { skip: npmMi
     );
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((tool) => tool.name), ['smartlead_create_client_api_key']);
+      // Both demo servers, through one stdio connection: what their policies let through, the hidden tool left out.
+      const names = tools.map((tool) => tool.name);
+      assert.ok(names.includes('smartlead_create_client_api_key') && names.includes('payments_create_refund'), `both servers' allowed tools: ${names.join(', ')}`);
+      assert.ok(!names.includes('payments_delete_customer') && !names.includes('smartlead_delete_campaign'), 'no hidden or unlisted tool');
     } finally {
       await client.close();
     }
