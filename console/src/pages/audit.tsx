@@ -5,6 +5,7 @@ import { Alert } from '../components/alert.js';
 import { Arguments } from '../components/approval-card.js';
 import { When } from '../components/when.js';
 import { useApi } from '../use-api.js';
+import { HeaderRow } from '../components/header-row.js';
 
 /** Entries per page: a page is one keyset query, so the log is never read whole, however long it is. */
 const PAGE_SIZE = 25;
@@ -135,18 +136,7 @@ export function AuditPage() {
               {cursors.length === 1 ? 'The newest entries' : `Older entries, page ${cursors.length}`}, newest first
             </caption>
             <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Who</th>
-                <th scope="col">Server</th>
-                <th scope="col">Tool</th>
-                <th scope="col">What</th>
-                <th scope="col">Why</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">
-                  <span class="visually-hidden">Details</span>
-                </th>
-              </tr>
+              <HeaderRow columns={['Time', 'Who', 'Server', 'Tool', 'What', 'Why', 'Outcome']} actions="Details" />
             </thead>
             <tbody>
               {rows.length === 0 && (

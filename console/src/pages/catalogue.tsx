@@ -7,6 +7,7 @@ import { EffectSummary } from '../components/effect-summary.js';
 import { HeldChangeDialog } from '../components/held-change-dialog.js';
 import { RuleDialog, type RuleChange } from '../components/rule-dialog.js';
 import { useApi } from '../use-api.js';
+import { HeaderRow } from '../components/header-row.js';
 
 /**
  * Rows put in the document at a time. Filtering 10,000 tools takes milliseconds; a table of 10,000 rows is some
@@ -108,17 +109,7 @@ export function CataloguePage() {
               <col class="actions-column" />
             </colgroup>
             <thead>
-              <tr>
-                <th scope="col">Server</th>
-                <th scope="col">Tool</th>
-                <th scope="col">Risk</th>
-                <th scope="col">Why</th>
-                <th scope="col">Policy</th>
-                <th scope="col">Recommended</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
+              <HeaderRow columns={['Server', 'Tool', 'Risk', 'Why', 'Policy', 'Recommended']} actions="Actions" />
             </thead>
             <tbody>
               {matches.slice(0, shown).map((row) => (

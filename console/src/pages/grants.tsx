@@ -4,6 +4,7 @@ import { Alert } from '../components/alert.js';
 import { TokenOnce } from '../components/token-once.js';
 import { When } from '../components/when.js';
 import { useApi } from '../use-api.js';
+import { HeaderRow } from '../components/header-row.js';
 
 interface Grant {
   id: string;
@@ -56,18 +57,7 @@ export function GrantsPage() {
         <table>
           <caption>Each agent's credential: which servers it reaches, under which policy, and until when</caption>
           <thead>
-            <tr>
-              <th scope="col">Label</th>
-              <th scope="col">Servers</th>
-              <th scope="col">Policy</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Revoked</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
+            <HeaderRow columns={['Label', 'Servers', 'Policy', 'Created', 'Expires', 'Last used', 'Revoked']} actions="Actions" />
           </thead>
           <tbody>
             {data.grants.map((grant) => (
