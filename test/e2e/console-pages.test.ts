@@ -192,4 +192,25 @@ describe('the console’s pages', { skip }, () => {
     await noViolations('the Policy page with a reload error');
     await screenshot(page, 'policy-reload-error');
   });
+
+  test('the Policy page lists the versions a change kept, and rolling back to one puts it in force for the agent\'s next call', async () => {
+    const versions = page.getByRole('table', { name: /^Each version of the file that a change replaced/ });
+    // Version 1 is the file as it was before the pid rule was set; the hand edit above was not made through the writer.
+    const first = versions.getByRole('row', { name: /^1 / });
+    await first.waitFor();
+    await first.getByRole('button', { name: 'Roll back to 1' }).click();
+    const status = page.getByRole('status').filter({ hasText: /^Version 1 is back in force as [0-9a-f]{12}\.$/ });
+    await status.waitFor();
+    const restored = /as ([0-9a-f]{12})/.exec((await status.textContent()) ?? '')![1]!;
+    // At once, not at the next five-second read: the page's summary shows the version put back, and no reload error.
+    await page.getByRole('row', { name: /^fixture/ }).filter({ hasText: restored }).waitFor({ timeout: 2_000 });
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'failed to reload' }).count(), 0, 'the reload error is gone');
+    const pid = (await agent.callTool({ name: 'pid', arguments: {} })) as { isError?: boolean };
+    assert.notEqual(pid.isError, true, 'the rolled-back policy, without the pid rule, is in force for the next call');
+    const replaced = versions.getByRole('row', { name: /^2 / });
+    assert.match((await replaced.textContent()) ?? '', /does not load/, 'the hand edit it replaced is kept too, marked as not loading');
+    assert.equal(await replaced.getByRole('button').isDisabled(), true, 'a version that does not load cannot be put back');
+    await noViolations('the Policy page\'s versions');
+    await screenshot(page, 'policy-rolled-back');
+  });
 });

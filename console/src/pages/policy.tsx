@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Alert } from '../components/alert.js';
+import { HeaderRow } from '../components/header-row.js';
 import { Value } from '../components/value-list.js';
 import { When } from '../components/when.js';
 import { useApi } from '../use-api.js';
@@ -26,7 +27,7 @@ const VERDICTS: Record<Explained['decision']['kind'], string> = { allow: 'Allowe
 
 /** Each server's policy in force, its last reload and any reload error, read every five seconds; one server's document and `explain`. */
 export function PolicyPage() {
-  const { data, error } = useApi<{ servers: PolicySummary[] }>('/admin/policies', 5_000);
+  const { data, error, reload } = useApi<{ servers: PolicySummary[] }>('/admin/policies', 5_000);
   const [chosen, setChosen] = useState<string>();
   const server = chosen ?? data?.servers[0]?.server;
   const failing = data?.servers.filter((summary) => summary.error) ?? [];
@@ -41,14 +42,7 @@ export function PolicyPage() {
         <table>
           <caption>The policy in force for each server</caption>
           <thead>
-            <tr>
-              <th scope="col">Server</th>
-              <th scope="col">Source</th>
-              <th scope="col">Dialect</th>
-              <th scope="col">Version</th>
-              <th scope="col">Last loaded</th>
-              <th scope="col">Last reload</th>
-            </tr>
+            <HeaderRow columns={['Server', 'Source', 'Dialect', 'Version', 'Last loaded', 'Last reload']} />
           </thead>
           <tbody>
             {data.servers.map((summary) => (
@@ -82,6 +76,7 @@ export function PolicyPage() {
           </select>
           {/* Keyed by the version too: a new version in force is read again. */}
           <PolicyDocument key={`${server} ${data.servers.find((summary) => summary.server === server)?.version}`} server={server} />
+          {data.servers.find((summary) => summary.server === server)?.source === 'file' && <KeptVersions key={`versions-${server}`} server={server} rolledBack={reload} />}
           <ExplainForm key={`explain-${server}`} server={server} />
         </>
       )}
@@ -123,6 +118,77 @@ function PolicyDocument({ server }: { server: string }) {
       <h2 id="document-heading">The document in force</h2>
       <Alert message={error} />
       {data && (data.document === null ? <p class="empty">No policy.</p> : <pre class="document" tabIndex={0} aria-label={`The policy of ${server}`}>{JSON.stringify(data.document, null, 2)}</pre>)}
+    </section>
+  );
+}
+
+interface KeptVersion {
+  n: number;
+  replacedAt: string;
+  version: string;
+  dialect?: string;
+  error?: string;
+}
+
+/**
+ * The versions the gateway kept of this server's file, newest first, each with a button that puts it back in force
+ * (`POST …/rollback` with `If-Match` of the version this list was read under, so it never undoes a change it has not shown).
+ */
+function KeptVersions({ server, rolledBack }: { server: string; rolledBack: () => void }) {
+  const path = `/admin/policies/${encodeURIComponent(server)}`;
+  const { data, error, reload } = useApi<{ version: string; versions: KeptVersion[] }>(`${path}/versions`);
+  const [status, setStatus] = useState<string>();
+  const [failure, setFailure] = useState<string>();
+  const rollBack = async (to: number) => {
+    setStatus(undefined);
+    setFailure(undefined);
+    try {
+      const done = await api<{ version: string }>(`${path}/rollback`, { method: 'POST', body: { to }, headers: { 'if-match': `"${data!.version}"` } });
+      setStatus(`Version ${to} is back in force as ${done.version}.`);
+      reload();
+      rolledBack();
+    } catch (failed) {
+      setFailure((failed as Error).message);
+    }
+  };
+  const newestFirst = [...(data?.versions ?? [])].sort((a, b) => b.n - a.n);
+  return (
+    <section aria-labelledby="versions-heading">
+      <h2 id="versions-heading">Earlier versions</h2>
+      <Alert message={error ?? failure} />
+      {status && (
+        <p role="status" class="done">
+          {status}
+        </p>
+      )}
+      {data && newestFirst.length === 0 && <p class="empty">None yet: a change made through the console or `toolgate policy set` keeps the version it replaces.</p>}
+      {newestFirst.length > 0 && (
+        <table>
+          <caption>Each version of the file that a change replaced, newest first</caption>
+          <thead>
+            <HeaderRow columns={['Kept as', 'Replaced', 'Version', 'Dialect']} actions="Roll back" />
+          </thead>
+          <tbody>
+            {newestFirst.map((kept) => (
+              <tr key={kept.n}>
+                <th scope="row">{kept.n}</th>
+                <td>
+                  <When at={kept.replacedAt} />
+                </td>
+                <td>
+                  <code>{kept.version}</code>
+                </td>
+                <td>{kept.error ? <span class="error">does not load: {kept.error}</span> : (kept.dialect ?? '—')}</td>
+                <td>
+                  <button type="button" disabled={kept.version === data?.version || kept.error !== undefined} onClick={() => void rollBack(kept.n)}>
+                    Roll back to {kept.n}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
