@@ -1,4 +1,4 @@
-import { DECISIONS, DECISION_WORDS } from '../audit.js';
+import { DECISIONS, DECISION_WORDS, type Decision } from '../audit.js';
 import { Alert } from '../components/alert.js';
 import { MinuteChart, type MinuteCounts } from '../components/minute-chart.js';
 import { RankedBars } from '../components/ranked-bars.js';
@@ -37,20 +37,12 @@ export function OverviewPage() {
               <caption>Calls in the last {data.minutes} minutes, by decision</caption>
               <thead>
                 <tr>
-                  {DECISIONS.map((decision) => (
-                    <th key={decision} scope="col" class="number">
-                      {DECISION_WORDS[decision]}
-                    </th>
-                  ))}
+                  <DecisionHeaders />
                 </tr>
               </thead>
               <tbody>
                 <tr>
-                  {DECISIONS.map((decision) => (
-                    <td key={decision} class="number" data-decision={decision}>
-                      {data.perMinute.reduce((sum, minute) => sum + minute[decision], 0)}
-                    </td>
-                  ))}
+                  <DecisionCells count={(decision) => data.perMinute.reduce((sum, minute) => sum + minute[decision], 0)} />
                 </tr>
               </tbody>
             </table>
@@ -60,11 +52,7 @@ export function OverviewPage() {
                 <thead>
                   <tr>
                     <th scope="col">Minute</th>
-                    {DECISIONS.map((decision) => (
-                      <th key={decision} scope="col" class="number">
-                        {DECISION_WORDS[decision]}
-                      </th>
-                    ))}
+                    <DecisionHeaders />
                   </tr>
                 </thead>
                 <tbody>
@@ -73,11 +61,7 @@ export function OverviewPage() {
                       <th scope="row">
                         <When at={minute.minute} />
                       </th>
-                      {DECISIONS.map((decision) => (
-                        <td key={decision} class="number">
-                          {minute[decision]}
-                        </td>
-                      ))}
+                      <DecisionCells count={(decision) => minute[decision]} />
                     </tr>
                   ))}
                 </tbody>
@@ -96,6 +80,32 @@ export function OverviewPage() {
           </div>
         </>
       )}
+    </>
+  );
+}
+
+/** A column header for each decision, in the order of the counts' cells. */
+function DecisionHeaders() {
+  return (
+    <>
+      {DECISIONS.map((decision) => (
+        <th key={decision} scope="col" class="number">
+          {DECISION_WORDS[decision]}
+        </th>
+      ))}
+    </>
+  );
+}
+
+/** A cell for each decision's count, under DecisionHeaders. */
+function DecisionCells({ count }: { count: (decision: Decision) => number }) {
+  return (
+    <>
+      {DECISIONS.map((decision) => (
+        <td key={decision} class="number" data-decision={decision}>
+          {count(decision)}
+        </td>
+      ))}
     </>
   );
 }
