@@ -75,25 +75,66 @@ describe('configuration', () => {
   describe('store', () => {
     const stores = (store: string) => parseConfig(`store: ${store}\nservers:\n  a: { command: x }\n`, 'toolgate.yaml', {}, '/srv').store;
 
-    test('one place holds every part; paths are relative to the file', () => {
-      assert.deepEqual(stores('sqlite:./state.db'), { counters: 'sqlite:/srv/state.db', grants: 'sqlite:/srv/state.db', audit: 'sqlite:/srv/state.db', pins: 'sqlite:/srv/state.db', approvals: 'sqlite:/srv/state.db' });
-      assert.deepEqual(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').store.audit, 'sqlite:/srv/toolgate.db');
+    const FILE = 'sqlite:/srv/toolgate.db';
+
+    test('one place holds every part but the sessions, which stay in this process; paths are relative to the file', () => {
+      assert.deepEqual(stores('sqlite:./state.db'), {
+        counters: 'sqlite:/srv/state.db',
+        grants: 'sqlite:/srv/state.db',
+        audit: 'sqlite:/srv/state.db',
+        pins: 'sqlite:/srv/state.db',
+        approvals: 'sqlite:/srv/state.db',
+        sessions: 'memory',
+      });
+      assert.deepEqual(parseConfig('servers:\n  a: { command: x }\n', 'toolgate.yaml', {}, '/srv').store.audit, FILE);
     });
 
-    test('a Redis URL holds the counters only; the rest stay in the default file', () => {
-      assert.deepEqual(stores('redis://127.0.0.1:6379/0'), { counters: 'redis://127.0.0.1:6379/0', grants: 'sqlite:/srv/toolgate.db', audit: 'sqlite:/srv/toolgate.db', pins: 'sqlite:/srv/toolgate.db', approvals: 'sqlite:/srv/toolgate.db' });
+    test('a Redis URL holds the counters and sessions only; the rest stay in the default file', () => {
+      const redis = 'redis://127.0.0.1:6379/0';
+      assert.deepEqual(stores(redis), { counters: redis, grants: FILE, audit: FILE, pins: FILE, approvals: FILE, sessions: redis });
     });
 
     test('a place per part', () => {
-      assert.deepEqual(stores('{ counters: "redis://r/0", grants: "postgres://p/db", audit: "jsonl:./audit.jsonl" }'), {
+      assert.deepEqual(stores('{ counters: "redis://r/0", grants: "postgres://p/db", audit: "jsonl:./audit.jsonl", sessions: "redis://r/1" }'), {
         counters: 'redis://r/0',
         grants: 'postgres://p/db',
         audit: 'jsonl:/srv/audit.jsonl',
         pins: 'postgres://p/db',
         approvals: 'postgres://p/db',
+        sessions: 'redis://r/1',
       });
       assert.equal(stores('{ audit: "jsonl:-" }').audit, 'jsonl:-', 'stdout is not a path');
       assert.equal(stores('{ grants: "sqlite:./g.db", pins: "sqlite:./p.db" }').pins, 'sqlite:/srv/p.db', 'a pins file is relative to the file too');
+      assert.equal(stores('{ grants: "sqlite:./g.db" }').sessions, 'memory', 'sessions stay in this process unless named');
+    });
+
+    test('the shorthand puts the records in sql, counters and sessions in kv', () => {
+      assert.deepEqual(stores('{ sql: "postgres://p/db", kv: "redis://r/0" }'), {
+        counters: 'redis://r/0',
+        grants: 'postgres://p/db',
+        audit: 'postgres://p/db',
+        pins: 'postgres://p/db',
+        approvals: 'postgres://p/db',
+        sessions: 'redis://r/0',
+      });
+    });
+
+    test('parts named beside the shorthand override it', () => {
+      assert.deepEqual(stores('{ sql: "postgres://p/db", kv: "redis://r/0", audit: "jsonl:./audit.jsonl", sessions: memory }'), {
+        counters: 'redis://r/0',
+        grants: 'postgres://p/db',
+        audit: 'jsonl:/srv/audit.jsonl',
+        pins: 'postgres://p/db',
+        approvals: 'postgres://p/db',
+        sessions: 'memory',
+      });
+      assert.equal(stores('{ sql: "postgres://p/db", counters: "sqlite:./counts.db" }').counters, 'sqlite:/srv/counts.db', 'counters named beside a PostgreSQL sql need no kv');
+    });
+
+    test('without kv, SQLite counts and the sessions stay in this process; kv alone leaves the records in the default file', () => {
+      const file = 'sqlite:/srv/state.db';
+      assert.deepEqual(stores('{ sql: "sqlite:./state.db" }'), { counters: file, grants: file, audit: file, pins: file, approvals: file, sessions: 'memory' });
+      assert.deepEqual(stores('{ kv: "redis://r/0" }'), { counters: 'redis://r/0', grants: FILE, audit: FILE, pins: FILE, approvals: FILE, sessions: 'redis://r/0' });
     });
 
     test('a part where it cannot live is named', () => {
@@ -101,6 +142,18 @@ describe('configuration', () => {
       assert.match(problems('store: { audit: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/audit: audit live in memory, sqlite:PATH, postgres:\/\/… or jsonl:PATH/);
       assert.match(problems('store: postgres://p/db\nservers:\n  a: { command: x }\n'), /\/store: counters live in memory, sqlite:PATH or redis:/);
       assert.match(problems('store: { pins: "redis://r/0" }\nservers:\n  a: { command: x }\n'), /\/store\/pins: pins live in memory, sqlite:PATH or postgres:\/\/…, not "redis:\/\/r\/0"/);
+      assert.match(problems('store: { sessions: "postgres://p/db" }\nservers:\n  a: { command: x }\n'), /\/store\/sessions: sessions live in memory \(this process only\) or redis:\/\/HOST:PORT\/DB, not "postgres:\/\/p\/db"/);
+    });
+
+    test('a shorthand place of the wrong kind is named with what it expects', () => {
+      const config = (store: string) => problems(`store: ${store}\nservers:\n  a: { command: x }\n`);
+      assert.match(config('{ sql: "redis://r/0", kv: "redis://r/0" }'), /\/store\/sql: expected a postgres:\/\/ URL or sqlite:PATH \(where grants, the audit log, pins and approvals live\), not "redis:\/\/r\/0"/);
+      assert.match(config('{ sql: "postgres://p/db", kv: "postgres://p/db" }'), /\/store\/kv: expected a redis:\/\/ URL \(where counters and sessions live\), not "postgres:\/\/p\/db"/);
+      assert.match(config('{ sql: "memory" }'), /\/store\/sql: expected a postgres:\/\/ URL or sqlite:PATH/);
+    });
+
+    test('a PostgreSQL sql without kv is refused: there is no PostgreSQL counter store to put the counters in', () => {
+      assert.match(problems('store: { sql: "postgres://p/db" }\nservers:\n  a: { command: x }\n'), /\/store\/kv: expected a redis:\/\/ URL for the counters beside sql: postgres:\/\/…/);
     });
   });
 

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { DocumentError, parseDocument, toPointer, type Problem } from '../documents/errors.js';
 import { readDocumentFile, readDocumentText } from '../documents/read-text.js';
 import { configSchema, isStdioServer, type GatewayConfig } from './schema.js';
+import { STORE_PARTS } from './store-places.js';
 
 /** `${…}`: a variable, `${NAME:-default}`, or one of the forms clients write (`${env:NAME}`, `${input:ID}`, …). */
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -61,7 +62,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (problems.length > 0) throw new DocumentError(file, problems);
 
   const config = parseDocument(configSchema, interpolated, file);
-  for (const part of ['counters', 'grants', 'audit', 'pins', 'approvals'] as const) {
+  for (const part of STORE_PARTS) {
     const [, scheme, file] = /^(sqlite|jsonl):(.+)$/.exec(config.store[part]) ?? [];
     if (scheme && file !== '-') config.store[part] = `${scheme}:${resolve(baseDir, file!)}`;
   }

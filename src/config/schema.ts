@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { documentWords } from '../documents/issue-words.js';
 import { jsonShape } from '../documents/json-shape.js';
 import { namedRecord } from '../documents/named-record.js';
+import { storeConfig, storePlaces } from './store-places.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
 const serverName = z
@@ -89,17 +90,6 @@ const server = z.unknown().transform((value, ctx) => {
 // What the picking reads, for the configuration's JSON Schema.
 server._zod.toJSONSchema = () => ({ anyOf: [jsonShape(stdioServer), jsonShape(httpServer)] });
 
-const DEFAULT_STORE = 'sqlite:./toolgate.db';
-const REDIS = /^rediss?:\/\/.+$/;
-/** Where each part may live, and how to say so. */
-const PLACES = [
-  ['counters', /^(memory|sqlite:.+|rediss?:\/\/.+)$/, 'memory, sqlite:PATH or redis://HOST:PORT/DB'],
-  ['grants', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
-  ['audit', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+|jsonl:.+)$/, 'memory, sqlite:PATH, postgres://… or jsonl:PATH (jsonl:- for stdout)'],
-  ['pins', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
-  ['approvals', /^(memory|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'memory, sqlite:PATH or postgres://…'],
-] as const;
-
 /** How the configuration keeps a credential: its SHA-256, so a leaked file does not leak the token. */
 const tokenSha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'expected 64 lowercase hex digits (the SHA-256 of a token from `toolgate admin token`)' });
 
@@ -155,18 +145,7 @@ export const configSchema = z
         max_per_grant: z.number().int().positive().default(1_000),
       })
       .default({ max: 10_000, max_per_grant: 1_000 }),
-    /**
-     * Where state lives: one place for everything (`memory`, or `sqlite:PATH` relative to this file; a `redis://`
-     * URL holds the counters only), or a place per part: `{ counters: redis://…, grants: postgres://…, audit:
-     * postgres://… | jsonl:PATH, pins: postgres://…, approvals: postgres://… }` for replicas. A part left out stays
-     * in `sqlite:./toolgate.db`, but for pinned definitions and approval requests, which live with the grants unless
-     * named: what operators reviewed and decided goes with who may call.
-     */
-    store: z
-      .union([z.string(), z.strictObject({ counters: z.string().optional(), grants: z.string().optional(), audit: z.string().optional(), pins: z.string().optional(), approvals: z.string().optional() })], {
-        error: 'expected a store (memory, sqlite:PATH, redis://…) or { counters, grants, audit, pins, approvals }',
-      })
-      .default(DEFAULT_STORE),
+    store: storeConfig,
     /**
      * The audit log: on unless switched off (a benchmark's baseline); entries older than `retain_days` are pruned.
      * With `signing_key` (an Ed25519 private key file, kept outside the store), the chain's head is signed into the log
@@ -275,23 +254,12 @@ export const configSchema = z
       return z.NEVER;
     }
     const { store, ...others } = rest;
-    const stores =
-      typeof store === 'string'
-        ? REDIS.test(store)
-          ? { counters: store, grants: DEFAULT_STORE, audit: DEFAULT_STORE, pins: DEFAULT_STORE, approvals: DEFAULT_STORE }
-          : { counters: store, grants: store, audit: store, pins: store, approvals: store }
-        : {
-            counters: store.counters ?? DEFAULT_STORE,
-            grants: store.grants ?? DEFAULT_STORE,
-            audit: store.audit ?? DEFAULT_STORE,
-            pins: store.pins ?? store.grants ?? DEFAULT_STORE,
-            approvals: store.approvals ?? store.grants ?? DEFAULT_STORE,
-          };
-    const path = (part: string) => (typeof store === 'string' ? ['store'] : ['store', part]);
-    for (const [part, pattern, places] of PLACES) {
-      if (!pattern.test(stores[part])) ctx.addIssue({ code: 'custom', path: path(part), message: `${part} live in ${places}, not "${stores[part]}"` });
+    const placed = storePlaces(store);
+    if ('problems' in placed) {
+      for (const { path, message } of placed.problems) ctx.addIssue({ code: 'custom', path, message });
+      return z.NEVER;
     }
-    return { ...others, store: stores, servers: merged };
+    return { ...others, store: placed.places, servers: merged };
   });
 
 export type GatewayConfig = z.output<typeof configSchema>;
