@@ -1,3 +1,4 @@
+import type { SchemaHistory } from '../store/migrations.js';
 import type { ApprovalRequest } from './approval.js';
 import type { ApprovalFilter } from './approval-store.js';
 
@@ -27,14 +28,14 @@ export interface ApprovalRow {
 export const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
 
 /**
- * The table and its indexes. By key: every call that needs an approval looks for its request (`findByKey`), and a
+ * The table and its indexes, through time (store/migrations.ts). By key: every call that needs an approval looks for its request (`findByKey`), and a
  * key has only the few requests of one call's retries. By state, then time: listing what is pending, the CLI's and
  * admin's usual question, reads the few pending among the many finished newest first and stops at the limit. By
  * time: a listing by server or grant alone walks back from the newest without sorting all the history (requests
  * are never deleted here).
  */
-export function approvalTable({ table, time, id }: SqlDialect): string {
-  return `
+export function approvalHistory({ table, time, id }: SqlDialect): SchemaHistory {
+  const sql = `
     CREATE TABLE IF NOT EXISTS ${table} (
       id ${id} PRIMARY KEY,
       key TEXT NOT NULL,
@@ -51,6 +52,7 @@ export function approvalTable({ table, time, id }: SqlDialect): string {
     CREATE INDEX IF NOT EXISTS toolgate_approvals_state ON ${table} (state, created_at, id);
     CREATE INDEX IF NOT EXISTS toolgate_approvals_created ON ${table} (created_at, id);
   `;
+  return { part: 'approvals', migrations: [{ version: 1, sql }] };
 }
 
 /** Inserts a request unless its id is taken: no row changed means it exists already. */

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { createTables, openPostgres } from '../store/postgres.js';
+import { openPostgres } from '../store/postgres.js';
 import type { ApprovalRequest, ApprovalState } from './approval.js';
-import { approvalFromRow, approvalTable, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
+import { approvalFromRow, approvalHistory, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
 import { assertLimit, assertReplacement, existsAlready, type ApprovalFilter, type ApprovalStore } from './approval-store.js';
 
 /**
@@ -15,17 +15,11 @@ export class PostgresApprovalStore implements ApprovalStore {
     private readonly sql: SqlDialect,
   ) {}
 
-  /** Connects to a `postgres://` URL and creates the table if it is missing; `schema` as for the grant store. */
+  /** Connects to a `postgres://` URL and brings the table up to date; `schema` as for the grant store. */
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresApprovalStore> {
-    const { pool, table } = openPostgres(url, options.schema);
-    const store = new PostgresApprovalStore(pool, { table: table('toolgate_approvals'), time: 'BIGINT', id: 'TEXT COLLATE "C"', parameter: (n) => `$${n}` });
-    try {
-      await createTables(pool, 'toolgate_approvals', options.schema, approvalTable(store.sql));
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return store;
+    const dialect = (table: (name: string) => string): SqlDialect => ({ table: table('toolgate_approvals'), time: 'BIGINT', id: 'TEXT COLLATE "C"', parameter: (n) => `$${n}` });
+    const { pool, table } = await openPostgres(url, options.schema, (named) => approvalHistory(dialect(named)));
+    return new PostgresApprovalStore(pool, dialect(table));
   }
 
   async create(request: ApprovalRequest): Promise<void> {

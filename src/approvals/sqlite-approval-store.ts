@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { ApprovalRequest, ApprovalState } from './approval.js';
-import { approvalFromRow, approvalTable, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
+import { approvalFromRow, approvalHistory, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
 import { assertLimit, assertReplacement, existsAlready, type ApprovalFilter, type ApprovalStore } from './approval-store.js';
 
 const SQLITE: SqlDialect = { table: 'toolgate_approvals', time: 'INTEGER', id: 'TEXT', parameter: () => '?' };
@@ -26,8 +26,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(approvalTable(SQLITE));
+    this.db = openSqlite(file, approvalHistory(SQLITE));
     this.sql = prepare(this.db);
   }
 

@@ -1,6 +1,7 @@
 import { isEvent, type AuditEntry, type ChainedEntry } from './audit-record.js';
 import { canonicalSplit } from './chain.js';
 import { ENTRY_KINDS, type AuditFilter, type AuditPage } from './audit-sink.js';
+import type { SchemaHistory } from '../store/migrations.js';
 
 /**
  * An entry as the SQL sinks store it: the fields queries filter on in columns, the rest as JSON in `body`. The entry
@@ -103,8 +104,8 @@ export function withDecisionColumns(stored: StoredEntry, columns: DecisionColumn
   return { ...stored, values: [...stored.values.slice(0, COPIED.from), ...columns, ...stored.values.slice(COPIED.to)] };
 }
 
-/** Fills the copies of outcome rows written before outcomes carried them (or whose decision came later): run at open. */
-export function backfillDecisionColumns(table: string): string {
+/** Fills the copies of outcome rows written before outcomes carried them. */
+function backfillDecisionColumns(table: string): string {
   const copies = DECISION_COPY_COLUMNS.join(', ');
   return `UPDATE ${table} SET (${copies}) = (SELECT ${copies} FROM ${table} d WHERE d.request_id = ${table}.request_id AND d.kind = 'decision')
     WHERE kind = 'outcome' AND server IS NULL AND EXISTS (SELECT 1 FROM ${table} d WHERE d.request_id = ${table}.request_id AND d.kind = 'decision')`;
@@ -154,16 +155,56 @@ export const VERIFY_PAGE = 10_000;
  * order, which is quick for recent entries and reads back as far as the window starts. Request ids are time-ordered (request-id.ts), so that index grows at its end; the others have few
  * values, each growing at its end. The kind index serves `kind=policy` (or pin, approval): those events are few
  * among the requests, so without it a page of them would read back through the whole log. The partial index finds outcome rows still without their decision's copies, so
- * the backfill at open reads only those.
+ * the backfill reads only those.
  */
-export function auditIndexes(table: string, prefix: string, dialect: 'sqlite' | 'postgres', schema = ''): string {
+function auditIndexes(table: string, prefix: string, dialect: 'sqlite' | 'postgres', qualified: (name: string) => string): string {
   const filters = ['grant_id', 'grant_label', 'server', 'tool', 'decision', 'kind'];
   // PostgreSQL's indexes on the grant before seq was put in are replaced by those with it, under another name.
   const named = (column: string) => (dialect === 'sqlite' ? `${prefix}_${column} ON ${table} (${column})` : `${prefix}_${column}_seq ON ${table} (${column}, seq)`);
   return [
     `CREATE INDEX IF NOT EXISTS ${prefix}_request_id ON ${table} (request_id);`,
     ...filters.map((column) => `CREATE INDEX IF NOT EXISTS ${named(column)};`),
-    ...(dialect === 'postgres' ? ['grant_id', 'grant_label'].map((column) => `DROP INDEX IF EXISTS ${schema}${prefix}_${column};`) : []),
+    ...(dialect === 'postgres' ? ['grant_id', 'grant_label'].map((column) => `DROP INDEX IF EXISTS ${qualified(`${prefix}_${column}`)};`) : []),
     `CREATE INDEX IF NOT EXISTS ${prefix}_uncopied ON ${table} (seq) WHERE kind = 'outcome' AND server IS NULL;`,
   ].join('\n');
+}
+
+/**
+ * The log's tables through time (store/migrations.ts), in either dialect; `table` names one in the log's schema.
+ * Version 1: the log, the anchor retention moves, and the indexes on request and grant. Version 2: every page filter
+ * read from an index in seq order, and the outcome rows written before they carried their decision's copies filled.
+ */
+export function auditHistory(dialect: 'sqlite' | 'postgres', table: (name: string) => string = (name) => name): SchemaHistory {
+  const log = table('toolgate_audit');
+  // SQLite's INTEGER PRIMARY KEY is the rowid, which every index ends with; its INTEGER affinity keeps a fraction.
+  const [seq, time] = dialect === 'sqlite' ? ['INTEGER', 'INTEGER'] : ['BIGINT', 'DOUBLE PRECISION'];
+  const v1 = `
+    CREATE TABLE IF NOT EXISTS ${log} (
+      seq ${seq} PRIMARY KEY,
+      time ${time} NOT NULL,
+      kind TEXT NOT NULL,
+      request_id TEXT NOT NULL,
+      grant_id TEXT,
+      grant_label TEXT,
+      server TEXT,
+      tool TEXT,
+      decision TEXT,
+      body TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    ${['request_id', 'grant_id', 'grant_label'].map((column) => `CREATE INDEX IF NOT EXISTS toolgate_audit_${column} ON ${log} (${column});`).join('\n')}
+    CREATE TABLE IF NOT EXISTS ${table('toolgate_audit_anchor')} (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      seq ${seq} NOT NULL,
+      prev_hash TEXT NOT NULL
+    );
+  `;
+  return {
+    part: 'audit',
+    migrations: [
+      { version: 1, sql: v1 },
+      { version: 2, sql: `${auditIndexes(log, 'toolgate_audit', dialect, table)}\n${backfillDecisionColumns(log)}` },
+    ],
+  };
 }

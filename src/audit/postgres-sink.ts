@@ -1,14 +1,14 @@
-import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { paged } from './audit-filter.js';
-import { AUDIT_COLUMNS, auditIndexes, backfillDecisionColumns, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditHistory, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { RecentDecisions } from './recent-decisions.js';
-import { inTransaction, openPostgres } from '../store/postgres.js';
+import { openPostgres } from '../store/postgres.js';
+import { inTransaction } from '../store/postgres-transaction.js';
 
-/** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
 /** Array types for inserting a whole batch with one `unnest`, in AUDIT_COLUMNS order. */
 const COLUMN_TYPES = ['bigint', 'double precision', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
@@ -35,15 +35,8 @@ export class PostgresAuditSink implements AuditSink {
   ) {}
 
   static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<PostgresAuditSink> {
-    const { pool, table } = openPostgres(url, options.schema);
-    const sink = new PostgresAuditSink(pool, table('toolgate_audit'), table('toolgate_audit_anchor'), table('toolgate_audit'));
-    try {
-      await sink.transaction((client) => sink.createTables(client, options.schema));
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return sink;
+    const { pool, table } = await openPostgres(url, options.schema, (named) => auditHistory('postgres', named));
+    return new PostgresAuditSink(pool, table('toolgate_audit'), table('toolgate_audit_anchor'), table('toolgate_audit'));
   }
 
   append(entry: AuditEntry): Promise<ChainedEntry> {
@@ -112,32 +105,5 @@ export class PostgresAuditSink implements AuditSink {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
       return work(client);
     });
-  }
-
-  private async createTables(client: PoolClient, schema: string | undefined): Promise<void> {
-    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS ${this.table} (
-        seq BIGINT PRIMARY KEY,
-        time DOUBLE PRECISION NOT NULL,
-        kind TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        grant_id TEXT,
-        grant_label TEXT,
-        server TEXT,
-        tool TEXT,
-        decision TEXT,
-        body TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-      );
-      ${auditIndexes(this.table, 'toolgate_audit', 'postgres', schema === undefined ? '' : `${escapeIdentifier(schema)}.`)}
-      CREATE TABLE IF NOT EXISTS ${this.anchorTable} (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq BIGINT NOT NULL,
-        prev_hash TEXT NOT NULL
-      );
-    `);
-    await client.query(backfillDecisionColumns(this.table));
   }
 }

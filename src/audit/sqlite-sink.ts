@@ -1,35 +1,12 @@
 import type Database from 'better-sqlite3';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
-import { AUDIT_COLUMNS, auditIndexes, backfillDecisionColumns, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow, type DecisionColumns } from './audit-rows.js';
+import { AUDIT_COLUMNS, auditHistory, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow, type DecisionColumns } from './audit-rows.js';
 import { paged } from './audit-filter.js';
 import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sink.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { RecentDecisions } from './recent-decisions.js';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS toolgate_audit (
-    seq INTEGER PRIMARY KEY,
-    time INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    grant_id TEXT,
-    grant_label TEXT,
-    server TEXT,
-    tool TEXT,
-    decision TEXT,
-    body TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-  );
-  ${auditIndexes('toolgate_audit', 'toolgate_audit', 'sqlite')}
-  CREATE TABLE IF NOT EXISTS toolgate_audit_anchor (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    prev_hash TEXT NOT NULL
-  );
-`;
 
 function prepare(db: Database.Database) {
   return {
@@ -57,9 +34,7 @@ export class SqliteAuditSink implements AuditSink {
   private readonly decisions = new RecentDecisions();
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(SCHEMA);
-    this.db.exec(backfillDecisionColumns('toolgate_audit'));
+    this.db = openSqlite(file, auditHistory('sqlite'));
     this.sql = prepare(this.db);
     const write = this.db.transaction((entries: AuditEntry[]) => {
       const stored = this.decisions.copy(entries, entries.map(storedEntry), (id) => this.sql.decisionOf.get(id));

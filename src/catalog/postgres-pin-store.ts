@@ -1,6 +1,15 @@
 import type { Pool } from 'pg';
-import { createTables, inTransaction, openPostgres } from '../store/postgres.js';
+import type { SchemaHistory } from '../store/migrations.js';
+import { openPostgres } from '../store/postgres.js';
+import { inTransaction } from '../store/postgres-transaction.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
+
+/** The pins' tables through time (store/migrations.ts): the reviewed definitions, and those held for review. */
+function history(table: (name: string) => string): SchemaHistory {
+  const columns = 'server TEXT NOT NULL, tool TEXT NOT NULL, digest TEXT NOT NULL, definition TEXT NOT NULL, time BIGINT NOT NULL, PRIMARY KEY (server, tool)';
+  const sql = `CREATE TABLE IF NOT EXISTS ${table('toolgate_pins')} (${columns}); CREATE TABLE IF NOT EXISTS ${table('toolgate_pins_held')} (${columns});`;
+  return { part: 'pins', migrations: [{ version: 1, sql }] };
+}
 
 /** Pins in PostgreSQL, shared by every replica: a tool is pinned by whichever sees it first, and approved once for all. */
 export class PostgresPinStore implements PinStore {
@@ -10,18 +19,10 @@ export class PostgresPinStore implements PinStore {
     private readonly pending: string,
   ) {}
 
-  /** Connects to a `postgres://` URL and creates the tables if they are missing; `schema` as for the grant store. */
+  /** Connects to a `postgres://` URL and brings the tables up to date; `schema` as for the grant store. */
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresPinStore> {
-    const { pool, table } = openPostgres(url, options.schema);
-    const store = new PostgresPinStore(pool, table('toolgate_pins'), table('toolgate_pins_held'));
-    const columns = 'server TEXT NOT NULL, tool TEXT NOT NULL, digest TEXT NOT NULL, definition TEXT NOT NULL, time BIGINT NOT NULL, PRIMARY KEY (server, tool)';
-    try {
-      await createTables(pool, 'toolgate_pins', options.schema, `CREATE TABLE IF NOT EXISTS ${store.pins} (${columns}); CREATE TABLE IF NOT EXISTS ${store.pending} (${columns});`);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return store;
+    const { pool, table } = await openPostgres(url, options.schema, history);
+    return new PostgresPinStore(pool, table('toolgate_pins'), table('toolgate_pins_held'));
   }
 
   async pinned(server: string): Promise<Map<string, Pin>> {

@@ -1,10 +1,15 @@
 import type Database from 'better-sqlite3';
+import type { SchemaHistory } from '../store/migrations.js';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
 
 /** The reviewed definitions, and those held for review: one shape, one row per tool. */
 const COLUMNS = 'server TEXT NOT NULL, tool TEXT NOT NULL, digest TEXT NOT NULL, definition TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (server, tool)';
-const TABLES = `CREATE TABLE IF NOT EXISTS toolgate_pins (${COLUMNS}); CREATE TABLE IF NOT EXISTS toolgate_pins_held (${COLUMNS});`;
+/** The pins' tables through time (store/migrations.ts). */
+const HISTORY: SchemaHistory = {
+  part: 'pins',
+  migrations: [{ version: 1, sql: `CREATE TABLE IF NOT EXISTS toolgate_pins (${COLUMNS}); CREATE TABLE IF NOT EXISTS toolgate_pins_held (${COLUMNS});` }],
+};
 
 function prepare(db: Database.Database) {
   return {
@@ -32,8 +37,7 @@ export class SqlitePinStore implements PinStore {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(TABLES);
+    this.db = openSqlite(file, HISTORY);
     this.sql = prepare(this.db);
   }
 

@@ -47,7 +47,7 @@ test('two replicas creating the same label at once: exactly one gets it', { skip
   for (const store of stores) await store.close();
 });
 
-test('a postgresql:// spec opens the PostgreSQL store, which creates its tables', { skip }, async () => {
+test('a postgresql:// spec opens the PostgreSQL store, which creates its tables and records their version', { skip }, async () => {
   const schema = freshSchema();
   await admin.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
   const spec = new URL(url);
@@ -57,5 +57,7 @@ test('a postgresql:// spec opens the PostgreSQL store, which creates its tables'
   assert.ok(store instanceof PostgresGrantStore);
   await store.close();
   const { rows } = await admin.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema]);
-  assert.deepEqual(rows.map((row) => row.tablename), ['toolgate_credentials', 'toolgate_grants']);
+  assert.deepEqual(rows.map((row) => row.tablename), ['toolgate_credentials', 'toolgate_grants', 'toolgate_migrations']);
+  const versions = await admin.query(`SELECT part, version FROM ${escapeIdentifier(schema)}.toolgate_migrations`);
+  assert.deepEqual(versions.rows, [{ part: 'grants', version: 1 }]);
 });

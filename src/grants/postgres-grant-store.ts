@@ -1,9 +1,45 @@
 import { DatabaseError, type Pool } from 'pg';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
-import { createTables, openPostgres } from '../store/postgres.js';
+import type { SchemaHistory } from '../store/migrations.js';
+import { openPostgres } from '../store/postgres.js';
 
 const ACTIVE_LABEL_INDEX = 'toolgate_grants_active_label';
+
+/** The grants' tables through time (store/migrations.ts). */
+function history(table: (name: string) => string): SchemaHistory {
+  const grants = table('toolgate_grants');
+  const credentials = table('toolgate_credentials');
+  return {
+    part: 'grants',
+    migrations: [
+      {
+        version: 1,
+        sql: `
+          CREATE TABLE IF NOT EXISTS ${grants} (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            servers TEXT NOT NULL,
+            policy TEXT,
+            expires_at BIGINT,
+            created_at BIGINT NOT NULL,
+            last_used_at BIGINT,
+            revoked_at BIGINT
+          );
+          CREATE UNIQUE INDEX IF NOT EXISTS ${ACTIVE_LABEL_INDEX} ON ${grants} (label) WHERE revoked_at IS NULL;
+          CREATE TABLE IF NOT EXISTS ${credentials} (
+            key_id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL REFERENCES ${grants} (id),
+            hash BYTEA NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT
+          );
+          CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON ${credentials} (grant_id);
+        `,
+      },
+    ],
+  };
+}
 
 export interface PostgresGrantStoreOptions {
   /** The schema holding the tables, created if missing; by default the connection's search path (usually `public`). */
@@ -18,17 +54,10 @@ export class PostgresGrantStore implements GrantStore {
     private readonly credentials: string,
   ) {}
 
-  /** Connects to a `postgres://` URL and creates the tables if they are missing. */
+  /** Connects to a `postgres://` URL and brings the tables up to date. */
   static async open(url: string, options: PostgresGrantStoreOptions = {}): Promise<PostgresGrantStore> {
-    const { pool, table } = openPostgres(url, options.schema);
-    const store = new PostgresGrantStore(pool, table('toolgate_grants'), table('toolgate_credentials'));
-    try {
-      await store.createTables(options.schema);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return store;
+    const { pool, table } = await openPostgres(url, options.schema, history);
+    return new PostgresGrantStore(pool, table('toolgate_grants'), table('toolgate_credentials'));
   }
 
   async insertGrant(grant: Grant): Promise<boolean> {
@@ -86,34 +115,5 @@ export class PostgresGrantStore implements GrantStore {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-
-  private createTables(schema: string | undefined): Promise<void> {
-    return createTables(
-      this.pool,
-      'toolgate_grants',
-      schema,
-      `
-        CREATE TABLE IF NOT EXISTS ${this.grants} (
-          id TEXT PRIMARY KEY,
-          label TEXT NOT NULL,
-          servers TEXT NOT NULL,
-          policy TEXT,
-          expires_at BIGINT,
-          created_at BIGINT NOT NULL,
-          last_used_at BIGINT,
-          revoked_at BIGINT
-        );
-        CREATE UNIQUE INDEX IF NOT EXISTS ${ACTIVE_LABEL_INDEX} ON ${this.grants} (label) WHERE revoked_at IS NULL;
-        CREATE TABLE IF NOT EXISTS ${this.credentials} (
-          key_id TEXT PRIMARY KEY,
-          grant_id TEXT NOT NULL REFERENCES ${this.grants} (id),
-          hash BYTEA NOT NULL,
-          created_at BIGINT NOT NULL,
-          expires_at BIGINT
-        );
-        CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON ${this.credentials} (grant_id);
-      `,
-    );
   }
 }

@@ -1,29 +1,39 @@
 import Database from 'better-sqlite3';
+import type { SchemaHistory } from '../store/migrations.js';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS toolgate_grants (
-    id TEXT PRIMARY KEY,
-    label TEXT NOT NULL,
-    servers TEXT NOT NULL,
-    policy TEXT,
-    expires_at INTEGER,
-    created_at INTEGER NOT NULL,
-    last_used_at INTEGER,
-    revoked_at INTEGER
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS toolgate_grants_active_label ON toolgate_grants (label) WHERE revoked_at IS NULL;
-  CREATE TABLE IF NOT EXISTS toolgate_credentials (
-    key_id TEXT PRIMARY KEY,
-    grant_id TEXT NOT NULL REFERENCES toolgate_grants (id),
-    hash BLOB NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER
-  );
-  CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON toolgate_credentials (grant_id);
-`;
+/** The grants' tables through time (store/migrations.ts). */
+const HISTORY: SchemaHistory = {
+  part: 'grants',
+  migrations: [
+    {
+      version: 1,
+      sql: `
+        CREATE TABLE IF NOT EXISTS toolgate_grants (
+          id TEXT PRIMARY KEY,
+          label TEXT NOT NULL,
+          servers TEXT NOT NULL,
+          policy TEXT,
+          expires_at INTEGER,
+          created_at INTEGER NOT NULL,
+          last_used_at INTEGER,
+          revoked_at INTEGER
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS toolgate_grants_active_label ON toolgate_grants (label) WHERE revoked_at IS NULL;
+        CREATE TABLE IF NOT EXISTS toolgate_credentials (
+          key_id TEXT PRIMARY KEY,
+          grant_id TEXT NOT NULL REFERENCES toolgate_grants (id),
+          hash BLOB NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS toolgate_credentials_grant ON toolgate_credentials (grant_id);
+      `,
+    },
+  ],
+};
 
 /** Statements prepared once: authentication runs one lookup per request. */
 function prepare(db: Database.Database) {
@@ -54,8 +64,7 @@ export class SqliteGrantStore implements GrantStore {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(SCHEMA);
+    this.db = openSqlite(file, HISTORY);
     this.sql = prepare(this.db);
   }
 

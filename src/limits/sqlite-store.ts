@@ -1,7 +1,25 @@
 import type Database from 'better-sqlite3';
+import type { SchemaHistory } from '../store/migrations.js';
 import { closeSqlite, openSqlite } from '../store/sqlite.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
+
+/** The counters' table through time (store/migrations.ts). */
+const HISTORY: SchemaHistory = {
+  part: 'counters',
+  migrations: [
+    {
+      version: 1,
+      sql: `CREATE TABLE IF NOT EXISTS toolgate_counters (
+        key TEXT PRIMARY KEY,
+        window_ms INTEGER NOT NULL,
+        head INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      )`,
+    },
+  ],
+};
 
 /** How many batches between deletions of counters whose window has passed. */
 const PRUNE_EVERY = 1_000;
@@ -41,14 +59,7 @@ export class SqliteCounterStore implements CounterStore {
   private queue: Pending[] = [];
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS toolgate_counters (
-      key TEXT PRIMARY KEY,
-      window_ms INTEGER NOT NULL,
-      head INTEGER NOT NULL,
-      counts TEXT NOT NULL,
-      expires_at INTEGER NOT NULL
-    )`);
+    this.db = openSqlite(file, HISTORY);
     this.select = this.db.prepare('SELECT head, counts FROM toolgate_counters WHERE key = ?');
     this.upsert = this.db.prepare(
       'INSERT INTO toolgate_counters (key, window_ms, head, counts, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET head = excluded.head, counts = excluded.counts, expires_at = excluded.expires_at',

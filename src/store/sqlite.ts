@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { migrateSqlite, type SchemaHistory } from './migrations.js';
 
 /** How often a file's WAL is checkpointed, once it has a thread: also the most an OS crash can take back then. */
 const CHECKPOINT_EVERY_MS = 250;
@@ -55,9 +56,11 @@ const files = new Map<string, OpenFile>();
  * there each took 3–6 ms with its fsyncs, on the thread that serves calls, and added about 0.08 ms to the mean call
  * with the audit log on (bench). A thread costs 8–16 MiB, so a file gets one only once its WAL reaches that mark:
  * a quiet gateway stays small. From then on the WAL is checkpointed, and synced, every 250 ms.
- * Close with `closeSqlite`.
+ *
+ * With a part's `history`, its tables are brought up to its latest version (migrations.ts); a file that cannot be
+ * is closed and the reason thrown. Close with `closeSqlite`.
  */
-export function openSqlite(file: string): Database.Database {
+export function openSqlite(file: string, history?: SchemaHistory): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -65,6 +68,14 @@ export function openSqlite(file: string): Database.Database {
   if (!db.memory) {
     db.pragma('wal_autocheckpoint = 0');
     retainCheckpointer(resolve(file));
+  }
+  if (history) {
+    try {
+      migrateSqlite(db, history);
+    } catch (error) {
+      closeSqlite(db);
+      throw error;
+    }
   }
   return db;
 }
