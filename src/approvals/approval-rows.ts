@@ -28,11 +28,11 @@ export interface ApprovalRow {
 export const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
 
 /**
- * The table and its indexes, through time (store/migrations.ts). By key: every call that needs an approval looks for its request (`findByKey`), and a
- * key has only the few requests of one call's retries. By state, then time: listing what is pending, the CLI's and
- * admin's usual question, reads the few pending among the many finished newest first and stops at the limit. By
- * time: a listing by server or grant alone walks back from the newest without sorting all the history (requests
- * are never deleted here).
+ * The table and its indexes, through time (store/migrations.ts). By key: every call that needs an approval looks for
+ * its request (`findByKey`), and a key has only the few requests of one call's retries. By state, then time: listing
+ * what is pending, the CLI's and admin's usual question, reads the few pending among the many finished newest first
+ * and stops at the limit. By time: a listing by server or grant alone walks back from the newest without sorting all
+ * the history (requests are never deleted here).
  */
 export function approvalHistory({ table, time, id }: SqlDialect): SchemaHistory {
   const sql = `
