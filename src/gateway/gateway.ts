@@ -61,6 +61,7 @@ import { InvalidCursor, Route } from './route.js';
 import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
 import { RecentLines } from '../upstream/recent-lines.js';
+import type { Fleet } from '../fleet/open-fleet.js';
 import { isLogLevel, LOG_LEVELS, Session, type Credential } from './session.js';
 
 export { GATEWAY_INFO };
@@ -80,6 +81,7 @@ export interface StoreOpeners {
   audit(): Promise<AuditSink>;
   pins(): Promise<PinStore>;
   approvals(): Promise<ApprovalStore>;
+  fleet(): Promise<Fleet>;
 }
 
 /** How often every server's tools are listed again, for servers that change a definition and never say so. */
@@ -141,6 +143,8 @@ export class Gateway implements UpstreamListener {
   /** Listings that hide a server's tools for want of its policy, said in the log. */
   private readonly hiddenTools: HiddenToolsWarning;
   private readonly stores: StoreOpeners;
+  /** What this replica shares with the others (opened by `open`): the bus between them, and legacy sessions. */
+  fleet?: Fleet;
 
   constructor(
     readonly config: GatewayConfig,
@@ -187,6 +191,7 @@ export class Gateway implements UpstreamListener {
     if (this.config.audit.enabled) this.audit.open(await this.stores.audit(), this.config.audit);
     await this.openApprovals();
     await this.openPinning();
+    this.fleet = await this.stores.fleet();
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
       const { OtlpCallTracer } = await import('../observability/tracing.js');
@@ -312,6 +317,8 @@ export class Gateway implements UpstreamListener {
     await this.pinStore?.close();
     await this.approvalStore?.close();
     this.sessions.close();
+    await this.fleet?.directory?.close();
+    await this.fleet?.bus.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }
 

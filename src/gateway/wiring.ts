@@ -11,6 +11,7 @@ import type { GrantStore } from '../grants/grant-store.js';
 import { openGrantStore } from '../grants/open-grant-store.js';
 import type { CounterStore } from '../limits/counter-store.js';
 import { openCounterStore } from '../limits/open-store.js';
+import { openFleet, type Fleet } from '../fleet/open-fleet.js';
 import { UpstreamConnection } from '../upstream/connection.js';
 import type { UpstreamTransport } from '../upstream/transport.js';
 import { transportFor } from '../upstream/transport-for.js';
@@ -24,7 +25,7 @@ export interface GatewayOverrides {
   /** The wire to each server; by default the configuration's (a spawned process, or HTTP). */
   transport?: (name: string, server: ServerConfig) => UpstreamTransport;
   /** Stores used as they are instead of opening those the configuration names. */
-  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink; pins?: PinStore; approvals?: ApprovalStore };
+  stores?: { counters?: CounterStore; grants?: GrantStore; audit?: AuditSink; pins?: PinStore; approvals?: ApprovalStore; fleet?: Fleet };
   admission?: Admission;
   /** Session bounds and timers beyond what the configuration sets (tests shorten the timers). */
   sessions?: Partial<SessionBounds>;
@@ -35,22 +36,18 @@ export interface GatewayOverrides {
  * `serve`, `stdio` and the tests. Nothing is opened or connected until `start` (or `open` and `connect`).
  */
 export function createGateway(config: GatewayConfig, log: Logger, overrides: GatewayOverrides = {}): Gateway {
+  const bounds = { ...DEFAULT_SESSION_BOUNDS, max: config.sessions.max, maxPerGrant: config.sessions.max_per_grant, ...overrides.sessions };
   const transport = overrides.transport ?? ((_name: string, server: ServerConfig) => transportFor(server));
   return new Gateway(config, log, {
     createUpstream: (name, server, listener) => new UpstreamConnection(name, server, { createTransport: () => transport(name, server), listener }),
     admission: overrides.admission ?? new PolicyAdmission(config, log),
-    stores: storeOpeners(config, overrides.stores ?? {}),
-    sessions: new SessionRegistry({
-      ...DEFAULT_SESSION_BOUNDS,
-      max: config.sessions.max,
-      maxPerGrant: config.sessions.max_per_grant,
-      ...overrides.sessions,
-    }),
+    stores: storeOpeners(config, bounds.idleMs, overrides.stores ?? {}),
+    sessions: new SessionRegistry(bounds),
   });
 }
 
 /** Opens where each part's state lives; one that cannot be opened is a configuration error naming it. */
-function storeOpeners(config: GatewayConfig, given: NonNullable<GatewayOverrides['stores']>): StoreOpeners {
+function storeOpeners(config: GatewayConfig, idleMs: number, given: NonNullable<GatewayOverrides['stores']>): StoreOpeners {
   const opening =
     <T>(part: keyof GatewayConfig['store'], open: (spec: string) => Promise<T>, ready: T | undefined) =>
     async (): Promise<T> => {
@@ -68,5 +65,6 @@ function storeOpeners(config: GatewayConfig, given: NonNullable<GatewayOverrides
     audit: opening('audit', openAuditSink, given.audit),
     pins: opening('pins', openPinStore, given.pins),
     approvals: opening('approvals', openApprovalStore, given.approvals),
+    fleet: opening('sessions', (spec) => openFleet(spec, idleMs), given.fleet),
   };
 }

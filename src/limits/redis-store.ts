@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../store/redis.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { advance, bucketOf, freesInMs, retryAfterMs, SLOTS, used, type WindowState } from './window.js';
 
 /** Where keys go unless the URL says `?prefix=`: one Redis may serve several gateways' fleets under other prefixes. */
 const DEFAULT_PREFIX = 'toolgate:counter:';
 
-/** A call waits at most this long for Redis before it is refused (fail-closed) or let through (fail-open). */
-const COMMAND_TIMEOUT_MS = 1_000;
 
 /**
  * The window ring (window.ts) in Lua: a key holds "head,c0,…,c10". Buckets are computed by the caller with
@@ -101,30 +100,10 @@ export class RedisCounterStore implements CounterStore {
 
   /** Connects to `redis://HOST:PORT/DB[?prefix=P]`, failing when Redis cannot be reached. */
   static async open(url: string): Promise<RedisCounterStore> {
-    const parsed = new URL(url);
-    const prefix = parsed.searchParams.get('prefix') ?? DEFAULT_PREFIX;
-    parsed.searchParams.delete('prefix');
-    const redis = new Redis(parsed.toString(), {
-      lazyConnect: true,
-      // A call never waits in a queue for a Redis that is down, and a script is never sent twice (it might have
-      // run, and a replay would count the call again): failures reach the caller at once, for fail_mode to decide.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      connectTimeout: 2_000,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    }) as Redis & Scripts;
-    // Failures are reported per call by the caller; without a listener ioredis prints every reconnect attempt.
-    redis.on('error', () => {});
+    const { redis: connected, prefix } = await connectRedis(url, DEFAULT_PREFIX);
+    const redis = connected as Redis & Scripts;
     redis.defineCommand('reserveCounters', { lua: RESERVE });
     redis.defineCommand('rollbackCounters', { lua: ROLLBACK });
-    try {
-      await redis.connect();
-    } catch (error) {
-      redis.disconnect();
-      throw error;
-    }
     return new RedisCounterStore(redis, prefix);
   }
 
