@@ -62,7 +62,10 @@ import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
 import { RecentLines } from '../upstream/recent-lines.js';
 import type { Fleet } from '../fleet/open-fleet.js';
-import { isLogLevel, LOG_LEVELS, Session, type Credential } from './session.js';
+import { SharedSessions } from '../fleet/shared-sessions.js';
+import type { FleetBus } from '../fleet/fleet-bus.js';
+import type { SessionDirectory } from '../fleet/session-directory.js';
+import { isLogLevel, LOG_LEVELS, Session, type Credential, type Outbound } from './session.js';
 
 export { GATEWAY_INFO };
 export type { CallChannel };
@@ -145,6 +148,8 @@ export class Gateway implements UpstreamListener {
   private readonly stores: StoreOpeners;
   /** What this replica shares with the others (opened by `open`): the bus between them, and legacy sessions. */
   fleet?: Fleet;
+  /** Legacy sessions any replica serves, when the fleet shares them (`store.sessions` is a Redis). */
+  private shared?: SharedSessions;
 
   constructor(
     readonly config: GatewayConfig,
@@ -192,12 +197,37 @@ export class Gateway implements UpstreamListener {
     await this.openApprovals();
     await this.openPinning();
     this.fleet = await this.stores.fleet();
+    if (this.fleet.directory) this.shareSessions(this.fleet.bus, this.fleet.directory);
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.
       const { OtlpCallTracer } = await import('../observability/tracing.js');
       this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
     }
-    this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session), busy: (session) => this.inFlight.has(session) });
+    this.sessions.start({
+      verify: (credential) => this.verify(credential),
+      end: (session) => this.endSession(session),
+      // A copy forgotten here is made again from the directory when its client comes back.
+      forget: (session) => (this.shared ? this.closeSession(session) : this.endSession(session)),
+      shared: this.shared !== undefined,
+      busy: (session) => this.inFlight.has(session),
+    });
+  }
+
+  private shareSessions(bus: FleetBus, directory: SessionDirectory): void {
+    this.shared = new SharedSessions(
+      bus,
+      directory,
+      {
+        route: (server) => this.route(server),
+        local: (id) => this.sessions.get(id),
+        adopt: (session) => this.sessions.add(session),
+        endLocally: (session) => this.closeSession(session),
+        cancel: (session, requestId) => this.cancelCall(session, requestId),
+        streaming: () => [...this.sessions.values()].filter((session) => session.standalone && session.era === 'legacy'),
+      },
+      this.sessions.bounds.idleMs,
+      (error) => this.storeFailures.failed('sessions', error, 'session store unavailable'),
+    );
   }
 
   /** The approval store, the webhook (when configured) and the sweep for forwards lost with their process. */
@@ -317,6 +347,7 @@ export class Gateway implements UpstreamListener {
     await this.pinStore?.close();
     await this.approvalStore?.close();
     this.sessions.close();
+    this.shared?.close();
     await this.fleet?.directory?.close();
     await this.fleet?.bus.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
@@ -386,7 +417,33 @@ export class Gateway implements UpstreamListener {
     const session = new Session(route, caller, 'legacy', protocolVersion, objectOr(params.capabilities), params.clientInfo as Record<string, unknown> | undefined, id);
     session.credential = credential;
     this.sessions.add(session);
+    try {
+      await this.shared?.opened(session);
+    } catch (error) {
+      this.closeSession(session);
+      throw error;
+    }
     return { session, result: { protocolVersion, ...describe(route, 'legacy') } };
+  }
+
+  /**
+   * The legacy session a request names, if it exists on this route and belongs to the caller's grant: this
+   * replica's, or, when the fleet shares sessions, a copy of one another replica opened.
+   */
+  async findSession(id: string, route: Route, caller: Caller): Promise<Session | undefined> {
+    const session = this.sessions.get(id);
+    if (session) return session.route === route && session.caller.id === caller.id && session.era === 'legacy' ? session : undefined;
+    return this.shared?.find(id, route, caller);
+  }
+
+  /** The GET stream of a session is open here: what other replicas have for the client comes to it (returns the undo). */
+  streamOpened(session: Session, stream: Outbound): () => void {
+    return this.shared?.streamOpened(session, stream) ?? (() => {});
+  }
+
+  /** A client's answer to a server's request: taken here, or by the replica that asked. */
+  answer(session: Session, response: JSONRPCResponse): void {
+    if (!session.answer(response)) this.shared?.answerElsewhere(session, response);
   }
 
   /**
@@ -416,6 +473,7 @@ export class Gateway implements UpstreamListener {
   /** Handles one request from a client and returns the response to send it (with the client's id). */
   async handle(session: Session, request: JSONRPCRequest, channel: CallChannel = {}): Promise<JSONRPCResponse> {
     session.lastSeen = Date.now();
+    if (session.era === 'legacy') this.shared?.touched(session);
     // A notifications/cancelled from the client finds the call here.
     const cancellation = channel.cancellation ?? new Cancellation();
     let calls = this.inFlight.get(session);
@@ -615,6 +673,7 @@ export class Gateway implements UpstreamListener {
     const refused = answers.find((answer) => 'error' in answer);
     if (refused) return refused;
     session.logLevel = level;
+    if (session.era === 'legacy') this.shared?.logLevelSet(session, level);
     return resultResponse(request.id, {});
   }
 
@@ -629,7 +688,7 @@ export class Gateway implements UpstreamListener {
     const { method } = notification;
     if (method === 'notifications/initialized' && session) return;
     if (method === 'notifications/cancelled' && session) {
-      this.inFlight.get(session)?.get(params.requestId as RequestId)?.cancel();
+      if (!this.cancelCall(session, params.requestId as RequestId)) this.shared?.cancelElsewhere(session, params.requestId as RequestId);
       return;
     }
     if (!FORWARDED_NOTIFICATIONS.has(method) || session?.era !== 'legacy') {
@@ -642,12 +701,25 @@ export class Gateway implements UpstreamListener {
     }
   }
 
-  /** Forgets a session and what the upstreams hold for it. */
+  /** Ends a session, on every replica that serves it, and what the upstreams hold for it. */
   endSession(session: Session): void {
+    this.closeSession(session);
+    if (session.era === 'legacy') this.shared?.ended(session);
+  }
+
+  /** Ends this replica's part of a session: its streams, its calls, its subscriptions. */
+  private closeSession(session: Session): void {
     session.close();
     this.sessions.delete(session);
     this.subscriptions.release(session);
     for (const cancellation of this.inFlight.get(session)?.values() ?? []) cancellation.cancel();
+  }
+
+  /** Cancels a call the session has in flight here; false when there is none by that id. */
+  private cancelCall(session: Session, requestId: RequestId): boolean {
+    const call = this.inFlight.get(session)?.get(requestId);
+    call?.cancel();
+    return call !== undefined;
   }
 
   // ── traffic from upstreams that no call claims ──

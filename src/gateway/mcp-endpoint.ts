@@ -152,10 +152,10 @@ export class McpEndpoint {
     if (classified.kind === 'request' && (message as JSONRPCRequest).method === 'initialize') {
       return this.initialize(res, route, caller, message as JSONRPCRequest, { bearer: req.headers.authorization });
     }
-    const session = this.legacySession(req, route, caller);
+    const session = await this.legacySession(req, route, caller);
     if (classified.kind === 'request') return this.run(res, session, message as JSONRPCRequest);
     if (classified.kind === 'notification') this.gateway.notification(route, session, message as JSONRPCNotification);
-    else session.answer(message as JSONRPCResponse);
+    else this.gateway.answer(session, message as JSONRPCResponse);
     res.writeHead(202).end();
   }
 
@@ -174,14 +174,14 @@ export class McpEndpoint {
   }
 
   /** The session the request names, if it exists on this route and belongs to the caller's grant. */
-  private legacySession(req: IncomingMessage, route: Route, caller: Caller): Session {
+  private async legacySession(req: IncomingMessage, route: Route, caller: Caller): Promise<Session> {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
       fail(400, ErrorCode.InvalidRequest, 'Bad Request: send initialize first (legacy revisions) or the 2026-07-28 _meta envelope with every request');
     }
-    const session = this.gateway.sessions.get(id);
+    const session = await this.gateway.findSession(id, route, caller);
     // Another grant's session is answered as unknown: its existence is not the caller's business.
-    if (!session || session.route !== route || session.caller.id !== caller.id) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
+    if (!session) fail(404, ErrorCode.InvalidRequest, 'Session not found: initialize again');
     // The latest credential is the one checked again while a stream stays open (a rotated token replaces the old).
     session.credential = { bearer: req.headers.authorization };
     const version = req.headers['mcp-protocol-version'];
@@ -252,8 +252,8 @@ export class McpEndpoint {
   /** 2025-03-26 allowed JSON-RPC batches; later revisions forbid them. */
   private async batch(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller, items: unknown[]): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
-    const session = typeof sessionId === 'string' ? this.gateway.sessions.get(sessionId) : undefined;
-    if (!session || session.route !== route || session.caller.id !== caller.id || !allowsBatches(session.protocolVersion)) {
+    const session = typeof sessionId === 'string' ? await this.gateway.findSession(sessionId, route, caller) : undefined;
+    if (!session || !allowsBatches(session.protocolVersion)) {
       fail(400, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not allowed${session ? ` in protocol revision ${session.protocolVersion}` : ' outside a 2025-03-26 session'}`);
     }
     if (items.length === 0) fail(400, ErrorCode.InvalidRequest, 'Invalid Request: empty batch');
@@ -263,7 +263,7 @@ export class McpEndpoint {
         if ('invalid' in classified) return errorResponse(null, ErrorCode.InvalidRequest, `Invalid Request: ${classified.invalid}`);
         if (classified.kind === 'request') return this.gateway.handle(session, classified.message as JSONRPCRequest);
         if (classified.kind === 'notification') this.gateway.notification(route, session, classified.message as JSONRPCNotification);
-        else session.answer(classified.message as JSONRPCResponse);
+        else this.gateway.answer(session, classified.message as JSONRPCResponse);
         return undefined;
       }),
     );
@@ -272,12 +272,12 @@ export class McpEndpoint {
     else sendJson(res, 200, answered);
   }
 
-  private get(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {
+  private async get(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): Promise<void> {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string') {
       fail(405, ErrorCode.InvalidRequest, 'GET opens a legacy session stream and needs an Mcp-Session-Id; 2026-07-28 has no GET stream', undefined, null, { allow: 'POST' });
     }
-    const session = this.legacySession(req, route, caller);
+    const session = await this.legacySession(req, route, caller);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) fail(406, ErrorCode.InvalidRequest, 'Accept must list text/event-stream');
     const lastEventId = req.headers['last-event-id'];
     if (typeof lastEventId === 'string') {
@@ -289,15 +289,17 @@ export class McpEndpoint {
     const stream = new ResponseStream(res, this.streams);
     stream.open(true);
     session.standalone = stream;
+    const relayed = this.gateway.streamOpened(session, stream);
     res.once('close', () => {
+      relayed();
       if (session.standalone === stream) session.standalone = undefined;
     });
     // The stream ends with its session (DELETE, idle, or a grant revoked since).
     void session.ended.then(() => res.end());
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): void {
-    const session = this.legacySession(req, route, caller);
+  private async delete(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): Promise<void> {
+    const session = await this.legacySession(req, route, caller);
     this.gateway.endSession(session);
     res.writeHead(200).end();
   }

@@ -20,7 +20,8 @@ const bounds = { max: 5, maxPerGrant: 3, idleMs: 60_000, recheckMs: 60_000 };
 /** Starts a registry's timers-free part: the hooks it ends sessions through (timers are unref'd and cleared). */
 function started(registry: SessionRegistry, busy: (s: Session) => boolean = () => false): Session[] {
   const ended: Session[] = [];
-  registry.start({ verify: async () => ({ kind: 'ok', caller: caller('x') }), end: (s) => (ended.push(s), registry.delete(s)), busy });
+  const end = (s: Session) => (ended.push(s), registry.delete(s));
+  registry.start({ verify: async () => ({ kind: 'ok', caller: caller('x') }), end, forget: end, shared: false, busy });
   return ended;
 }
 
@@ -99,7 +100,6 @@ describe('the credential recheck', () => {
         return 'bearer' in credential && credential.bearer === 'Bearer old' ? { kind: 'rejected', description: 'revoked' } : { kind: 'ok', caller: caller('kept') };
       },
       end: (s) => (ended.add(s), registry.delete(s)),
-      busy: () => false,
     });
     assert.deepEqual(asked, [{ bearer: 'Bearer old' }, { bearer: 'Bearer good' }, { named: 'kept' }]);
     assert.equal(ended.size, 2_000);
@@ -119,7 +119,6 @@ describe('the credential recheck', () => {
         return { kind: 'ok', caller: caller('someone-else') };
       },
       end: (s) => registry.delete(s),
-      busy: () => false,
     });
     assert.equal(registry.get(moved.id), undefined);
     assert.equal(registry.get(unknowable.id), unknowable);
@@ -131,7 +130,7 @@ describe('the credential recheck', () => {
     let checked = 0;
     let checkedWhenServed = -1;
     setImmediate(() => (checkedWhenServed = checked));
-    await registry.recheck({ verify: async (c) => (checked++, { kind: 'ok', caller: caller(`g${('bearer' in c ? (c.bearer ?? '') : '').slice(7)}`) }), end: () => {}, busy: () => false });
+    await registry.recheck({ verify: async (c) => (checked++, { kind: 'ok', caller: caller(`g${('bearer' in c ? (c.bearer ?? '') : '').slice(7)}`) }), end: () => {} });
     assert.equal(checked, 1_000);
     assert.ok(checkedWhenServed >= 0 && checkedWhenServed < 100, `a macrotask ran after ${checkedWhenServed} checks`);
   });

@@ -31,6 +31,10 @@ export interface SessionHooks {
   verify(credential: Credential): Promise<AuthOutcome>;
   /** Ends a session and what the gateway holds for it. */
   end(session: Session): void;
+  /** Drops a session that is idle or makes room: ended, unless it lives on in the fleet's directory (`shared`). */
+  forget(session: Session): void;
+  /** Whether sessions live on in a directory the fleet shares: this registry then holds copies, which make room. */
+  shared: boolean;
   /** Whether a session has calls in flight (it is not idle, whatever its last request). */
   busy(session: Session): boolean;
 }
@@ -78,12 +82,15 @@ export class SessionRegistry {
     const grant = session.caller.id;
     if ((this.perGrant.get(grant) ?? 0) >= this.bounds.maxPerGrant) {
       const idlest = this.hooks && this.idlest(grant, this.hooks);
-      if (idlest) this.hooks!.end(idlest);
+      if (idlest) this.hooks!.forget(idlest);
       else throw new SessionsFull('grant', `grant "${session.caller.label}" already holds ${this.bounds.maxPerGrant} open streams (sessions.max_per_grant); close one or end its session (DELETE)`);
     }
     const held = this.perGrant.get(grant) ?? 0;
     if (this.byId.size >= this.bounds.max) {
-      throw new SessionsFull('gateway', `the gateway holds its maximum of ${this.bounds.max} open sessions (sessions.max); try again later`);
+      // A copy of a shared session is made again when its client comes back: the bound is on this replica's memory.
+      const idlest = this.hooks?.shared ? this.idlest(undefined, this.hooks) : undefined;
+      if (idlest) this.hooks!.forget(idlest);
+      else throw new SessionsFull('gateway', `the gateway holds its maximum of ${this.bounds.max} open sessions (sessions.max); try again later`);
     }
     this.byId.set(session.id, session);
     this.perGrant.set(grant, held + 1);
@@ -98,14 +105,14 @@ export class SessionRegistry {
   }
 
   /**
-   * The grant's least recently used session with no open stream, no call in flight, and no request for a while: one
-   * just opened may be about to open its stream.
+   * The grant's (or anyone's) least recently used session with no open stream, no call in flight, and no request for a
+   * while: one just opened may be about to open its stream.
    */
-  private idlest(grant: string, hooks: SessionHooks): Session | undefined {
+  private idlest(grant: string | undefined, hooks: SessionHooks): Session | undefined {
     const quietSince = Date.now() - EVICTABLE_AFTER_MS;
     let found: Session | undefined;
     for (const session of this.byId.values()) {
-      if (session.caller.id !== grant || session.standalone || session.listen || session.lastSeen > quietSince || hooks.busy(session)) continue;
+      if ((grant !== undefined && session.caller.id !== grant) || session.standalone || session.listen || session.lastSeen > quietSince || hooks.busy(session)) continue;
       if (!found || session.lastSeen < found.lastSeen) found = session;
     }
     return found;
@@ -132,7 +139,7 @@ export class SessionRegistry {
   private sweep(hooks: SessionHooks): void {
     const cutoff = Date.now() - this.bounds.idleMs;
     for (const session of [...this.byId.values()]) {
-      if (!session.standalone && !hooks.busy(session) && session.lastSeen < cutoff) hooks.end(session);
+      if (!session.standalone && !hooks.busy(session) && session.lastSeen < cutoff) hooks.forget(session);
     }
   }
 
@@ -140,7 +147,7 @@ export class SessionRegistry {
    * Ends the sessions whose credential no longer proves their grant (revoked, expired, or now another grant's). A
    * store that cannot answer ends nothing: its outage is not a revocation.
    */
-  async recheck(hooks: SessionHooks): Promise<void> {
+  async recheck(hooks: Pick<SessionHooks, 'verify' | 'end'>): Promise<void> {
     if (this.rechecking) return;
     this.rechecking = true;
     try {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse } from '../protocol/jsonrpc.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { Era } from '../protocol/eras.js';
@@ -25,6 +25,9 @@ export type Credential = { bearer: string | undefined } | { named: string };
 
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
+/** How long a server's request relayed to another replica's stream waits for the client's answer. */
+const RELAYED_ASK_TIMEOUT_MS = 60_000;
+
 /** The client capability a server→client request needs. */
 const REQUIRED_CAPABILITY: ReadonlyMap<string, string> = new Map([
   ['sampling/createMessage', 'sampling'],
@@ -43,6 +46,8 @@ export class Session {
   readonly subscriptions = new Set<string>();
   /** The stream for messages that belong to no request (the legacy GET stream, or stdout). */
   standalone?: Outbound;
+  /** Where such messages go when another replica holds that stream (see fleet/shared-sessions.ts). */
+  relay?: Outbound;
   lastSeen = Date.now();
   /** What proved the session's grant, checked again while the session lives (the latest one, over HTTP). */
   credential?: Credential;
@@ -52,6 +57,8 @@ export class Session {
   private end?: () => void;
   private readonly asked = new Map<string, (answer: ServerRequestAnswer) => void>();
   private nextAskId = 1;
+  /** Makes this copy's request ids its own: other replicas' copies of the session ask it too. Made on first use. */
+  private askPrefix?: string;
   private closed = false;
 
   constructor(
@@ -90,14 +97,19 @@ export class Session {
     if (this.era === 'modern') {
       return Promise.resolve(refusal(`${request.method} cannot reach a 2026-07-28 client as a server request`));
     }
-    const id = `toolgate-${this.nextAskId++}`;
+    this.askPrefix ??= randomBytes(6).toString('hex');
+    const id = `toolgate-${this.askPrefix}-${this.nextAskId++}`;
     return new Promise((resolve) => {
       this.asked.set(id, resolve);
-      const delivered = (via?.send({ ...request, id }) ?? false) || (this.standalone?.send({ ...request, id }) ?? false);
-      if (!delivered) {
-        this.asked.delete(id);
-        resolve(refusal(`no open stream to the client for ${request.method}`));
+      const asked = { ...request, id };
+      if ((via?.send(asked) ?? false) || (this.standalone?.send(asked) ?? false)) return;
+      if (this.relay?.send(asked)) {
+        // A relay cannot tell whether a stream took the request: an unanswered one is given up, not waited on forever.
+        setTimeout(() => this.answer({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: `no answer from the client to ${request.method}` } }), RELAYED_ASK_TIMEOUT_MS).unref();
+        return;
       }
+      this.asked.delete(id);
+      resolve(refusal(`no open stream to the client for ${request.method}`));
     });
   }
 
@@ -123,7 +135,7 @@ export class Session {
   }
 
   notify(notification: JSONRPCNotification, via?: Outbound): boolean {
-    return (via?.send(notification) ?? false) || (this.standalone?.send(notification) ?? false);
+    return (via?.send(notification) ?? false) || (this.standalone?.send(notification) ?? false) || (this.relay?.send(notification) ?? false);
   }
 
   /**
