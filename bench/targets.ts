@@ -127,7 +127,7 @@ const floor: Target = {
  * `toolgate serve` with one server, the bench's upstream (or, given as `{ url }`, a server over HTTP), under
  * `policy`, with the rest of its configuration.
  */
-function toolgateServing(upstream: Upstream | { url: string }, policy: object, settings: object = {}): Promise<Running> {
+export function toolgateServing(upstream: Upstream | { url: string }, policy: object, settings: object = {}): Promise<Running> {
   const config = join(workDir, `toolgate-${process.hrtime.bigint()}.yaml`);
   // JSON is YAML: the gateway reads it as its configuration file.
   writeFileSync(config, JSON.stringify({ ...settings, servers: { fixture: { ...upstream, policy } } }));

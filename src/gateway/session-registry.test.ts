@@ -18,16 +18,31 @@ function session(grant: string, credential?: Credential): Session {
 const bounds = { max: 5, maxPerGrant: 3, idleMs: 60_000, recheckMs: 60_000 };
 
 /** Starts a registry's timers-free part: the hooks it ends sessions through (timers are unref'd and cleared). */
-function started(registry: SessionRegistry, busy: (s: Session) => boolean = () => false): Session[] {
+function started(registry: SessionRegistry, busy: (s: Session) => boolean = () => false, shared = false): Session[] {
   const ended: Session[] = [];
   const end = (s: Session) => (ended.push(s), registry.delete(s));
-  registry.start({ verify: async () => ({ kind: 'ok', caller: caller('x') }), end, forget: end, shared: false, busy });
+  registry.start({ verify: async () => ({ kind: 'ok', caller: caller('x') }), end, forget: end, shared, busy });
   return ended;
 }
 
 const streaming = (s: Session) => ((s.standalone = { send: () => true }), s);
 
 describe('session bounds', () => {
+  test('copies of shared sessions make room at either bound, however recently used: only copies that stream are kept', () => {
+    const registry = new SessionRegistry(bounds);
+    const forgotten = started(registry, () => false, true);
+    const kept = [streaming(session('a')), session('a'), session('b'), streaming(session('c')), session('d')];
+    kept.forEach((s, i) => ((s.lastSeen = Date.now() - i), registry.add(s)));
+    registry.add(session('e'));
+    assert.deepEqual(forgotten, [kept[4]], 'the gateway at its whole forgets the least recently used copy without a stream, just used or not');
+    registry.add(session('a'));
+    assert.deepEqual(forgotten, [kept[4], kept[2]], 'the next forgets the next idlest: the bound is on copies, not on the fleet');
+    for (const s of registry.values()) if (s.caller.id !== 'a' && s.caller.id !== 'e') streaming(s);
+    for (const s of registry.values()) if (s.caller.id === 'e' || s.caller.id === 'a') streaming(s);
+    assert.throws(() => registry.add(session('f')), (error: unknown) => error instanceof SessionsFull && error.scope === 'gateway', 'with every copy streaming, the gateway is full');
+    registry.close();
+  });
+
   test('a grant at its share loses its least recently used idle session; the others stay', () => {
     const registry = new SessionRegistry(bounds);
     const ended = started(registry);

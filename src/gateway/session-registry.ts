@@ -109,7 +109,8 @@ export class SessionRegistry {
    * while: one just opened may be about to open its stream.
    */
   private idlest(grant: string | undefined, hooks: SessionHooks): Session | undefined {
-    const quietSince = Date.now() - EVICTABLE_AFTER_MS;
+    // A copy of a shared session is made again if its client comes back, stream or not: any idle one may go.
+    const quietSince = hooks.shared ? Infinity : Date.now() - EVICTABLE_AFTER_MS;
     let found: Session | undefined;
     for (const session of this.byId.values()) {
       if ((grant !== undefined && session.caller.id !== grant) || session.standalone || session.listen || session.lastSeen > quietSince || hooks.busy(session)) continue;
