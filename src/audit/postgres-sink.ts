@@ -6,7 +6,7 @@ import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sin
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { RecentDecisions } from './recent-decisions.js';
-import { inTransaction, openPostgres } from '../store/postgres.js';
+import { inTransaction, openPostgres, pingPostgres } from '../store/postgres.js';
 
 /** A gateway whose database cannot be reached says so after this long instead of holding the request forever. */
 /** Array types for inserting a whole batch with one `unnest`, in AUDIT_COLUMNS order. */
@@ -74,6 +74,10 @@ export class PostgresAuditSink implements AuditSink {
       );
       return (await client.query(`DELETE FROM ${this.table} WHERE seq < $1`, [kept.seq])).rowCount ?? 0;
     });
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

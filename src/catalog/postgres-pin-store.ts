@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { createTables, inTransaction, openPostgres } from '../store/postgres.js';
+import { createTables, inTransaction, openPostgres, pingPostgres } from '../store/postgres.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
 
 /** Pins in PostgreSQL, shared by every replica: a tool is pinned by whichever sees it first, and approved once for all. */
@@ -64,6 +64,10 @@ export class PostgresPinStore implements PinStore {
       );
       await client.query(`DELETE FROM ${this.pending} WHERE server = $1 AND tool = $2`, [pin.server, pin.tool]);
     });
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

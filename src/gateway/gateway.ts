@@ -58,6 +58,7 @@ import { paramHeaders } from './mcp-headers.js';
 import { approvalOf, Pipeline, type ParsedCall } from './pipeline.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
+import type { StoreProbe } from './readiness.js';
 import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
 import { RecentLines } from '../upstream/recent-lines.js';
@@ -141,6 +142,8 @@ export class Gateway implements UpstreamListener {
   /** Listings that hide a server's tools for want of its policy, said in the log. */
   private readonly hiddenTools: HiddenToolsWarning;
   private readonly stores: StoreOpeners;
+  /** The stores are open (`open` finished): until then the gateway is starting. */
+  private opened = false;
 
   constructor(
     readonly config: GatewayConfig,
@@ -193,6 +196,20 @@ export class Gateway implements UpstreamListener {
       this.audit.trace(new OtlpCallTracer(this.config.tracing, GATEWAY_INFO.version));
     }
     this.sessions.start({ verify: (credential) => this.verify(credential), end: (session) => this.endSession(session), busy: (session) => this.inFlight.has(session) });
+    this.opened = true;
+  }
+
+  /** Each store this gateway opened, by part, for `/readyz`; undefined until `open` has opened them. */
+  storeProbes(): StoreProbe[] | undefined {
+    if (!this.opened) return undefined;
+    const opened: [StoreProbe['part'], { ping(): Promise<void> } | undefined][] = [
+      ['counters', this.limits.counterStore],
+      ['grants', this.grantStore],
+      ['audit', this.audit.entries],
+      ['pins', this.pinStore],
+      ['approvals', this.approvalStore],
+    ];
+    return opened.flatMap(([part, store]) => (store ? [{ part, ping: () => store.ping() }] : []));
   }
 
   /** The approval store, the webhook (when configured) and the sweep for forwards lost with their process. */
@@ -295,6 +312,30 @@ export class Gateway implements UpstreamListener {
     const verdict = this.pinning?.verdict(server, tool);
     if (!verdict || verdict.ok) return undefined;
     return { allow: false, message: verdict.message, rule: '(pinned definition)', reason: verdict.reason };
+  }
+
+  /**
+   * The start of a shutdown: calls held for approval are answered now (an error, not a wait for a person who may take
+   * an hour; their records stay pending for a retry after the restart), and every 2026-07-28 listen stream ends, as
+   * it would with its session. What is left in flight are calls, which `close` does not wait for: see shutdown.ts.
+   */
+  drain(): void {
+    this.approvals?.close();
+    for (const session of [...this.sessions.values()]) if (session.listen) this.endSession(session);
+  }
+
+  /** Calls still in flight (listen streams included). */
+  get callsInFlight(): number {
+    let calls = 0;
+    for (const session of this.inFlight.values()) calls += session.size;
+    return calls;
+  }
+
+  /** Cancels every call in flight (each is answered with an error saying why, and cancelled upstream); how many. */
+  cancelCalls(reason: string): number {
+    const calls = this.callsInFlight;
+    for (const session of this.inFlight.values()) for (const cancellation of session.values()) cancellation.cancel(reason);
+    return calls;
   }
 
   async close(): Promise<void> {

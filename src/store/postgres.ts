@@ -43,3 +43,8 @@ export function createTables(pool: Pool, part: string, schema: string | undefine
     await client.query(ddl);
   });
 }
+
+/** A round trip on one of the pool's connections (made if none is idle): what `/readyz` asks a PostgreSQL store. */
+export async function pingPostgres(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
