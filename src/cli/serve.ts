@@ -1,7 +1,7 @@
-import { loadConfig } from '../config/load.js';
-import type { GatewayConfig } from '../config/schema.js';
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
+import { loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { HttpServer } from '../gateway/http-server.js';
 import { shutDown, type ShutdownOutcome } from '../gateway/shutdown.js';
 import { createGateway } from '../gateway/wiring.js';
@@ -10,8 +10,8 @@ import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
 import { listenError } from './listen-error.js';
-import { missingPolicyHints } from './policy-hints.js';
 import { toMilliseconds } from '../policy/duration.js';
+import { missingPolicyHints } from './policy-hints.js';
 
 /** `serve` ended its shutdown by cancelling calls that outlasted `shutdown.grace` (their clients got an error). */
 export const EXIT_GRACE_RAN_OUT = 4;

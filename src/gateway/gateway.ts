@@ -202,7 +202,7 @@ export class Gateway implements UpstreamListener {
   /** Each store this gateway opened, by part, for `/readyz`; undefined until `open` has opened them. */
   storeProbes(): StoreProbe[] | undefined {
     if (!this.opened) return undefined;
-    const opened: [StoreProbe['part'], { ping(): Promise<void> } | undefined][] = [
+    const opened: [StoreProbe['part'], Pick<StoreProbe, 'ping'> | undefined][] = [
       ['counters', this.limits.counterStore],
       ['grants', this.grantStore],
       ['audit', this.audit.entries],
@@ -324,17 +324,15 @@ export class Gateway implements UpstreamListener {
     for (const session of [...this.sessions.values()]) if (session.listen) this.endSession(session);
   }
 
-  /** Calls still in flight (listen streams included). */
-  get callsInFlight(): number {
-    let calls = 0;
-    for (const session of this.inFlight.values()) calls += session.size;
-    return calls;
-  }
-
   /** Cancels every call in flight (each is answered with an error saying why, and cancelled upstream); how many. */
   cancelCalls(reason: string): number {
-    const calls = this.callsInFlight;
-    for (const session of this.inFlight.values()) for (const cancellation of session.values()) cancellation.cancel(reason);
+    let calls = 0;
+    for (const session of this.inFlight.values()) {
+      for (const cancellation of session.values()) {
+        cancellation.cancel(reason);
+        calls++;
+      }
+    }
     return calls;
   }
 

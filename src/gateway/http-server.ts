@@ -42,7 +42,7 @@ export class HttpServer {
   private readonly streams: OpenStreams = new Set();
   private readonly mcp: McpEndpoint;
   private readonly metrics: MetricsEndpoint;
-  readonly readiness: Readiness;
+  private readonly readiness: Readiness;
   private readonly health: HealthEndpoint;
   /** Requests not yet answered (streams included), and who waits for there to be none. */
   private active = 0;
