@@ -27,6 +27,8 @@ export interface ApprovalStore {
    * false, and nothing written, when someone else changed it first.
    */
   replace(expected: ApprovalRequest, next: ApprovalRequest): Promise<boolean>;
+  /** Resolves once the store answers a trivial request (for `/readyz`); rejects with why it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

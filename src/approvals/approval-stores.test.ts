@@ -58,6 +58,10 @@ function describeApprovalStore(name: string, open: () => Promise<{ first: Approv
       for (const store of opened.splice(0)) await store.close();
     });
 
+    test('answers a ping (the readiness probe)', async () => {
+      await (await fresh()).store.ping();
+    });
+
     test('a request comes back as it went in, odd names, unicode and nested arguments and all', async () => {
       const { store, replica } = await fresh();
       const args = { ['__proto__']: { polluted: true }, constructor: 'x', 'ünïcødé ✉': ['a', 1, null, { deep: [{ deeper: -0.5 }] }], big: 2 ** 53 - 1 };

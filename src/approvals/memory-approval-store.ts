@@ -34,6 +34,8 @@ export class MemoryApprovalStore implements ApprovalStore {
     return true;
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 }
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { openPostgres } from '../store/postgres.js';
+import { openPostgres, pingPostgres } from '../store/postgres.js';
 import type { ApprovalRequest, ApprovalState } from './approval.js';
 import { approvalFromRow, approvalHistory, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
 import { assertLimit, assertReplacement, existsAlready, type ApprovalFilter, type ApprovalStore } from './approval-store.js';
@@ -55,6 +55,10 @@ export class PostgresApprovalStore implements ApprovalStore {
     assertReplacement(expected, next);
     const { rowCount } = await this.pool.query(replaceApproval(this.sql), [...approvalValues(next), expected.id, expected.version]);
     return (rowCount ?? 0) > 0;
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

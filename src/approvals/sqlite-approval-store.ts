@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closeSqlite, openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import type { ApprovalRequest, ApprovalState } from './approval.js';
 import { approvalFromRow, approvalHistory, approvalValues, inOrderAsked, insertApproval, listApprovals, NEWEST_FIRST, replaceApproval, type ApprovalRow, type SqlDialect } from './approval-rows.js';
 import { assertLimit, assertReplacement, existsAlready, type ApprovalFilter, type ApprovalStore } from './approval-store.js';
@@ -60,6 +60,10 @@ export class SqliteApprovalStore implements ApprovalStore {
   async replace(expected: ApprovalRequest, next: ApprovalRequest): Promise<boolean> {
     assertReplacement(expected, next);
     return this.sql.replace.run(...approvalValues(next), expected.id, expected.version).changes > 0;
+  }
+
+  async ping(): Promise<void> {
+    pingSqlite(this.db);
   }
 
   async close(): Promise<void> {

@@ -56,5 +56,7 @@ export interface AuditSink {
    * kept entry, so it still verifies. Resolves to how many entries were deleted.
    */
   prune(before: number): Promise<number>;
+  /** Resolves once the store answers a trivial request (for `/readyz`); rejects with why it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

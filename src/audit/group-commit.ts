@@ -24,8 +24,10 @@ export class GroupCommit {
     });
   }
 
-  /** Runs `work` after the batches already due and before any later one. */
+  /** Runs `work` after the batches already due (every append made so far) and before any later one. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    // An append made this turn is due although its flush is still to be scheduled: a close must not overtake it.
+    if (this.queue.length > 0) this.turn = this.turn.then(() => this.flush());
     const done = this.turn.then(work);
     this.turn = done.catch(() => {});
     return done;
@@ -34,6 +36,7 @@ export class GroupCommit {
   private async flush(): Promise<void> {
     // Appends made while this batch is written start the next one.
     const batch = this.queue.splice(0);
+    if (batch.length === 0) return;
     try {
       const chained = await this.write(batch.map((pending) => pending.entry));
       batch.forEach((pending, i) => pending.resolve(chained[i]!));

@@ -77,6 +77,11 @@ export class JsonlAuditSink implements AuditSink {
     });
   }
 
+  /** The file is still open (a stat of its handle); stdout always answers. */
+  async ping(): Promise<void> {
+    await this.file?.stat();
+  }
+
   async close(): Promise<void> {
     await this.commits.exclusive(() => this.file?.close());
   }

@@ -33,6 +33,8 @@ export class MemoryAuditSink implements AuditSink {
     });
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private write(batch: AuditEntry[]): ChainedEntry[] {

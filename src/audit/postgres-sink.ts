@@ -6,7 +6,7 @@ import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sin
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { RecentDecisions } from './recent-decisions.js';
-import { openPostgres } from '../store/postgres.js';
+import { openPostgres, pingPostgres } from '../store/postgres.js';
 import { inTransaction } from '../store/postgres-transaction.js';
 
 /** Array types for inserting a whole batch with one `unnest`, in AUDIT_COLUMNS order. */
@@ -67,6 +67,10 @@ export class PostgresAuditSink implements AuditSink {
       );
       return (await client.query(`DELETE FROM ${this.table} WHERE seq < $1`, [kept.seq])).rowCount ?? 0;
     });
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

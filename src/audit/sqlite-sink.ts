@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { closeSqlite, openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { AUDIT_COLUMNS, auditHistory, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow, type DecisionColumns } from './audit-rows.js';
 import { paged } from './audit-filter.js';
@@ -77,6 +77,10 @@ export class SqliteAuditSink implements AuditSink {
       return this.sql.deleteBefore.run(kept.seq).changes;
     });
     return this.commits.exclusive(() => prune.immediate());
+  }
+
+  async ping(): Promise<void> {
+    pingSqlite(this.db);
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,8 @@ export class MemoryPinStore implements PinStore {
     this.pending.delete(keyOf(pin));
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 }
 

@@ -29,6 +29,8 @@ export interface PinStore {
   held(server?: string): Promise<Pin[]>;
   /** Makes `pin` the reviewed definition of its tool and lets go of what was held for it. */
   approve(pin: Pin): Promise<void>;
+  /** Resolves once the store answers a trivial request (for `/readyz`); rejects with why it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -30,6 +30,10 @@ function describePinStore(name: string, open: () => Promise<{ first: PinStore; s
       for (const store of opened.splice(0)) await store.close();
     });
 
+    test('answers a ping (the readiness probe)', async () => {
+      await (await fresh()).store.ping();
+    });
+
     test('the first pin of a tool stands: a second, different one is not taken', async () => {
       const { store, replica } = await fresh();
       assert.deepEqual(await store.pinFirst(pin('get_lead', 'a')), { pin: pin('get_lead', 'a'), first: true });

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { SchemaHistory } from '../store/migrations.js';
-import { openPostgres } from '../store/postgres.js';
+import { openPostgres, pingPostgres } from '../store/postgres.js';
 import { inTransaction } from '../store/postgres-transaction.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
 
@@ -65,6 +65,10 @@ export class PostgresPinStore implements PinStore {
       );
       await client.query(`DELETE FROM ${this.pending} WHERE server = $1 AND tool = $2`, [pin.server, pin.tool]);
     });
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

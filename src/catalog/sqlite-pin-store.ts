@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SchemaHistory } from '../store/migrations.js';
-import { closeSqlite, openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import { PIN_COLUMNS, pinFromRow, pinValues, type Pin, type PinRow, type PinStore } from './pin-store.js';
 
 /** The reviewed definitions, and those held for review: one shape, one row per tool. */
@@ -63,6 +63,10 @@ export class SqlitePinStore implements PinStore {
       this.sql.approve.run(...pinValues(pin));
       this.sql.release.run(pin.server, pin.tool);
     })();
+  }
+
+  async ping(): Promise<void> {
+    pingSqlite(this.db);
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@ import { stdio } from './stdio.js';
 import { CONFIG_HELP, locateConfigBeforeAction } from './config-file.js';
 import { PACKAGE_VERSION } from '../package-info.js';
 
-/** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration, 3 could not listen (README lists them). */
+/** Exit codes: 0 success, 1 failure while running, 2 bad usage or configuration, 3 could not listen, 4 `serve` cancelled calls at shutdown (serve.ts), 128 + N a second signal N (README lists them). */
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_LISTEN = 3;

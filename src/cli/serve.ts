@@ -1,13 +1,20 @@
+import { constants } from 'node:os';
+import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { HttpServer } from '../gateway/http-server.js';
+import { shutDown, type ShutdownOutcome } from '../gateway/shutdown.js';
 import { createGateway } from '../gateway/wiring.js';
 import type { Grants } from '../grants/grants.js';
 import { isLoopback } from '../http/loopback.js';
 import { createLogger } from '../log.js';
 import { UsageError } from './errors.js';
 import { listenError } from './listen-error.js';
+import { toMilliseconds } from '../policy/duration.js';
 import { missingPolicyHints } from './policy-hints.js';
+
+/** `serve` ended its shutdown by cancelling calls that outlasted `shutdown.grace` (their clients got an error). */
+export const EXIT_GRACE_RAN_OUT = 4;
 
 export interface ServeOptions {
   config: string;
@@ -25,7 +32,11 @@ export interface Listening {
   readonly servers: Readonly<Record<string, string>>;
   readonly console?: string;
   readonly grants?: Grants;
+  readonly log: Logger;
+  /** Stops at once: nothing in flight is waited for. */
   close(): Promise<void>;
+  /** Stops gracefully, within the configuration's `shutdown.grace` (gateway/shutdown.ts). */
+  shutDown(): Promise<ShutdownOutcome>;
 }
 
 /** `toolgate serve`: the Streamable HTTP gateway, until SIGINT or SIGTERM. */
@@ -63,6 +74,8 @@ export async function listen(options: ServeOptions, overrides: Partial<Pick<Gate
     // An admin block always holds a credential (the schema says so), and the console signs in with it.
     ...(config.console.enabled && config.admin && { console: `${base}/console` }),
     grants: gateway.grants,
+    log,
+    shutDown: () => shutDown(endpoint, gateway, toMilliseconds(config.shutdown.grace), log),
     async close() {
       await endpoint.close();
       await gateway.close();
@@ -81,13 +94,26 @@ export function describeUrls({ base, servers, console }: Listening): string {
   return [...lines, ...(console ? [`  console: ${console}`] : [])].join('\n') + '\n';
 }
 
-/** Serves until SIGINT or SIGTERM, then closes. */
+/**
+ * Serves until SIGINT or SIGTERM, then shuts down gracefully. The exit code says how it went: 0 when every call
+ * finished, EXIT_GRACE_RAN_OUT when some were cancelled, 1 (main.ts) when closing failed; a second signal exits at
+ * once with 128 + its number (130 for SIGINT, 143 for SIGTERM), as a shell reports a process a signal ended.
+ */
 export async function untilSignalled(listening: Listening): Promise<void> {
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  await listening.close();
+  listening.log.info({ signal }, `${signal}: shutting down (send it again to stop at once)`);
+  const now = (second: NodeJS.Signals) => {
+    listening.log.warn({ signal: second }, `${second} again: stopping now, without waiting for calls in flight`);
+    listening.log.flush();
+    process.exit(128 + constants.signals[second]);
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  const { cancelled } = await listening.shutDown();
+  if (cancelled > 0) process.exitCode = EXIT_GRACE_RAN_OUT;
 }
 
 export function splitListen(listen: string): [string, number] {

@@ -3,6 +3,7 @@ import { documentWords } from '../documents/issue-words.js';
 import { jsonShape } from '../documents/json-shape.js';
 import { namedRecord } from '../documents/named-record.js';
 import { storeConfig, storePlaces } from './store-places.js';
+import { duration } from '../policy/schema.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
 const serverName = z
@@ -226,6 +227,8 @@ export const configSchema = z
       .default({ groups: {} }),
     /** Tool definitions are pinned when first seen; what a changed one gets (per server: `servers.<name>.pinning`). */
     pinning: pinning.default('block'),
+    /** On SIGTERM or SIGINT, how long calls in flight may take to finish before they are cancelled (docs/deployment.md). */
+    shutdown: z.strictObject({ grace: duration.default('20s') }).default({ grace: '20s' }),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: namedRecord(serverName, server).optional(),

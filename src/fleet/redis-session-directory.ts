@@ -51,6 +51,10 @@ export class RedisSessionDirectory implements SessionDirectory {
     await this.redis.del(this.key(id));
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

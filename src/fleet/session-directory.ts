@@ -25,6 +25,8 @@ export interface SessionDirectory {
   /** Changes what was negotiated since (the log level a client set). */
   update(id: string, change: Pick<SessionRecord, 'logLevel'>): Promise<void>;
   delete(id: string): Promise<void>;
+  /** A round trip to the directory, for `/readyz`. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

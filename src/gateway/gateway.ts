@@ -58,6 +58,7 @@ import { paramHeaders } from './mcp-headers.js';
 import { approvalOf, Pipeline, type ParsedCall } from './pipeline.js';
 import { RateLimits } from './rate-limits.js';
 import { InvalidCursor, Route } from './route.js';
+import type { StoreProbe } from './readiness.js';
 import type { SessionRegistry } from './session-registry.js';
 import { Subscriptions } from './subscriptions.js';
 import { RecentLines } from '../upstream/recent-lines.js';
@@ -150,6 +151,8 @@ export class Gateway implements UpstreamListener {
   fleet?: Fleet;
   /** Legacy sessions any replica serves, when the fleet shares them (`store.sessions` is a Redis). */
   private shared?: SharedSessions;
+  /** The stores are open (`open` finished): until then the gateway is starting. */
+  private opened = false;
 
   constructor(
     readonly config: GatewayConfig,
@@ -211,6 +214,7 @@ export class Gateway implements UpstreamListener {
       shared: this.shared !== undefined,
       busy: (session) => this.inFlight.has(session),
     });
+    this.opened = true;
   }
 
   private shareSessions(bus: FleetBus, directory: SessionDirectory): void {
@@ -228,6 +232,20 @@ export class Gateway implements UpstreamListener {
       this.sessions.bounds.idleMs,
       (error) => this.storeFailures.failed('sessions', error, 'session store unavailable'),
     );
+  }
+
+  /** Each store this gateway opened, by part, for `/readyz`; undefined until `open` has opened them. */
+  storeProbes(): StoreProbe[] | undefined {
+    if (!this.opened) return undefined;
+    const opened: [StoreProbe['part'], Pick<StoreProbe, 'ping'> | undefined][] = [
+      ['counters', this.limits.counterStore],
+      ['grants', this.grantStore],
+      ['audit', this.audit.entries],
+      ['pins', this.pinStore],
+      ['approvals', this.approvalStore],
+      ['sessions', this.fleet?.directory],
+    ];
+    return opened.flatMap(([part, store]) => (store ? [{ part, ping: () => store.ping() }] : []));
   }
 
   /** The approval store, the webhook (when configured) and the sweep for forwards lost with their process. */
@@ -330,6 +348,28 @@ export class Gateway implements UpstreamListener {
     const verdict = this.pinning?.verdict(server, tool);
     if (!verdict || verdict.ok) return undefined;
     return { allow: false, message: verdict.message, rule: '(pinned definition)', reason: verdict.reason };
+  }
+
+  /**
+   * The start of a shutdown: calls held for approval are answered now (an error, not a wait for a person who may take
+   * an hour; their records stay pending for a retry after the restart), and every 2026-07-28 listen stream ends, as
+   * it would with its session. What is left in flight are calls, which `close` does not wait for: see shutdown.ts.
+   */
+  drain(): void {
+    this.approvals?.close();
+    for (const session of [...this.sessions.values()]) if (session.listen) this.endSession(session);
+  }
+
+  /** Cancels every call in flight (each is answered with an error saying why, and cancelled upstream); how many. */
+  cancelCalls(reason: string): number {
+    let calls = 0;
+    for (const session of this.inFlight.values()) {
+      for (const cancellation of session.values()) {
+        cancellation.cancel(reason);
+        calls++;
+      }
+    }
+    return calls;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ import { MetricsEndpoint } from '../observability/metrics-endpoint.js';
 import { ErrorCode, errorResponse } from '../protocol/jsonrpc.js';
 import type { Gateway } from './gateway.js';
 import { gatewayCatalogue } from './gateway-catalogue.js';
+import { HEALTH_PATHS, HealthEndpoint } from './health-endpoint.js';
+import { Readiness } from './readiness.js';
 import { CatalogueCache } from '../catalog/catalogue.js';
 import { MCP_PATH, McpEndpoint } from './mcp-endpoint.js';
 import type { OpenStreams } from './response-stream.js';
@@ -31,14 +33,21 @@ const KEEPALIVE_MS = 25_000;
 
 /**
  * The gateway's HTTP listener: the MCP endpoint (`/mcp`, `/mcp/<server>`), and beside it, as handlers of their own,
- * the admin API (`/admin/…`), the web console (`/console`) and Prometheus metrics (`/metrics`). Every path passes the DNS-rebinding check; every
- * refusal is an `HttpError`, answered by one writer.
+ * the admin API (`/admin/…`), the web console (`/console`), Prometheus metrics (`/metrics`) and the probes
+ * (`/healthz`, `/readyz`). Every path passes the DNS-rebinding check; every refusal is an `HttpError`, answered by one
+ * writer. `drain` begins a shutdown: see shutdown.ts.
  */
 export class HttpServer {
   readonly server: Server;
   private readonly streams: OpenStreams = new Set();
   private readonly mcp: McpEndpoint;
   private readonly metrics: MetricsEndpoint;
+  private readonly readiness: Readiness;
+  private readonly health: HealthEndpoint;
+  /** Requests not yet answered (streams included), and who waits for there to be none. */
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  private draining = false;
   private adminApi?: AdminApi;
   private console?: ConsoleEndpoint;
   private admins?: Promise<AdminAuthenticator>;
@@ -57,7 +66,15 @@ export class HttpServer {
   ) {
     this.mcp = new McpEndpoint(gateway, options.maxBodyBytes, this.streams);
     this.metrics = new MetricsEndpoint(gateway.metrics, options.host, gateway.config.metrics.token_sha256);
+    this.readiness = new Readiness({
+      stores: () => gateway.storeProbes(),
+      servers: () => gateway.upstreams.values(),
+      failed: (part, error) => gateway.storeFailures.failed(part, error, `${part} store did not answer the readiness probe`),
+    });
+    this.health = new HealthEndpoint(this.readiness);
     this.server = createServer((req, res) => {
+      this.active++;
+      res.once('close', () => this.finished());
       this.serve(req, res).catch((error: unknown) => this.reject(req, res, error));
     });
     this.server.keepAliveTimeout = 65_000;
@@ -80,6 +97,45 @@ export class HttpServer {
     return `http://${host}:${port}`;
   }
 
+  /**
+   * Stops taking work: `/readyz` says "shutting down", the port stops accepting connections, idle keep-alive
+   * connections close, and every new request but a probe is answered 503 with `Connection: close`. Streams that
+   * carry no call end (legacy GET streams, the admin API's event streams); calls in flight go on.
+   */
+  drain(): void {
+    this.draining = true;
+    this.readiness.shutDown();
+    this.server.close();
+    this.server.closeIdleConnections();
+    this.mcp.endStandingStreams();
+    this.adminApi?.close();
+  }
+
+  /** Resolves once every request taken has been answered (or its client left), or after `ms`: whether it had. */
+  idle(ms: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Requests taken and not answered yet. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  private finished(): void {
+    this.active--;
+    // A keep-alive connection whose last request is answered would otherwise stay open for the next one.
+    if (this.draining) this.server.closeIdleConnections();
+    if (this.active > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.keepalive);
     for (const stream of this.streams) stream.end();
@@ -93,7 +149,8 @@ export class HttpServer {
     const mcp = MCP_PATH.exec(path);
     const link = LINK_PATH.exec(path);
     const consolePath = CONSOLE_PATH.exec(path);
-    const known = mcp !== null || link !== null || consolePath !== null || path.startsWith('/admin/') || path === '/metrics';
+    const probe = HEALTH_PATHS.has(path);
+    const known = mcp !== null || link !== null || consolePath !== null || probe || path.startsWith('/admin/') || path === '/metrics';
     if (!known) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the MCP endpoints are /mcp and /mcp/<server>\n');
       return;
@@ -104,6 +161,9 @@ export class HttpServer {
     checkHostAndOrigin(req, res, this.options.host, allowedOrigins, (message) =>
       mcp ? new HttpError(403, message, {}, errorResponse(null, ErrorCode.InvalidRequest, message)) : new HttpError(403, message),
     );
+    if (probe) return this.health.handle(req, res, path);
+    // The balancer has been told (`/readyz`); a client that still comes is sent to another replica.
+    if (this.draining) throw new HttpError(503, 'the gateway is shutting down; try another replica', { 'retry-after': '1', connection: 'close' }, mcp ? errorResponse(null, ErrorCode.InternalError, 'the gateway is shutting down') : undefined);
     if (mcp) return this.mcp.handle(req, res, mcp[1]);
     if (link) return this.approvalLink(req, res, link[1]!, link[2]!);
     if (path === '/metrics') return this.metrics.handle(req, res);

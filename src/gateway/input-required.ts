@@ -106,7 +106,7 @@ class HeldCall {
     if (this.asks.size > 0) return 'input';
     // A client that goes away while it waits cancels the call; once it has been answered, it may go.
     let waiting = true;
-    client?.onCancel(() => waiting && this.cancellation.cancel());
+    client?.onCancel((reason) => waiting && this.cancellation.cancel(reason));
     try {
       const outcome = await new Promise<'done' | 'input'>((resolve) => {
         this.wake = () => resolve('input');

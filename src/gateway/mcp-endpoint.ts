@@ -57,6 +57,8 @@ export class McpEndpoint {
   /** The POST streams of 2025-11-25 sessions a client may come back for (SEP-1699). */
   private readonly resumable = new ResumableStreams();
   private readonly watched = new WeakSet<Session>();
+  /** Legacy sessions' GET streams: they carry no call, so a shutdown ends them rather than waits for them. */
+  private readonly standing = new Set<ResponseStream>();
 
   constructor(
     private readonly gateway: Gateway,
@@ -290,12 +292,19 @@ export class McpEndpoint {
     stream.open(true);
     session.standalone = stream;
     const relayed = this.gateway.streamOpened(session, stream);
+    this.standing.add(stream);
     res.once('close', () => {
       relayed();
+      this.standing.delete(stream);
       if (session.standalone === stream) session.standalone = undefined;
     });
     // The stream ends with its session (DELETE, idle, or a grant revoked since).
     void session.ended.then(() => res.end());
+  }
+
+  /** Ends every legacy GET stream (a shutdown); the sessions stay, for the calls they have in flight. */
+  endStandingStreams(): void {
+    for (const stream of this.standing) stream.end();
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, route: Route, caller: Caller): Promise<void> {

@@ -25,6 +25,11 @@ export class RateLimits {
     this.store = store;
   }
 
+  /** The store opened, for the readiness probe. */
+  get counterStore(): CounterStore | undefined {
+    return this.store;
+  }
+
   async close(): Promise<void> {
     await this.store?.close();
   }

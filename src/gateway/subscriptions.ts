@@ -86,7 +86,7 @@ export class Subscriptions {
       method: 'notifications/subscriptions/acknowledged',
       params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id }, notifications: filter },
     } as JSONRPCNotification);
-    await Promise.race([listener.ended, new Promise<void>((resolve) => channel.cancellation?.onCancel(resolve))]);
+    await Promise.race([listener.ended, new Promise<void>((resolve) => channel.cancellation?.onCancel(() => resolve()))]);
     this.hooks.endSession(listener);
     return resultResponse(request.id, { _meta: { [SUBSCRIPTION_ID_META_KEY]: request.id } });
   }

@@ -46,5 +46,7 @@ export interface GrantStore {
   expireCredentials(grantId: string, at: number, exceptKeyId?: string): Promise<void>;
   /** Records a use at `at`, unless a later one is recorded (another replica may have written first). */
   touchGrant(grantId: string, at: number): Promise<void>;
+  /** Resolves once the store answers a trivial request (for `/readyz`); rejects with why it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

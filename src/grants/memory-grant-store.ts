@@ -45,6 +45,8 @@ export class MemoryGrantStore implements GrantStore {
     this.update(grantId, (grant) => (grant.lastUsedAt === null || grant.lastUsedAt < at ? { ...grant, lastUsedAt: at } : grant));
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.grants.clear();
     this.credentials.clear();

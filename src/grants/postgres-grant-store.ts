@@ -2,7 +2,7 @@ import { DatabaseError, type Pool } from 'pg';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
 import type { SchemaHistory } from '../store/migrations.js';
-import { openPostgres } from '../store/postgres.js';
+import { openPostgres, pingPostgres } from '../store/postgres.js';
 
 const ACTIVE_LABEL_INDEX = 'toolgate_grants_active_label';
 
@@ -111,6 +111,10 @@ export class PostgresGrantStore implements GrantStore {
 
   async touchGrant(grantId: string, at: number): Promise<void> {
     await this.pool.query(`UPDATE ${this.grants} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`, [grantId, at]);
+  }
+
+  ping(): Promise<void> {
+    return pingPostgres(this.pool);
   }
 
   async close(): Promise<void> {

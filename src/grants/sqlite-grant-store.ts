@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SchemaHistory } from '../store/migrations.js';
-import { closeSqlite, openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import type { Credential, Grant, GrantStore } from './grant-store.js';
 import { CREDENTIAL_WITH_GRANT, credentialFromRow, GRANT_COLUMNS, grantFromRow, grantValues, type CredentialRow, type GrantRow } from './grant-rows.js';
 
@@ -107,6 +107,10 @@ export class SqliteGrantStore implements GrantStore {
 
   async touchGrant(grantId: string, at: number): Promise<void> {
     this.sql.touchGrant.run(at, grantId, at);
+  }
+
+  async ping(): Promise<void> {
+    pingSqlite(this.db);
   }
 
   async close(): Promise<void> {

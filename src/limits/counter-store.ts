@@ -51,6 +51,8 @@ export interface CounterStore {
   rollback(reservation: Reserved): Promise<void>;
   /** Every counter with something in its window. */
   status(now: number): Promise<CounterStatus[]>;
+  /** Resolves once the store answers a trivial request (for `/readyz`); rejects with why it cannot. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -46,6 +46,8 @@ export class MemoryCounterStore implements CounterStore {
     }
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.windows.clear();
   }

@@ -152,6 +152,11 @@ export class RedisCounterStore implements CounterStore {
     return counters.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.windowMs - b.windowMs));
   }
 
+  /** A PING on the store's own connection: with no offline queue it fails at once while Redis is unreachable. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SchemaHistory } from '../store/migrations.js';
-import { closeSqlite, openSqlite } from '../store/sqlite.js';
+import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
 
@@ -114,6 +114,10 @@ export class SqliteCounterStore implements CounterStore {
       if (inWindow > 0) counters.push({ key: counterName(row.key), windowMs: row.window_ms, used: inWindow, freesInMs: freesInMs(state, row.window_ms, now) });
     }
     return counters;
+  }
+
+  async ping(): Promise<void> {
+    pingSqlite(this.db);
   }
 
   async close(): Promise<void> {

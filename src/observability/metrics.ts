@@ -4,7 +4,7 @@ import { CLIENT_NOTIFICATIONS, isMcpMethod } from '../protocol/methods.js';
 import { RecentActivity } from './recent-activity.js';
 
 /** The parts whose store can fail; a failure is counted whatever the fail mode made of it. */
-export type StorePart = 'counters' | 'grants' | 'audit' | 'approvals' | 'sessions';
+export type StorePart = 'counters' | 'grants' | 'audit' | 'pins' | 'approvals' | 'sessions';
 
 /** Why a request was turned away before any policy saw it. */
 export type AuthRefusal = 'unauthenticated' | 'forbidden' | 'unavailable' | 'sessions_full';

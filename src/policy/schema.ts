@@ -94,7 +94,8 @@ const limit = z
   .refine((l) => l.max > 0 || l.increment === 0, { message: 'max must be greater than 0 (0 only where increment is 0)', path: ['max'] });
 
 const notADuration = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a duration; expected one like "15m" or a number of seconds`;
-const duration = z.union([z.string().regex(/^\d+(?:ms|s|m|h|d)$/, { error: notADuration }), z.number().positive({ error: notADuration })], {
+/** A duration as policies and the configuration write it (policy/duration.ts reads it). */
+export const duration = z.union([z.string().regex(/^\d+(?:ms|s|m|h|d)$/, { error: notADuration }), z.number().positive({ error: notADuration })], {
   error: notADuration,
 });
 

@@ -31,3 +31,8 @@ export async function openPostgres(url: string, schema: string | undefined, hist
   }
   return database;
 }
+
+/** A round trip on one of the pool's connections (made if none is idle): what `/readyz` asks a PostgreSQL store. */
+export async function pingPostgres(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

@@ -80,6 +80,11 @@ export function openSqlite(file: string, history?: SchemaHistory): Database.Data
   return db;
 }
 
+/** A trivial read: throws once the connection is closed (what `/readyz` asks a SQLite store; the file is local). */
+export function pingSqlite(db: Database.Database): void {
+  db.prepare('SELECT 1').get();
+}
+
 export function closeSqlite(db: Database.Database): void {
   db.close();
   if (!db.memory) releaseCheckpointer(resolve(db.name));

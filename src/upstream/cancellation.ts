@@ -4,25 +4,28 @@
  * wrk on 32 connections), and most calls are never cancelled.
  */
 export class Cancellation {
-  private callbacks?: (() => void)[];
+  private callbacks?: ((reason: string) => void)[];
   private done = false;
+  private why = 'cancelled by the client';
 
   get cancelled(): boolean {
     return this.done;
   }
 
-  /** Runs `callback` when the call is cancelled (at once if it already is). */
-  onCancel(callback: () => void): void {
-    if (this.done) callback();
+  /** Runs `callback` with the reason when the call is cancelled (at once if it already is). */
+  onCancel(callback: (reason: string) => void): void {
+    if (this.done) callback(this.why);
     else (this.callbacks ??= []).push(callback);
   }
 
-  cancel(): void {
+  /** `reason` ends the sentence "request …" the client and the server are told. */
+  cancel(reason = 'cancelled by the client'): void {
     if (this.done) return;
     this.done = true;
+    this.why = reason;
     const callbacks = this.callbacks ?? [];
     this.callbacks = undefined;
-    for (const callback of callbacks) callback();
+    for (const callback of callbacks) callback(reason);
   }
 
   /** An AbortSignal that follows this, for APIs that take one (made only when asked for). */

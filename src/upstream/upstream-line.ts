@@ -179,7 +179,7 @@ export class UpstreamLine {
       this.pending.set(id, entry);
       const cancellation = hooks?.cancellation;
       if (cancellation?.cancelled) return this.cancel(id, 'cancelled before it was sent');
-      cancellation?.onCancel(() => this.cancel(id, 'cancelled by the client'));
+      cancellation?.onCancel((reason) => this.cancel(id, reason));
       this.deliver({ jsonrpc: '2.0', id, method, ...(outgoing.params && { params: outgoing.params }) } as JSONRPCRequest, id, hooks);
     });
   }

@@ -76,6 +76,10 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       for (const sink of opened) await sink.close();
     });
 
+    test('answers a ping (the readiness probe)', async () => {
+      await (await open()).sink.ping();
+    });
+
     test('entries come back as they were appended, in seq order, from 1', async () => {
       const { sink } = await open();
       const entries = [decision(1, { args: { nested: { deep: ['ü', 1, null, true] } }, session: 's-1', message: 'ok' }), outcome(1), decision(2, { tool: undefined, client: undefined })];

@@ -23,6 +23,10 @@ export function describeCounterStore(name: string, openStore: () => Promise<Coun
     after(async () => {
       for (const store of opened) await store.close();
     });
+    test('answers a ping (the readiness probe)', async () => {
+      await (await open()).ping();
+    });
+
     test('no rolling window ever holds more than max, and allowed + refused = issued (property)', async () => {
       await fc.assert(
       fc.asyncProperty(

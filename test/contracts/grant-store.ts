@@ -43,6 +43,10 @@ export function describeGrantStore(name: string, open: () => Promise<GrantStoreF
       fixture = undefined;
     });
 
+    test('answers a ping (the readiness probe)', async () => {
+      await (await fresh()).store.ping();
+    });
+
     test("a created grant's token authenticates as that grant", async () => {
       const { grants } = await fresh();
       const { grant, token } = await grants.create({ label: 'ci-agent', servers: ['github'] }, NOW);
