@@ -27,6 +27,8 @@ const GRACE_MS = 7000;
 
 export interface Launched {
   readonly pid: number;
+  /** Resolves when the process has ended, however it ended. */
+  readonly exited: Promise<void>;
   /** The last few KiB the process wrote (stdout and stderr), to explain a failure. */
   output(): string;
   /** The first line the process writes to stdout (how Toolgate and the floor announce their URL). */
@@ -53,6 +55,7 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 
   return {
     pid,
+    exited,
     output: () => tail,
     firstLine: (timeoutMs = 60_000) =>
       new Promise<string>((resolve, reject) => {

@@ -71,7 +71,7 @@ async function exchange(url: string, headers: Record<string, string>, message: o
 }
 
 /** The response to request `id` among the events of an SSE body (a proxy may send notifications first). */
-function fromEventStream(text: string, id: unknown): JsonRpcAnswer | undefined {
+export function fromEventStream(text: string, id: unknown): JsonRpcAnswer | undefined {
   for (const event of text.split(/\r?\n\r?\n/)) {
     const data = event
       .split(/\r?\n/)
