@@ -293,8 +293,8 @@ export function renderReplicas(replicas: ScaleResult, cores: number): string {
       `- Why 3 replicas are not 3x here: this machine has ${cores} cores, and every part runs on them: wrk, the balancer, each replica and its`,
       `  upstream, PostgreSQL and Redis. A call costs about ${number(perCall(one))} ms of CPU per 1,000 in all with one replica (machine busy ${(one.machineBusy * 100).toFixed(0)}%),`,
       `  so ${cores} cores carry at most about ${number((cores * 1e6) / perCall(one))} calls/s whatever the number of replicas; more replicas only add their own overhead.`,
-      `  On hosts of their own, N replicas carry about N x (1,000,000 / gateway ms) calls/s each core, as long as PostgreSQL (the`,
-      `  write-ahead audit log, a grant lookup per request) and Redis (one counter script per call) keep up: their columns are what to scale next.`,
+      `  On a host of its own a replica carries about ${number(1e6 / sum(one.cpuMsPer1k.gateways))} calls/s per core (1,000,000 / its gateway ms), and N of them N times that, as long`,
+      `  as PostgreSQL (the write-ahead audit log, a grant lookup per request) and Redis (one counter script per call) keep up: their columns say what to scale next.`,
     );
   }
   if (three) lines.push(`- The 3 replicas split their work ${three.cpuMsPer1k.gateways.map((ms) => `${((100 * ms) / sum(three.cpuMsPer1k.gateways)).toFixed(0)}%`).join(' / ')}: the balancer spreads the calls evenly.`);

@@ -62,7 +62,7 @@ async function rawCall(fleet: Fleet, base: string, tool: string, args: Args, tok
 
 const textOf = (result: { content?: unknown } | undefined) => ((result?.content as { text?: string }[] | undefined) ?? [])[0]?.text ?? '';
 
-async function admin(fleet: Fleet, base: string, method: string, path: string, body?: object): Promise<{ status: number; body: Record<string, unknown> }> {
+async function adminApi(fleet: Fleet, base: string, method: string, path: string, body?: object): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${fleet.adminToken}`, ...(body && { 'content-type': 'application/json' }) },
@@ -73,8 +73,21 @@ async function admin(fleet: Fleet, base: string, method: string, path: string, b
 
 /** The pending approval requests of `tool`, as a replica's admin API lists them. */
 async function pending(fleet: Fleet, base: string, tool: string): Promise<{ id: string }[]> {
-  const { body } = await admin(fleet, base, 'GET', '/admin/approvals?state=pending');
+  const { body } = await adminApi(fleet, base, 'GET', '/admin/approvals?state=pending');
   return (body.approvals as { id: string; binding: { tool: string } }[]).filter((request) => request.binding.tool === tool);
+}
+
+/** The one pending request of `tool`, once a replica's admin API lists it. */
+async function onePending(fleet: Fleet, base: string, tool: string): Promise<{ id: string }> {
+  for (let i = 0; i < 100; i++) {
+    const found = await pending(fleet, base, tool);
+    if (found.length > 0) {
+      assert.equal(found.length, 1, `one pending request of ${tool}`);
+      return found[0]!;
+    }
+    await sleep(50);
+  }
+  throw new Error(`${base} listed no pending request of ${tool} within 5 s`);
 }
 
 /** Every decision the audit log holds for `tool`, oldest first. */
@@ -123,11 +136,9 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
     try {
       const args = { id: 'held-1' };
       const call = client.callTool({ name: 'write_thing', arguments: args });
-      let requests: { id: string }[] = [];
-      for (let i = 0; i < 100 && requests.length === 0; i++) requests = await pending(fleet, approver!.base, 'write_thing').then((found) => (found.length ? found : sleep(50).then(() => [])));
-      assert.equal(requests.length, 1, 'the other replica lists the held request');
+      const request = await onePending(fleet, approver!.base, 'write_thing');
       assert.equal(fleet.recordedCalls().filter((c) => c.name === 'write_thing').length, 0, 'nothing reached the upstream while held');
-      const approved = await admin(fleet, approver!.base, 'POST', `/admin/approvals/${requests[0]!.id}/approve`, {});
+      const approved = await adminApi(fleet, approver!.base, 'POST', `/admin/approvals/${request.id}/approve`, {});
       const answeredAt = performance.now();
       assert.equal(approved.status, 200, JSON.stringify(approved.body));
       const result = await call;
@@ -143,11 +154,11 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
 
   test('a grant revoked through one replica is refused by every replica on its next request', async (t) => {
     const [issuer, revoker] = fleet.replicas;
-    const created = await admin(fleet, issuer!.base, 'POST', '/admin/grants', { label: 'revocable', servers: ['*'] });
+    const created = await adminApi(fleet, issuer!.base, 'POST', '/admin/grants', { label: 'revocable', servers: ['*'] });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const token = created.body.token as string;
     for (const replica of fleet.replicas) assert.equal((await rawCall(fleet, replica.base, 'refund', { amount: 1 }, token)).status, 200, `${replica.base} takes the new grant`);
-    const revoked = await admin(fleet, revoker!.base, 'DELETE', '/admin/grants/revocable');
+    const revoked = await adminApi(fleet, revoker!.base, 'DELETE', '/admin/grants/revocable');
     assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
     const revokedAt = performance.now();
     const refusedAfter = await Promise.all(
@@ -172,7 +183,7 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
     const first = await rawCall(fleet, fleet.balancer, 'delete_thing', retryArgs);
     assert.match(textOf(first.answer?.result), /^\[APPROVAL PENDING\]/, 'the retry-mode call is answered at once');
 
-    const killed = { at: Infinity };
+    let killedAt = Infinity;
     let loading = true;
     interface Outcome {
       startedAt: number;
@@ -198,7 +209,7 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
     await sleep(1_500);
     await victim.kill('SIGKILL');
     // From when it was gone: a call sent a moment before may have met it dying.
-    killed.at = performance.now();
+    killedAt = performance.now();
     await sleep(1_500);
     loading = false;
     await Promise.all(clients);
@@ -208,8 +219,8 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
       `balanced calls: ${outcomes.balanced.length} (${failedBalanced.length} failed, all on the killed replica); direct to the killed one: ${outcomes.direct.filter((o) => o.ok).length} answered, ${outcomes.direct.filter((o) => !o.ok).length} failed`,
     );
     for (const failure of failedBalanced) assert.equal(failure.backend, victim.base, 'a call through the balancer failed only where it was sent to the killed replica');
-    assert.ok(failedBalanced.every((o) => o.startedAt < killed.at), 'every call through the balancer that began after the kill succeeded: the dead replica is skipped');
-    assert.ok(outcomes.balanced.some((o) => o.ok && o.startedAt > killed.at), 'calls through the balancer went on after the kill');
+    assert.ok(failedBalanced.every((o) => o.startedAt < killedAt), 'every call through the balancer that began after the kill succeeded: the dead replica is skipped');
+    assert.ok(outcomes.balanced.some((o) => o.ok && o.startedAt > killedAt), 'calls through the balancer went on after the kill');
     const directFailures = outcomes.direct.filter((o) => !o.ok);
     assert.ok(directFailures.length > 0, 'the clients of the killed replica saw it go');
     const slowest = Math.max(...directFailures.map((o) => o.ms));
@@ -223,9 +234,9 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
     assert.ok(seen.length > 0, 'the upstreams saw the load');
     assert.deepEqual(lost, [], 'every call an upstream saw has its decision in the audit log');
 
-    const [request] = await pending(fleet, survivor.base, 'delete_thing');
-    assert.ok(request, 'the retry-mode request outlived the replica that may have made it');
-    assert.equal((await admin(fleet, survivor.base, 'POST', `/admin/approvals/${request.id}/approve`, {})).status, 200);
+    // It outlived the replica that may have made it: the request is in PostgreSQL.
+    const request = await onePending(fleet, survivor.base, 'delete_thing');
+    assert.equal((await adminApi(fleet, survivor.base, 'POST', `/admin/approvals/${request.id}/approve`, {})).status, 200);
     const retried = await rawCall(fleet, fleet.balancer, 'delete_thing', retryArgs);
     assert.equal(textOf(retried.answer?.result), JSON.stringify({ name: 'delete_thing', arguments: retryArgs }), 'the approved call goes through once, on a surviving replica');
     assert.notEqual(retried.backend, victim.base);
