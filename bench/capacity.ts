@@ -29,8 +29,10 @@ export interface Prepared {
   dispose(): void;
 }
 
-export async function prepare(url: string, wire: Wire = 'session'): Promise<Prepared> {
-  const session = wire === 'session' ? await openSession(url) : statelessCalls(url, 'echo');
+/** `headers` go on every request (an `Authorization` a gateway with grants asks for). */
+export async function prepare(url: string, wire: Wire = 'session', headers: Record<string, string> = {}): Promise<Prepared> {
+  const opened = wire === 'session' ? await openSession(url, headers) : statelessCalls(url, 'echo');
+  const session = { ...opened, headers: { ...headers, ...opened.headers } };
   const template = toolCall(session, ID_MARK, 'echo', { message: ECHO_MESSAGE });
   // The prepared request is checked once, with fetch, before it is used as load.
   const answer = await post(session, template.replace(`"${ID_MARK}"`, '"check"'));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { processTree, statOf } from './processes.js';
+import { processIds, processTree, statOf } from './processes.js';
 
 /**
  * CPU accounting for the scale-out run. On a small machine the load generator, the balancer, the gateways and
@@ -27,6 +27,20 @@ export function descendantsCpuSeconds(pid: number): number {
   return processTree(pid)
     .slice(1)
     .reduce((sum, member) => sum + processCpuSeconds(member), 0);
+}
+
+/**
+ * CPU seconds spent so far by a service's processes, found by command name (`postgres`, `redis-server`): each live
+ * one's, and, for those whose parent is not the service (the postmaster), their exited children's too, since
+ * PostgreSQL starts and ends a backend per connection.
+ */
+export function serviceCpuSeconds(comm: string): number {
+  const stats = processIds().map((pid) => ({ pid, stat: statOf(pid) }));
+  const named = new Set(stats.filter(({ stat }) => stat?.comm === comm).map(({ pid }) => pid));
+  const ticks = stats
+    .filter(({ pid }) => named.has(pid))
+    .reduce((sum, { stat }) => sum + stat!.cpuTicks + (named.has(stat!.ppid) ? 0 : stat!.childrenTicks), 0);
+  return ticks / TICKS_PER_S;
 }
 
 /**

@@ -27,6 +27,8 @@ const GRACE_MS = 7000;
 
 export interface Launched {
   readonly pid: number;
+  /** Resolves when the process has ended, however it ended. */
+  readonly exited: Promise<void>;
   /** The last few KiB the process wrote (stdout and stderr), to explain a failure. */
   output(): string;
   /** The first line the process writes to stdout (how Toolgate and the floor announce their URL). */
@@ -53,6 +55,7 @@ export function launch(command: string, args: string[], options: { cwd: string; 
 
   return {
     pid,
+    exited,
     output: () => tail,
     firstLine: (timeoutMs = 60_000) =>
       new Promise<string>((resolve, reject) => {
@@ -97,6 +100,8 @@ export function memoryOf(pid: number): Memory {
 
 /** What the bench reads from /proc/<pid>/stat; undefined once the process has gone. */
 export interface ProcessStat {
+  /** The command name, as /proc shows it (`postgres`, `redis-server`). */
+  comm: string;
   ppid: number;
   /** utime + stime, in clock ticks, of all the process's threads. */
   cpuTicks: number;
@@ -113,7 +118,7 @@ export function statOf(pid: number): ProcessStat | undefined {
   }
   // The command name (field 2) may hold spaces and parentheses: count the fields after its closing one.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), childrenTicks: Number(fields[13]) + Number(fields[14]) };
+  return { comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), childrenTicks: Number(fields[13]) + Number(fields[14]) };
 }
 
 /**
@@ -122,10 +127,9 @@ export function statOf(pid: number): ProcessStat | undefined {
  */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const ppid = statOf(Number(name))?.ppid;
-    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  for (const name of processIds()) {
+    const ppid = statOf(name)?.ppid;
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), name]);
   }
   const tree: number[] = [];
   for (const queue = [pid]; queue.length > 0; ) {
@@ -157,4 +161,11 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('could not find a free port');
   return address.port;
+}
+
+/** Every process the machine shows in /proc. */
+export function processIds(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }

@@ -44,13 +44,13 @@ export interface JsonRpcAnswer {
   error?: { code: number; message: string };
 }
 
-export async function openSession(url: string): Promise<RawSession> {
+export async function openSession(url: string, extra: Record<string, string> = {}): Promise<RawSession> {
   const params = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: CLIENT_INFO };
-  const { answer, headers } = await exchange(url, {}, { jsonrpc: '2.0', id: 'init', method: 'initialize', params });
+  const { answer, headers } = await exchange(url, extra, { jsonrpc: '2.0', id: 'init', method: 'initialize', params });
   const sessionId = headers.get('mcp-session-id');
   if (!sessionId || !answer?.result) throw new Error(`${url}: initialize was not answered with a result and an Mcp-Session-Id`);
   const session = { url, headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': String(answer.result.protocolVersion) } };
-  await exchange(url, session.headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  await exchange(url, { ...extra, ...session.headers }, { jsonrpc: '2.0', method: 'notifications/initialized' });
   return session;
 }
 
@@ -71,7 +71,7 @@ async function exchange(url: string, headers: Record<string, string>, message: o
 }
 
 /** The response to request `id` among the events of an SSE body (a proxy may send notifications first). */
-function fromEventStream(text: string, id: unknown): JsonRpcAnswer | undefined {
+export function fromEventStream(text: string, id: unknown): JsonRpcAnswer | undefined {
   for (const event of text.split(/\r?\n\r?\n/)) {
     const data = event
       .split(/\r?\n/)

@@ -9,9 +9,11 @@ import { prepare, runWrk, wrkVersion, type Prepared } from './capacity.js';
 import { big, echo, listAll, rawEcho, summarize, timeSequential, type Workload } from './latency.js';
 import { memoryOf } from './processes.js';
 import { openSession, type RawSession, type Wire } from './raw-session.js';
+import { measureReplicas } from './replicas.js';
+import { fleetSessions, type FleetSessionsResult } from './fleet-sessions.js';
 import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
-import { ratios, renderAuditCost, renderNotes, renderRatios, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
+import { ratios, renderAuditCost, renderNotes, renderRatios, renderReplicas, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchAudit } from './audit.js';
 import { benchAuditPages } from './audit-pages.js';
 import { benchCatalogApi } from './catalog-api.js';
@@ -31,6 +33,8 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     list      tools/list with 1,000 tools
  *     sessions  memory under load: 1,000 legacy sessions each holding a GET stream
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
+ *     replicas  the fleet: 1 and 3 replicas behind the balancer with grants, policy, Redis counters, PostgreSQL audit (bench/replicas.ts),
+ *               and 50,000 legacy sessions shared by 3 replicas in Redis (bench/fleet-sessions.ts)
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
  *     catalog   the risk classifier alone, on 10,000 tool definitions (bench/catalog.ts)
  *     approvals from a decision to the held call going on, and an idle held call's memory (bench/approvals.ts)
@@ -40,9 +44,10 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     catalogapi GET /admin/catalog for one server of 10,000 tools (bench/catalog-api.ts)
  *   The results file is then named after the phases, so that it does not replace the day's full run.
  * - BENCH_WRK: another wrk binary (capacity.ts).
+ * - TOOLGATE_BENCH_REDIS_URL, TOOLGATE_BENCH_PG_URL: the Redis and PostgreSQL to use (else the tests' ones, else the local defaults).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'policy', 'catalog', 'approvals', 'counters', 'audit', 'auditpages', 'catalogapi'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'replicas', 'policy', 'catalog', 'approvals', 'counters', 'audit', 'auditpages', 'catalogapi'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -350,7 +355,7 @@ async function main(): Promise<void> {
   const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
   const catalog = runs('catalog') ? benchCatalog(10_000) : undefined;
   const approvals = runs('approvals') ? await benchApprovals() : undefined;
-  const redis = runs('counters') || runs('scale') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
+  const redis = runs('counters') || runs('scale') || runs('replicas') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
   if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
   const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
   const audit = runs('audit') ? await benchAudit(QUICK ? 1_000 : 3_000) : undefined;
@@ -364,6 +369,15 @@ async function main(): Promise<void> {
     else log('wrk is not installed: scale-out is NOT measured');
     if (redis?.url) await dropPrefix(redis.url, prefix);
   }
+  let replicas: ScaleResult | undefined;
+  let sharedSessions: FleetSessionsResult | undefined;
+  if (runs('replicas')) {
+    const postgres = process.env.TOOLGATE_BENCH_PG_URL ?? process.env.TOOLGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    if (!wrk) log('wrk is not installed: the replicas are NOT measured');
+    else if (!redis?.url) log('the replicas are NOT measured: they count in Redis');
+    else replicas = await measureReplicas({ postgres, redis: redis.url }, PLAN.scale, log);
+    if (redis?.url) sharedSessions = await fleetSessions(redis.url, QUICK ? 5_000 : 50_000);
+  }
 
   const ratioList = ratios(results, PLAN.connections);
   const name = `${startedAt.toISOString().slice(0, 10)}${QUICK ? '-quick' : ''}${partial ? `-${ONLY.join('+')}` : ''}`;
@@ -371,7 +385,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }), ...(auditPages && { auditPages }), ...(catalogApi && { catalogApi }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(replicas && { replicas }), ...(sharedSessions && { sharedSessions }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }), ...(auditPages && { auditPages }), ...(catalogApi && { catalogApi }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -449,6 +463,23 @@ async function main(): Promise<void> {
       `machine's other busy time: the kernel's network work not charged to a process, and anything else running).`,
       '',
       renderScale(scale, machine.cores),
+    ]);
+  }
+  if (replicas) {
+    sections.push([
+      `Replicas, each ${replicas.gateway}: 2026-07-28 stateless tools/call echo with a grant's token,`,
+      `wrk ${replicas.connections} connections, ${replicas.durationS} s per setup after a ${PLAN.scale.warmupS} s warm-up, through bench/balancer.ts. gateway … rest = CPU ms per`,
+      `1,000 calls (postgres and redis-server: every process of each, found by name; rest = the machine's other busy time).`,
+      '',
+      renderReplicas(replicas, machine.cores),
+    ]);
+  }
+  if (sharedSessions) {
+    const s = sharedSessions;
+    sections.push([
+      `Legacy sessions shared by ${s.replicas} replicas in Redis: ${s.sessions.toLocaleString('en')} opened (${Math.round(s.opensPerSecond)}/s, ${s.openSeconds.toFixed(0)} s), ${s.recordsHeld.toLocaleString('en')} records held,`,
+      `${Math.round(s.redisBytesPerSession)} bytes of Redis memory each; ${s.servedElsewhere} of ${s.sampled} sampled sessions served by a replica that did not open them;`,
+      `replica RSS ${s.replicaRssMiB.map((mib) => `${mib.toFixed(0)} MiB`).join(', ')} (each holds copies of at most sessions.max).`,
     ]);
   }
   sections.push([renderNotes(results)], [`Raw figures: ${file}`, '']);

@@ -21,7 +21,7 @@ export interface ScaleRun {
    * and anything else running). A gateway's event loop is one thread, so 1,000,000 ÷ its figure bounds what it
    * carries on one core.
    */
-  cpuMsPer1k: { gateways: number[]; upstreams: number[]; balancer?: number; wrk: number; rest: number };
+  cpuMsPer1k: { gateways: number[]; upstreams: number[]; balancer?: number; services?: Record<string, number>; wrk: number; rest: number };
   /** The share of the whole machine's CPU that was busy during the run, 0 to 1. */
   machineBusy: number;
 }
@@ -45,10 +45,9 @@ export interface ScalePlan {
 interface Balancer {
   pid: number;
   url: string;
-  stop(): Promise<void>;
 }
 
-async function startBalancer(backends: readonly Running[]): Promise<Balancer> {
+async function startBalancer(backends: readonly Running[]): Promise<Balancer & { stop(): Promise<void> }> {
   const endpoint = new URL(backends[0]!.url!);
   const proxy = launch(process.execPath, [plainScript('balancer'), ...backends.map((b) => new URL(b.url!).origin)], { cwd: ROOT });
   try {
@@ -61,15 +60,20 @@ async function startBalancer(backends: readonly Running[]): Promise<Balancer> {
   }
 }
 
-interface Setup {
+/** What is measured: gateway processes (and their upstreams, their descendants), and the balancer in front. */
+export interface Setup {
   label: string;
-  gateways: readonly Running[];
+  gateways: readonly Pick<Running, 'pid' | 'url'>[];
   balancer?: Balancer;
+  /** Headers every call carries (a grant's `Authorization`). */
+  headers?: Record<string, string>;
+  /** The shared services the replicas use (PostgreSQL, Redis): a reading of CPU seconds so far, by name. */
+  services?: Record<string, () => number>;
 }
 
-async function measure(setup: Setup, plan: ScalePlan): Promise<ScaleRun> {
+export async function measure(setup: Setup, plan: ScalePlan): Promise<ScaleRun> {
   const url = setup.balancer?.url ?? setup.gateways[0]!.url!;
-  const prepared = await prepare(url, 'stateless');
+  const prepared = await prepare(url, 'stateless', setup.headers);
   try {
     await runWrk(prepared, plan.connections, plan.warmupS);
     const meters: Record<string, () => number> = {};
@@ -79,6 +83,8 @@ async function measure(setup: Setup, plan: ScalePlan): Promise<ScaleRun> {
     }
     const balancer = setup.balancer;
     if (balancer) meters.balancer = () => processCpuSeconds(balancer.pid);
+    const services = Object.keys(setup.services ?? {});
+    for (const name of services) meters[`service:${name}`] = setup.services![name]!;
     meters.wrk = exitedChildrenCpuSeconds;
     const { value: run, spentS, machine } = await cpuDuring(meters, () => runWrk(prepared, plan.connections, plan.seconds));
     const per1k = (seconds: number) => (seconds * 1e6) / run.requests;
@@ -92,6 +98,7 @@ async function measure(setup: Setup, plan: ScalePlan): Promise<ScaleRun> {
         gateways: setup.gateways.map((_, i) => per1k(spentS[`gateway${i}`]!)),
         upstreams: setup.gateways.map((_, i) => per1k(spentS[`upstream${i}`]!)),
         ...(balancer && { balancer: per1k(spentS.balancer!) }),
+        ...(services.length > 0 && { services: Object.fromEntries(services.map((name) => [name, per1k(spentS[`service:${name}`]!)])) }),
         wrk: per1k(spentS.wrk!),
         rest: per1k(machine.busyS - accounted),
       },

@@ -1,6 +1,6 @@
 import type { WrkRun } from './capacity.js';
 import type { LatencySummary } from './latency.js';
-import type { ScaleResult } from './scale.js';
+import type { ScaleResult, ScaleRun } from './scale.js';
 import { GOALS, type SessionsResult } from './sessions.js';
 
 export type Measured = LatencySummary;
@@ -219,27 +219,37 @@ export function renderSessions(results: readonly TargetResult[]): string {
 const sum = (values: readonly number[]) => values.reduce((total, x) => total + x, 0);
 
 /** Scale-out: the three setups, then the projection their CPU figures support and what they cannot show. */
-export function renderScale(scale: ScaleResult, cores: number): string {
-  const direct = scale.runs.find((r) => !r.balanced);
-  const header = ['setup', 'calls/s', 'vs direct', 'p50 ms', 'p99 ms', 'gateway', 'upstream', 'balancer', 'wrk', 'rest', 'gateway split', 'machine busy'];
-  const rows = scale.runs.map((r) => {
+/**
+ * One row per setup: calls/s beside the baseline's, latency, CPU ms per 1,000 calls by part (the shared services'
+ * too, when metered), how the gateways split their work, and how busy the machine was.
+ */
+function scaleTable(runs: readonly ScaleRun[], baseline: { name: string; run?: ScaleRun }): string {
+  const services = [...new Set(runs.flatMap((r) => Object.keys(r.cpuMsPer1k.services ?? {})))];
+  const header = ['setup', 'calls/s', `vs ${baseline.name}`, 'p50 ms', 'p99 ms', 'gateway', 'upstream', 'balancer', ...services, 'wrk', 'rest', 'gateway split', 'machine busy'];
+  const rows = runs.map((r) => {
     const gateways = sum(r.cpuMsPer1k.gateways);
     return [
       r.label,
       `${number(r.run.requestsPerSec)}${r.run.errors > 0 ? '*' : ''}`,
-      direct ? `${(r.run.requestsPerSec / direct.run.requestsPerSec).toFixed(2)}x` : '-',
+      baseline.run ? `${(r.run.requestsPerSec / baseline.run.run.requestsPerSec).toFixed(2)}x` : '-',
       number(r.run.latencyMs.p50),
       number(r.run.latencyMs.p99),
       number(gateways),
       number(sum(r.cpuMsPer1k.upstreams)),
       r.cpuMsPer1k.balancer === undefined ? '-' : number(r.cpuMsPer1k.balancer),
+      ...services.map((name) => number(r.cpuMsPer1k.services?.[name])),
       number(r.cpuMsPer1k.wrk),
       number(r.cpuMsPer1k.rest),
       r.cpuMsPer1k.gateways.map((ms) => `${((100 * ms) / gateways).toFixed(0)}%`).join(' / '),
       `${(r.machineBusy * 100).toFixed(0)}%`,
     ];
   });
-  const lines = [render(header, rows)];
+  return render(header, rows);
+}
+
+export function renderScale(scale: ScaleResult, cores: number): string {
+  const direct = scale.runs.find((r) => !r.balanced);
+  const lines = [scaleTable(scale.runs, { name: 'direct', run: direct })];
   // The per-call costs come from the least crowded runs: the direct one, and one gateway behind the balancer.
   const balancer = scale.runs.find((r) => r.balanced && r.gateways === 1)?.cpuMsPer1k.balancer;
   if (direct) {
@@ -266,5 +276,29 @@ export function renderScale(scale: ScaleResult, cores: number): string {
   );
   for (const r of scale.runs) if (r.run.errors > 0) lines.push(`- ${wrkErrors(r.label, r.run)}`);
   for (const error of scale.errors) lines.push(`- error: ${error}`);
+  return lines.join('\n');
+}
+
+/**
+ * The fleet run: 1 and 3 replicas on one machine. Its cores are shared by every part, so the second and third
+ * replica cannot add cores of their own; what the table can show is where the CPU of a call goes.
+ */
+export function renderReplicas(replicas: ScaleResult, cores: number): string {
+  const one = replicas.runs.find((r) => r.gateways === 1);
+  const three = replicas.runs.find((r) => r.gateways === 3);
+  const lines = [scaleTable(replicas.runs, { name: '1 replica', run: one })];
+  if (one) {
+    const perCall = (r: ScaleRun) => sum(r.cpuMsPer1k.gateways) + sum(r.cpuMsPer1k.upstreams) + (r.cpuMsPer1k.balancer ?? 0) + sum(Object.values(r.cpuMsPer1k.services ?? {})) + r.cpuMsPer1k.wrk + r.cpuMsPer1k.rest;
+    lines.push(
+      `- Why 3 replicas are not 3x here: this machine has ${cores} cores, and every part runs on them: wrk, the balancer, each replica and its`,
+      `  upstream, PostgreSQL and Redis. A call costs about ${number(perCall(one))} ms of CPU per 1,000 in all with one replica (machine busy ${(one.machineBusy * 100).toFixed(0)}%),`,
+      `  so ${cores} cores carry at most about ${number((cores * 1e6) / perCall(one))} calls/s whatever the number of replicas; more replicas only add their own overhead.`,
+      `  On a host of its own a replica carries about ${number(1e6 / sum(one.cpuMsPer1k.gateways))} calls/s per core (1,000,000 / its gateway ms), and N of them N times that, as long`,
+      `  as PostgreSQL (the write-ahead audit log, a grant lookup per request) and Redis (one counter script per call) keep up: their columns say what to scale next.`,
+    );
+  }
+  if (three) lines.push(`- The 3 replicas split their work ${three.cpuMsPer1k.gateways.map((ms) => `${((100 * ms) / sum(three.cpuMsPer1k.gateways)).toFixed(0)}%`).join(' / ')}: the balancer spreads the calls evenly.`);
+  for (const r of replicas.runs) if (r.run.errors > 0) lines.push(`- ${wrkErrors(r.label, r.run)}`);
+  for (const error of replicas.errors) lines.push(`- error: ${error}`);
   return lines.join('\n');
 }

@@ -74,8 +74,8 @@ export async function httpClient(url: URL, mode: Era = 'legacy', capabilities: R
 }
 
 /** The SDK v2 client over Streamable HTTP as an agent presenting a grant's token on every request. */
-export async function grantClient(url: URL, token: string): Promise<ClientV2> {
-  const client = new ClientV2({ name: 'toolgate-test', version: '1.0.0' }, { capabilities: CLIENT_CAPABILITIES });
+export async function grantClient(url: URL, token: string, mode: Era = 'legacy'): Promise<ClientV2> {
+  const client = new ClientV2({ name: 'toolgate-test', version: '1.0.0' }, { capabilities: CLIENT_CAPABILITIES, versionNegotiation: { mode } });
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   return client;
 }
