@@ -1,6 +1,7 @@
 import type { Decision, DenyReason, RulePointer } from '../policy/decision.js';
 import type { LoadedPolicy } from '../policy/parse.js';
 import type { PolicyLoad } from '../policy/policy-load.js';
+import type { FleetBus } from '../fleet/fleet-bus.js';
 import type { Item, ListKind } from './inventory.js';
 import type { Session } from './session.js';
 
@@ -68,5 +69,7 @@ export interface Admission {
   policyLoad(server: string): PolicyLoad | undefined;
   /** Reads a server's policy file again now (after a write), rather than when the watcher fires; keeps the last good one if it does not load. */
   reload(server: string): PolicyLoad | undefined;
+  /** Joins the fleet's bus, where replicas tell each other of policy changes (a fleet of one has a bus too). */
+  join?(bus: FleetBus): void;
   close?(): void;
 }

@@ -200,6 +200,7 @@ export class Gateway implements UpstreamListener {
     await this.openApprovals();
     await this.openPinning();
     this.fleet = await this.stores.fleet();
+    this.admission.join?.(this.fleet.bus);
     if (this.fleet.directory) this.shareSessions(this.fleet.bus, this.fleet.directory);
     if (this.config.tracing) {
       // Loaded only when asked for: with tracing off, none of OpenTelemetry is in the process.

@@ -7,6 +7,8 @@ import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { configSchema } from '../config/schema.js';
 import type { Caller } from '../grants/authenticator.js';
+import { FLEET_CHANNEL, type FleetBus } from '../fleet/fleet-bus.js';
+import { LocalBus } from '../fleet/local-bus.js';
 import { PolicyAdmission } from './policy-admission.js';
 import type { Session } from './session.js';
 
@@ -167,5 +169,32 @@ test('each server\'s load says where its policy comes from; a reload that fails 
     assert.equal(a.reload('inline'), a.policyLoad('inline'), 'an inline policy has no file to read again');
   } finally {
     a.close();
+  }
+});
+
+test('a new version one replica loads is in force on another at once, from the fleet bus, not when its watch fires; nothing echoes back', async () => {
+  const file = join(dir, 'fleet.json');
+  writeFileSync(file, JSON.stringify({ version: '1', default: 'allow' }));
+  const bus = new LocalBus();
+  // Two replicas on one bus: each is told only what the other announces.
+  const elsewhere: FleetBus = { replica: 'elsewhere', publish: (channel, message) => bus.publish(channel, message), subscribe: (channel, handler) => bus.subscribe(channel, handler), close: async () => {} };
+  const announced: unknown[] = [];
+  bus.subscribe(FLEET_CHANNEL, (message) => announced.push(message));
+  const { admission: here } = admission({ s: file });
+  const { admission: there } = admission({ s: file });
+  here.join(bus);
+  there.join(elsewhere);
+  try {
+    writeFileSync(file, JSON.stringify({ version: '1', default: 'deny' }));
+    const written = here.reload('s')!.loaded!.compiled.version;
+    assert.notEqual(there.policy('s')?.compiled.version, written, 'the other replica still has the old version');
+    // One turn of the event loop: the watch's 50 ms settling has not passed.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(there.policy('s')?.compiled.version, written, 'the bus brought the new version');
+    assert.equal(there.admit({ session: session(), server: 's', method: 'tools/call', name: 'x', arguments: {} }).allow, false);
+    assert.deepEqual(announced, [{ kind: 'policy', file, from: bus.replica }], 'announced once, by the replica that loaded it');
+  } finally {
+    here.close();
+    there.close();
   }
 });

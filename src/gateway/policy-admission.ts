@@ -8,6 +8,7 @@ import type { LoadedPolicy } from '../policy/parse.js';
 import type { PolicyLoad, PolicySource } from '../policy/policy-load.js';
 import { DocumentError } from '../documents/errors.js';
 import { loadPolicy, watchPolicyFile } from '../policy/policy-file.js';
+import { FLEET_CHANNEL, type FleetBus } from '../fleet/fleet-bus.js';
 import type { Admission, AdmissionRequest, Verdict } from './admission.js';
 import type { Item, ListKind } from './inventory.js';
 import type { Session } from './session.js';
@@ -22,7 +23,8 @@ export const NOT_GRANTED = '(not granted)';
  * Each server's policy, or the caller's grant's own, applied at the choke point. A server without a policy is
  * denied everything, and so is a grant whose policy file cannot be read. Policy files are watched: an edit takes
  * effect on the next call, and an edit that does not validate is logged and ignored, the last good policy staying
- * in force.
+ * in force. In a fleet, a replica that loads a new version of a file tells the others, which read it at once rather
+ * than when their own watch notices.
  */
 export class PolicyAdmission implements Admission {
   /** Each server's policy load: what is in force, and the last reload's error (admin/policy-routes.ts shows both). */
@@ -30,6 +32,7 @@ export class PolicyAdmission implements Admission {
   /** Grants' own policies by file, loaded at a grant's first call (grants are made while the gateway runs). */
   private readonly grantPolicies = new Map<string, LoadedPolicy | undefined>();
   private readonly unwatch: (() => void)[] = [];
+  private bus?: FleetBus;
 
   /** Loads every server's policy; one that does not validate stops the gateway from starting (DocumentError). */
   constructor(
@@ -40,10 +43,18 @@ export class PolicyAdmission implements Admission {
       const source: PolicySource = policy === undefined ? { kind: 'none' } : typeof policy === 'string' ? { kind: 'file', file: policy } : { kind: 'inline' };
       this.loads.set(server, policy === undefined ? { source } : { source, loaded: loadPolicy(policy, `servers.${server}.policy`), loadedAt: Date.now() });
     }
-    for (const [server, entry] of Object.entries(config.servers)) {
-      const file = entry.policy;
-      if (typeof file === 'string') this.unwatch.push(watchPolicyFile(file, () => this.reload(server)));
-    }
+    const files = new Set(Object.values(config.servers).flatMap(({ policy }) => (typeof policy === 'string' ? [policy] : [])));
+    for (const file of files) this.unwatch.push(watchPolicyFile(file, () => this.fileChanged(file, true)));
+  }
+
+  /** Joins a fleet: each new version this replica loads is announced, and each one another announces is read here. */
+  join(bus: FleetBus): void {
+    this.bus = bus;
+    this.unwatch.push(
+      bus.subscribe(FLEET_CHANNEL, (message) => {
+        if (message.kind === 'policy' && message.from !== bus.replica && typeof message.file === 'string') this.fileChanged(message.file, false);
+      }),
+    );
   }
 
   /** The policy in force for a server, not a grant's own (undefined: none configured). */
@@ -57,20 +68,40 @@ export class PolicyAdmission implements Admission {
 
   reload(server: string): PolicyLoad | undefined {
     const load = this.loads.get(server);
-    if (load?.source.kind !== 'file') return load;
+    if (load?.source.kind === 'file' && this.refresh(server)) this.announce(load.source.file);
+    return this.loads.get(server);
+  }
+
+  /** Reads `file` again for every server and grant policy loaded from it; `announce` tells the fleet of a new version. */
+  private fileChanged(file: string, announce: boolean): void {
+    let newer = false;
+    for (const [server, { source }] of this.loads) if (source.kind === 'file' && source.file === file) newer = this.refresh(server) || newer;
+    if (this.grantPolicies.has(file)) newer = this.loadGrantPolicy(file) || newer;
+    if (newer && announce) this.announce(file);
+  }
+
+  private announce(file: string): void {
+    this.bus?.publish(FLEET_CHANNEL, { kind: 'policy', file, from: this.bus.replica });
+  }
+
+  /** Reads a server's policy file again; true when a new version is now in force. */
+  private refresh(server: string): boolean {
+    const load = this.loads.get(server)!;
+    if (load.source.kind !== 'file') return false;
     const { file } = load.source;
     try {
       const loaded = loadPolicy(file, file);
       // An unchanged file (the watcher firing after a write already loaded) is not a reload.
-      if (loaded.compiled.version === load.loaded?.compiled.version && !load.error) return load;
+      if (loaded.compiled.version === load.loaded?.compiled.version && !load.error) return false;
       this.loads.set(server, { source: load.source, loaded, loadedAt: Date.now() });
       this.log.info({ server, policy: loaded.compiled.version }, `policy for ${server} reloaded from ${file}`);
+      return loaded.compiled.version !== load.loaded?.compiled.version;
     } catch (error) {
       const problems = error instanceof DocumentError ? error.problems : [];
       this.loads.set(server, { ...load, error: { time: Date.now(), message: (error as Error).message, problems } });
       this.log.error({ server }, `policy for ${server} not reloaded, the last good one stays in force: ${(error as Error).message}`);
+      return false;
     }
-    return this.loads.get(server);
   }
 
   /** The policy that governs this caller on this server: its grant's own, else the server's. */
@@ -80,17 +111,22 @@ export class PolicyAdmission implements Admission {
     if (!this.grantPolicies.has(file)) {
       this.grantPolicies.set(file, undefined);
       this.loadGrantPolicy(file);
-      this.unwatch.push(watchPolicyFile(file, () => this.loadGrantPolicy(file)));
+      this.unwatch.push(watchPolicyFile(file, () => this.fileChanged(file, true)));
     }
     return this.grantPolicies.get(file);
   }
 
-  private loadGrantPolicy(file: string): void {
+  /** Reads a grant's policy file; true when a new version is now in force. */
+  private loadGrantPolicy(file: string): boolean {
+    const before = this.grantPolicies.get(file)?.compiled.version;
     try {
-      this.grantPolicies.set(file, loadPolicy(file, file));
+      const loaded = loadPolicy(file, file);
+      this.grantPolicies.set(file, loaded);
+      return loaded.compiled.version !== before;
     } catch (error) {
-      const kept = this.grantPolicies.get(file) ? 'the last good one stays in force' : 'its grants are denied everything until it loads';
+      const kept = before === undefined ? 'its grants are denied everything until it loads' : 'the last good one stays in force';
       this.log.error({ policy: file }, `grant policy ${file} not loaded, ${kept}: ${(error as Error).message}`);
+      return false;
     }
   }
 
