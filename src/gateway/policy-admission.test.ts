@@ -198,3 +198,28 @@ test('a new version one replica loads is in force on another at once, from the f
     there.close();
   }
 });
+
+test("an edit of a grant's own policy file is in force on the replica that watched it change and, through the bus, on another", async () => {
+  const file = join(dir, 'grant-fleet.json');
+  writeFileSync(file, JSON.stringify({ version: '1', default: 'allow' }));
+  const bus = new LocalBus();
+  const elsewhere: FleetBus = { replica: 'elsewhere', publish: (channel, message) => bus.publish(channel, message), subscribe: (channel, handler) => bus.subscribe(channel, handler), close: async () => {} };
+  const { admission: here } = admission({ s: { version: '1', default: 'allow' } });
+  const { admission: there } = admission({ s: { version: '1', default: 'allow' } });
+  here.join(bus);
+  there.join(elsewhere);
+  const own = caller({ policy: file });
+  const call = (a: PolicyAdmission) => a.admit({ session: session(own), server: 's', method: 'tools/call', name: 'x', arguments: {} }).allow;
+  try {
+    assert.deepEqual([call(here), call(there)], [true, true], 'both loaded the grant policy at its first call');
+    there.close(); // its own watch stops: only the bus can tell it now
+    there.join(elsewhere);
+    writeFileSync(file, JSON.stringify({ version: '1', default: 'deny' }));
+    const deadline = Date.now() + 3_000;
+    while ((call(here) || call(there)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual([call(here), call(there)], [false, false], 'the edit is in force on both');
+  } finally {
+    here.close();
+    there.close();
+  }
+});

@@ -176,6 +176,35 @@ describe('three replicas behind a round-robin balancer, on PostgreSQL and Redis'
     assert.ok(refusedAfter.every((r) => r!.polls === 1), 'every replica refused the first request after the revocation: nothing about grants is cached');
   });
 
+  test('a policy changed through one replica is in force on every other replica within a second', async (t) => {
+    // Ten rounds of deny, then allow, the refund tool, each written through the next replica; the last allows it again.
+    const rounds = 10;
+    const samples: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const writer = fleet.replicas[round % fleet.replicas.length]!;
+      const deny = round % 2 === 0;
+      const changed = await adminApi(fleet, writer.base, 'PUT', '/admin/policies/rec/tools/refund', deny ? { rule: 'deny', message: `off in round ${round}` } : { rule: 'allow' });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      const changedAt = performance.now();
+      const inForce = await Promise.all(
+        fleet.replicas
+          .filter((replica) => replica !== writer)
+          .map(async (replica) => {
+            while (performance.now() - changedAt < 1_000) {
+              const refused = (await rawCall(fleet, replica.base, 'refund', { amount: round })).answer?.result?.isError === true;
+              if (refused === deny) return performance.now() - changedAt;
+            }
+            return undefined;
+          }),
+      );
+      inForce.forEach((ms, i) => assert.ok(ms !== undefined, `round ${round}: replica ${i} enforced the new rule within a second`));
+      samples.push(...(inForce as number[]));
+    }
+    samples.sort((a, b) => a - b);
+    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(1);
+    t.diagnostic(`policy written on one replica to the rule in force on another, ${samples.length} samples: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${samples.at(-1)!.toFixed(1)} ms`);
+  });
+
   test('kill -9 of a replica under load: no audit record lost, no error on the others, a prompt error there, and a retry-mode approval survives', async (t) => {
     const victim = fleet.replicas[2]!;
     const survivor = fleet.replicas[0]!;

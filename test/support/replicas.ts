@@ -29,7 +29,7 @@ export interface FleetOptions {
   /** The PostgreSQL the fleet keeps its records in (a fresh schema is made in it) and the Redis it counts in. */
   postgres: string;
   redis: string;
-  /** The recording server's policy, when `servers` is not given. */
+  /** The recording server's policy, when `servers` is not given: written to `policyFile`, as a ConfigMap mounts one. */
   policy?: object;
   /** The servers block, in place of the recording server (whose name is `rec`). */
   servers?: Record<string, object>;
@@ -66,6 +66,8 @@ export interface Fleet {
   readonly config: string;
   readonly sql: string;
   readonly kv: string;
+  /** The recording server's policy file, which every replica reads (and the admin API of each writes). */
+  readonly policyFile: string;
   /** An MCP endpoint under `base` (the balancer's or a replica's): one server's, or the aggregate's. */
   url(base: string, server?: string): URL;
   /** The tools/call requests every replica's recording server received so far. */
@@ -90,8 +92,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     await onPostgres(options.postgres, (pg) => pg.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`));
     const recording = join(dir, 'recorded.jsonl');
     writeFileSync(recording, '');
+    const policyFile = join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify(options.policy ?? { version: '1', default: 'allow' }));
     const servers = options.servers ?? {
-      rec: { command: process.execPath, args: [...TSX, resolve(ROOT, 'test/fixtures/recording-server.ts'), recording], policy: options.policy ?? { version: '1', default: 'allow' } },
+      rec: { command: process.execPath, args: [...TSX, resolve(ROOT, 'test/fixtures/recording-server.ts'), recording], policy: policyFile },
     };
     const admin = mintAdminToken();
     const config = join(dir, 'toolgate.json');
@@ -120,6 +124,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       config,
       sql,
       kv,
+      policyFile,
       url: (base, server) => new URL(server === undefined ? `${base}/mcp` : `${base}/mcp/${encodeURIComponent(server)}`),
       recordedCalls: () => recordedCalls(recording),
       stop,
