@@ -5,6 +5,7 @@ import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sin
 import { canonical } from '../documents/canonical-json.js';
 import { chain, GENESIS_ANCHOR, nextLink, verifyChain, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
+import type { Durability } from '../store/durability.js';
 
 /** A log file as read back: the anchor line a prune wrote first, if any, then the entries. */
 interface Log {
@@ -23,7 +24,8 @@ const lines = (values: readonly object[]) => values.map((value) => `${canonical(
 
 /**
  * The audit log as JSON lines, one chained entry a line, for a log shipper to pick up. Each batch is written with one
- * write and then fsync'd before its appends resolve. One process writes a file; `-` writes to stdout, which cannot be
+ * write before its appends resolve (the kernel has it: a killed process loses nothing), and with `durability: power`
+ * fsync'd too. One process writes a file; `-` writes to stdout, which cannot be
  * read back, queried, verified or pruned here (the reader downstream verifies what it receives).
  */
 export class JsonlAuditSink implements AuditSink {
@@ -33,16 +35,17 @@ export class JsonlAuditSink implements AuditSink {
     private readonly path: string,
     private file: FileHandle | undefined,
     private next: ChainAnchor,
+    private readonly durability: Durability,
   ) {}
 
   /** Opens (or creates) the file and finds the chain's head; a line torn by a crash was never acknowledged and is cut. */
-  static async open(path: string): Promise<JsonlAuditSink> {
-    if (path === '-') return new JsonlAuditSink(path, undefined, GENESIS_ANCHOR);
+  static async open(path: string, durability: Durability = 'process'): Promise<JsonlAuditSink> {
+    if (path === '-') return new JsonlAuditSink(path, undefined, GENESIS_ANCHOR, durability);
     const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
     const whole = text.slice(0, text.lastIndexOf('\n') + 1);
     if (whole.length < text.length) await truncate(path, Buffer.byteLength(whole));
     const log = parseLog(whole);
-    return new JsonlAuditSink(path, await open(path, 'a'), nextLink(log.entries.at(-1), log.anchor));
+    return new JsonlAuditSink(path, await open(path, 'a'), nextLink(log.entries.at(-1), log.anchor), durability);
   }
 
   append(entry: AuditEntry): Promise<ChainedEntry> {
@@ -91,7 +94,7 @@ export class JsonlAuditSink implements AuditSink {
     const text = lines(chained);
     if (this.file) {
       await this.file.write(text);
-      await this.file.sync();
+      if (this.durability === 'power') await this.file.sync();
     } else {
       await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
     }

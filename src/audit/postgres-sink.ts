@@ -6,6 +6,7 @@ import type { AuditFilter, AuditPage, AuditResult, AuditSink } from './audit-sin
 import { chain, GENESIS_ANCHOR, nextLink, verifyPages, type ChainAnchor, type VerifyResult } from './chain.js';
 import { GroupCommit } from './group-commit.js';
 import { RecentDecisions } from './recent-decisions.js';
+import type { Durability } from '../store/durability.js';
 import { openPostgres, pingPostgres } from '../store/postgres.js';
 import { inTransaction } from '../store/postgres-transaction.js';
 
@@ -15,12 +16,15 @@ const COLUMN_TYPES = ['bigint', 'double precision', 'text', 'text', 'text', 'tex
 export interface PostgresAuditSinkOptions {
   /** The schema holding the tables, created if missing; by default the connection's search path. */
   readonly schema?: string;
+  /** What a committed batch survives (store/durability.ts); `process` by default. */
+  readonly durability?: Durability;
 }
 
 /**
  * The audit log in PostgreSQL, one chain shared by every replica. Each batch is one transaction that first takes an
  * advisory lock, so replicas append one after another and each reads the head the last one wrote; a committed batch
- * is durable (synchronous_commit on, the default) before any of its appends resolves.
+ * is in the server before any of its appends resolves, and with `durability: power` synced to its disk
+ * (synchronous_commit on; `off` on this pool's connections otherwise, which a gateway killed mid-batch cannot undo).
  */
 export class PostgresAuditSink implements AuditSink {
   private readonly decisions = new RecentDecisions();
@@ -35,7 +39,8 @@ export class PostgresAuditSink implements AuditSink {
   ) {}
 
   static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<PostgresAuditSink> {
-    const { pool, table } = await openPostgres(url, options.schema, (named) => auditHistory('postgres', named));
+    const session = options.durability === 'power' ? [] : ['SET synchronous_commit = off'];
+    const { pool, table } = await openPostgres(url, options.schema, (named) => auditHistory('postgres', named), session);
     return new PostgresAuditSink(pool, table('toolgate_audit'), table('toolgate_audit_anchor'), table('toolgate_audit'));
   }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Durability } from '../store/durability.js';
 import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { AUDIT_COLUMNS, auditHistory, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow, type DecisionColumns } from './audit-rows.js';
@@ -24,7 +25,8 @@ function prepare(db: Database.Database) {
 /**
  * The audit log in SQLite, by default in the file that holds grants and counters. WAL with synchronous=NORMAL: a
  * committed batch survives the process being killed (kill -9), which is what write-ahead needs; an OS crash or power
- * loss may lose the last batches before a checkpoint, never corrupt the file. Each batch is one IMMEDIATE
+ * loss may lose the last batches before a checkpoint, never corrupt the file. With `durability: power`, FULL: each
+ * batch's commit is synced. Each batch is one IMMEDIATE
  * transaction that reads the chain's head inside it, so gateway processes sharing the file chain one log.
  */
 export class SqliteAuditSink implements AuditSink {
@@ -33,8 +35,8 @@ export class SqliteAuditSink implements AuditSink {
   private readonly commits: GroupCommit;
   private readonly decisions = new RecentDecisions();
 
-  constructor(file: string) {
-    this.db = openSqlite(file, auditHistory('sqlite'));
+  constructor(file: string, durability: Durability = 'process') {
+    this.db = openSqlite(file, auditHistory('sqlite'), durability);
     this.sql = prepare(this.db);
     const write = this.db.transaction((entries: AuditEntry[]) => {
       const stored = this.decisions.copy(entries, entries.map(storedEntry), (id) => this.sql.decisionOf.get(id));

@@ -3,6 +3,7 @@ import { documentWords } from '../documents/issue-words.js';
 import { jsonShape } from '../documents/json-shape.js';
 import { namedRecord } from '../documents/named-record.js';
 import { storeConfig, storePlaces } from './store-places.js';
+import { DURABILITIES } from '../store/durability.js';
 import { duration } from '../policy/schema.js';
 
 /** Server names appear in URLs (`/mcp/<name>`) and in aggregated tool names (`<name>__<tool>`). */
@@ -229,6 +230,11 @@ export const configSchema = z
     pinning: pinning.default('block'),
     /** On SIGTERM or SIGINT, how long calls in flight may take to finish before they are cancelled (docs/deployment.md). */
     shutdown: z.strictObject({ grace: duration.default('20s') }).default({ grace: '20s' }),
+    /**
+     * What the audit log's entries and the counters' reservations survive once written ahead of a call: the gateway's
+     * process being killed (`process`), or also a power loss (`power`: synced to disk per batch). store/durability.ts.
+     */
+    durability: z.enum(DURABILITIES, { message: 'expected process or power' }).default('process'),
     /** When the counter store cannot be reached: refuse calls that need a counter (closed), or let them through uncounted (open). */
     fail_mode: z.enum(['closed', 'open'], { message: 'expected closed or open' }).default('closed'),
     servers: namedRecord(serverName, server).optional(),

@@ -60,9 +60,9 @@ function storeOpeners(config: GatewayConfig, idleMs: number, given: NonNullable<
       }
     };
   return {
-    counters: opening('counters', openCounterStore, given.counters),
+    counters: opening('counters', (spec) => openCounterStore(spec, config.durability), given.counters),
     grants: opening('grants', openGrantStore, given.grants),
-    audit: opening('audit', openAuditSink, given.audit),
+    audit: opening('audit', (spec) => openAuditSink(spec, config.durability), given.audit),
     pins: opening('pins', openPinStore, given.pins),
     approvals: opening('approvals', openApprovalStore, given.approvals),
     fleet: opening('sessions', (spec) => openFleet(spec, idleMs), given.fleet),

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SchemaHistory } from '../store/migrations.js';
+import type { Durability } from '../store/durability.js';
 import { closeSqlite, openSqlite, pingSqlite } from '../store/sqlite.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { add, advance, bucketOf, emptyWindow, freesInMs, retryAfterMs, used, type WindowState } from './window.js';
@@ -58,8 +59,8 @@ export class SqliteCounterStore implements CounterStore {
   private untilPrune = PRUNE_EVERY;
   private queue: Pending[] = [];
 
-  constructor(file: string) {
-    this.db = openSqlite(file, HISTORY);
+  constructor(file: string, durability: Durability = 'process') {
+    this.db = openSqlite(file, HISTORY, durability);
     this.select = this.db.prepare('SELECT head, counts FROM toolgate_counters WHERE key = ?');
     this.upsert = this.db.prepare(
       'INSERT INTO toolgate_counters (key, window_ms, head, counts, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET head = excluded.head, counts = excluded.counts, expires_at = excluded.expires_at',

@@ -15,10 +15,13 @@ export interface PostgresDatabase {
 
 /**
  * A pool for a `postgres://` URL, its tables in the given schema (tests give one each), brought up to the part's
- * latest version (migrations.ts). A database that cannot be brought up is closed and the reason thrown.
+ * latest version (migrations.ts). `session` runs on each new connection before anything else (a client runs its
+ * queries in order). A database that cannot be brought up is closed and the reason thrown.
  */
-export async function openPostgres(url: string, schema: string | undefined, history: (table: PostgresDatabase['table']) => SchemaHistory): Promise<PostgresDatabase> {
+export async function openPostgres(url: string, schema: string | undefined, history: (table: PostgresDatabase['table']) => SchemaHistory, session: readonly string[] = []): Promise<PostgresDatabase> {
   const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A setting that fails to apply leaves the server's own in force: the connection still works.
+  if (session.length > 0) pool.on('connect', (client) => void client.query(session.join('; ')).catch(() => {}));
   // An idle connection that drops is discarded and replaced at the next query; unheard, the event would end the process.
   pool.on('error', () => {});
   const quoted = schema === undefined ? undefined : escapeIdentifier(schema);
