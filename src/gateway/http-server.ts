@@ -5,6 +5,7 @@ import { adminAuthenticatorFor, type AdminAuthenticator } from '../admin/admin-i
 import { CONSOLE_PATH, ConsoleEndpoint } from '../admin/console-endpoint.js';
 import type { ConsoleSessionStore } from '../admin/console-sessions.js';
 import { MemoryConsoleSessions } from '../admin/memory-console-sessions.js';
+import { MemorySignInThrottle } from '../admin/memory-sign-in-throttle.js';
 import { ApprovalLinkEndpoint, LINK_PATH } from '../approvals/approval-link-endpoint.js';
 import { approverNamed } from '../approvals/approver-groups.js';
 import { checkHostAndOrigin } from '../http/browser-origin.js';
@@ -50,6 +51,7 @@ export class HttpServer {
   private draining = false;
   private adminApi?: AdminApi;
   private console?: ConsoleEndpoint;
+  private readonly signInThrottle = new MemorySignInThrottle();
   private admins?: Promise<AdminAuthenticator>;
   /** The console's sessions, shared by its sign-in and the admin API that reads their cookie; none with the console off. */
   private readonly consoleSessions?: ConsoleSessionStore;
@@ -176,7 +178,7 @@ export class HttpServer {
     if (!this.consoleSessions) throw new HttpError(404, 'the console is off in this configuration (console.enabled: false)');
     const admins = await this.adminAuthenticator();
     if (!this.gateway.grants || !admins.configured) throw new HttpError(404, `the console signs in with an admin credential, and ${ADMIN_OFF}`);
-    this.console ??= new ConsoleEndpoint({ admins, sessions: this.consoleSessions });
+    this.console ??= new ConsoleEndpoint({ admins, sessions: this.consoleSessions, throttle: this.signInThrottle });
     await this.console.handle(req, res, rest);
   }
 
