@@ -7,7 +7,7 @@ import { sendJson } from '../http/send-json.js';
 import { signInRequest, validate } from './admin-json.js';
 import type { AdminAuthenticator } from './admin-identity.js';
 import { ConsoleAssets } from './console-assets.js';
-import { cookieSession, sessionAdmin } from './cookie-session.js';
+import { cookieSession, sessionAdmin, storeUnavailable } from './cookie-session.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, type ConsoleSession, type ConsoleSessionStore } from './console-sessions.js';
 import { readJsonObject } from './json-http.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
@@ -18,7 +18,7 @@ export const CONSOLE_PATH = /^\/console(?:\/(.*))?$/;
 export interface ConsoleEndpointOptions {
   readonly admins: AdminAuthenticator;
   readonly sessions: ConsoleSessionStore;
-  /** Wrong credentials counted per address (sign-in-throttle.ts). */
+  /** Shared with the other replicas when the sessions are (both come from the fleet: fleet/open-fleet.ts). */
   readonly throttle: SignInThrottle;
   readonly assets?: ConsoleAssets;
   readonly clock?: () => number;
@@ -45,7 +45,8 @@ export class ConsoleEndpoint {
   /** `rest` is the path after `/console/`; undefined for `/console` itself. */
   async handle(req: IncomingMessage, res: ServerResponse, rest: string | undefined): Promise<void> {
     const method = req.method ?? '';
-    if (rest === 'session') return this.session(req, res, method);
+    // The sessions and the throttle may live in the fleet's Redis: one that does not answer is a 503 (storeUnavailable).
+    if (rest === 'session') return this.session(req, res, method).catch(storeUnavailable);
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `method ${method} is not allowed here`, { allow: 'GET, HEAD' });
     // One page: the console routes by the URL's fragment (#/servers), which never reaches the gateway.
     if (rest === undefined || rest === '') return this.assets.sendIndex(res);
