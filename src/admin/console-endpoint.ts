@@ -7,10 +7,10 @@ import { sendJson } from '../http/send-json.js';
 import { signInRequest, validate } from './admin-json.js';
 import type { AdminAuthenticator } from './admin-identity.js';
 import { ConsoleAssets } from './console-assets.js';
-import { cookieSession, sessionAdmin } from './cookie-session.js';
+import { cookieSession, sessionAdmin, storeUnavailable } from './cookie-session.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, type ConsoleSession, type ConsoleSessionStore } from './console-sessions.js';
 import { readJsonObject } from './json-http.js';
-import { SignInThrottle } from './sign-in-throttle.js';
+import type { SignInThrottle } from './sign-in-throttle.js';
 
 /** `/console`, its page and assets, and `/console/session`, where the console signs in and out. */
 export const CONSOLE_PATH = /^\/console(?:\/(.*))?$/;
@@ -18,6 +18,8 @@ export const CONSOLE_PATH = /^\/console(?:\/(.*))?$/;
 export interface ConsoleEndpointOptions {
   readonly admins: AdminAuthenticator;
   readonly sessions: ConsoleSessionStore;
+  /** Shared with the other replicas when the sessions are (both come from the fleet: fleet/open-fleet.ts). */
+  readonly throttle: SignInThrottle;
   readonly assets?: ConsoleAssets;
   readonly clock?: () => number;
 }
@@ -33,7 +35,6 @@ const MAX_SIGN_IN_BYTES = 16 * 1024;
  */
 export class ConsoleEndpoint {
   private readonly assets: ConsoleAssets;
-  private readonly throttle = new SignInThrottle();
   private readonly clock: () => number;
 
   constructor(private readonly options: ConsoleEndpointOptions) {
@@ -44,17 +45,20 @@ export class ConsoleEndpoint {
   /** `rest` is the path after `/console/`; undefined for `/console` itself. */
   async handle(req: IncomingMessage, res: ServerResponse, rest: string | undefined): Promise<void> {
     const method = req.method ?? '';
-    if (rest === 'session') {
-      if (method === 'GET') return this.current(req, res);
-      if (method === 'POST') return this.signIn(req, res);
-      if (method === 'DELETE') return this.signOut(req, res);
-      throw new HttpError(405, `method ${method} is not allowed here`, { allow: 'GET, POST, DELETE' });
-    }
+    // The sessions and the throttle may live in the fleet's Redis: one that does not answer is a 503 (storeUnavailable).
+    if (rest === 'session') return this.session(req, res, method).catch(storeUnavailable);
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `method ${method} is not allowed here`, { allow: 'GET, HEAD' });
     // One page: the console routes by the URL's fragment (#/servers), which never reaches the gateway.
     if (rest === undefined || rest === '') return this.assets.sendIndex(res);
     if (rest.startsWith('assets/')) return this.assets.sendAsset(res, rest.slice('assets/'.length));
     throw new HttpError(404, `no console page /console/${rest}: the console is /console`);
+  }
+
+  private async session(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (method === 'GET') return this.current(req, res);
+    if (method === 'POST') return this.signIn(req, res);
+    if (method === 'DELETE') return this.signOut(req, res);
+    throw new HttpError(405, `method ${method} is not allowed here`, { allow: 'GET, POST, DELETE' });
   }
 
   /** Who is signed in, and the CSRF value the page sends back: a reloaded page keeps its session without storing it. */
@@ -67,7 +71,7 @@ export class ConsoleEndpoint {
   private async signIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const now = this.clock();
     const address = req.socket.remoteAddress ?? '';
-    const wait = this.throttle.waitFor(address, now);
+    const wait = await this.options.throttle.waitFor(address, now);
     if (wait > 0) throw new HttpError(429, `too many wrong credentials from this address: try again in ${Math.ceil(wait / 1000)} s`, { 'retry-after': String(Math.ceil(wait / 1000)) });
     // A page elsewhere must not sign a browser in under its own credential (login CSRF).
     if (!isSameOrigin(req)) throw new HttpError(403, 'sign in from the console’s own page');
@@ -76,10 +80,10 @@ export class ConsoleEndpoint {
       throw error instanceof AuthenticationUnavailable ? new HttpError(503, error.message, { 'retry-after': '5' }) : error;
     });
     if (outcome.kind !== 'ok') {
-      this.throttle.failed(address, now);
+      await this.options.throttle.failed(address, now);
       throw new HttpError(401, `sign-in refused: ${outcome.description}`);
     }
-    this.throttle.succeeded(address);
+    await this.options.throttle.succeeded(address);
     const session = await this.options.sessions.create(outcome.admin, now);
     sendJson(res, 200, sessionJson(session), { 'set-cookie': cookie(req, session.id, SESSION_TTL_MS / 1000) });
   }

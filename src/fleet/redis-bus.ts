@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../store/redis.js';
+import { closeRedis, connectRedis } from '../store/redis.js';
 import type { FleetBus, FleetMessage } from './fleet-bus.js';
 
 const DEFAULT_PREFIX = 'toolgate:';
@@ -70,6 +70,6 @@ export class RedisBus implements FleetBus {
   async close(): Promise<void> {
     this.handlers.clear();
     this.listener.disconnect();
-    await this.publisher.quit().catch(() => this.publisher.disconnect());
+    await closeRedis(this.publisher);
   }
 }

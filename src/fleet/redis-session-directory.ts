@@ -1,25 +1,18 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../store/redis.js';
 import type { SessionDirectory, SessionRecord } from './session-directory.js';
-
-const DEFAULT_PREFIX = 'toolgate:';
 
 /**
  * Session records as Redis strings (`<prefix>session:<id>`, the record's JSON) that expire after the idle period
  * unless used: Redis ends a forgotten session, so no replica has to sweep for one that died with its peer. The
- * JSON is the record's fields alone, a few hundred bytes for the SDK's clients.
+ * JSON is the record's fields alone, a few hundred bytes for the SDK's clients. The connection is the fleet's
+ * (open-fleet.ts), shared with the console's stores: the fleet opens and closes it.
  */
 export class RedisSessionDirectory implements SessionDirectory {
-  private constructor(
+  constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly idleMs: number,
   ) {}
-
-  static async open(url: string, idleMs: number): Promise<RedisSessionDirectory> {
-    const { redis, prefix } = await connectRedis(url, DEFAULT_PREFIX);
-    return new RedisSessionDirectory(redis, prefix, idleMs);
-  }
 
   private key(id: string): string {
     return `${this.prefix}session:${id}`;
@@ -53,9 +46,5 @@ export class RedisSessionDirectory implements SessionDirectory {
 
   async ping(): Promise<void> {
     await this.redis.ping();
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

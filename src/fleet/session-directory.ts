@@ -27,7 +27,6 @@ export interface SessionDirectory {
   delete(id: string): Promise<void>;
   /** A round trip to the directory, for `/readyz`. */
   ping(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** The most a session's record may take: what the client declares is the client's to choose, the store's space is not. */

@@ -147,7 +147,7 @@ export class Gateway implements UpstreamListener {
   /** Listings that hide a server's tools for want of its policy, said in the log. */
   private readonly hiddenTools: HiddenToolsWarning;
   private readonly stores: StoreOpeners;
-  /** What this replica shares with the others (opened by `open`): the bus between them, and legacy sessions. */
+  /** What this replica shares with the others (opened by `open`): the bus, legacy sessions, the console's sign-ins. */
   fleet?: Fleet;
   /** Legacy sessions any replica serves, when the fleet shares them (`store.sessions` is a Redis). */
   private shared?: SharedSessions;
@@ -389,8 +389,7 @@ export class Gateway implements UpstreamListener {
     await this.approvalStore?.close();
     this.sessions.close();
     this.shared?.close();
-    await this.fleet?.directory?.close();
-    await this.fleet?.bus.close();
+    await this.fleet?.close();
     await Promise.all([...this.upstreams.values()].map((u) => u.close()));
   }
 

@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { ADMIN_OFF, AdminApi } from '../admin/admin-api.js';
 import { adminAuthenticatorFor, type AdminAuthenticator } from '../admin/admin-identity.js';
 import { CONSOLE_PATH, ConsoleEndpoint } from '../admin/console-endpoint.js';
-import type { ConsoleSessionStore } from '../admin/console-sessions.js';
-import { MemoryConsoleSessions } from '../admin/memory-console-sessions.js';
 import { ApprovalLinkEndpoint, LINK_PATH } from '../approvals/approval-link-endpoint.js';
 import { approverNamed } from '../approvals/approver-groups.js';
+import type { Fleet } from '../fleet/open-fleet.js';
 import { checkHostAndOrigin } from '../http/browser-origin.js';
 import { HttpError } from '../http/http-error.js';
 import { sendError, sendJson } from '../http/send-json.js';
@@ -51,8 +50,6 @@ export class HttpServer {
   private adminApi?: AdminApi;
   private console?: ConsoleEndpoint;
   private admins?: Promise<AdminAuthenticator>;
-  /** The console's sessions, shared by its sign-in and the admin API that reads their cookie; none with the console off. */
-  private readonly consoleSessions?: ConsoleSessionStore;
   /** Each server's tools as last classified, for the admin API's catalogue. */
   private readonly catalogueCache = new CatalogueCache();
   private links?: ApprovalLinkEndpoint;
@@ -78,7 +75,6 @@ export class HttpServer {
       this.serve(req, res).catch((error: unknown) => this.reject(req, res, error));
     });
     this.server.keepAliveTimeout = 65_000;
-    if (gateway.config.console.enabled) this.consoleSessions = new MemoryConsoleSessions();
   }
 
   async listen(): Promise<string> {
@@ -173,11 +169,22 @@ export class HttpServer {
 
   /** The web console (admin/console-endpoint.ts): there only with the admin API, and unless `console.enabled` is false. */
   private async consolePage(req: IncomingMessage, res: ServerResponse, rest: string | undefined): Promise<void> {
-    if (!this.consoleSessions) throw new HttpError(404, 'the console is off in this configuration (console.enabled: false)');
+    if (!this.gateway.config.console.enabled) throw new HttpError(404, 'the console is off in this configuration (console.enabled: false)');
     const admins = await this.adminAuthenticator();
     if (!this.gateway.grants || !admins.configured) throw new HttpError(404, `the console signs in with an admin credential, and ${ADMIN_OFF}`);
-    this.console ??= new ConsoleEndpoint({ admins, sessions: this.consoleSessions });
+    const fleet = this.openedFleet();
+    this.console ??= new ConsoleEndpoint({ admins, sessions: fleet.consoleSessions, throttle: fleet.signInThrottle });
     await this.console.handle(req, res, rest);
+  }
+
+  /**
+   * The fleet, where the console's sessions and sign-in throttle live (this process's, or the Redis every replica
+   * shares): a request that comes while the gateway opens its stores is told to come again.
+   */
+  private openedFleet(): Fleet {
+    const fleet = this.gateway.fleet;
+    if (!fleet) throw new HttpError(503, 'the gateway is starting', { 'retry-after': '1' });
+    return fleet;
   }
 
   private adminAuthenticator(): Promise<AdminAuthenticator> {
@@ -208,7 +215,7 @@ export class HttpServer {
         statuses: () => serverStatuses(this.gateway.upstreams, this.gateway.inventory),
         catalogue: (servers) => gatewayCatalogue(this.gateway, servers, this.catalogueCache),
       },
-      ...(this.consoleSessions && { sessions: this.consoleSessions }),
+      ...(config.console.enabled && { sessions: this.openedFleet().consoleSessions }),
       policies: { servers: [...this.gateway.upstreams.keys()], load: (server) => this.gateway.admission.policyLoad(server), reload: (server) => this.gateway.admission.reload(server) },
       pins: this.gateway.definitionReview,
       activity: this.gateway.metrics.recent,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../store/redis.js';
+import { closeRedis, connectRedis } from '../store/redis.js';
 import { counterName, merged, type CounterRequest, type CounterStatus, type CounterStore, type Refused, type Reserved } from './counter-store.js';
 import { advance, bucketOf, freesInMs, retryAfterMs, SLOTS, used, type WindowState } from './window.js';
 
@@ -158,7 +158,7 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }
 

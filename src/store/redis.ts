@@ -33,3 +33,8 @@ export async function connectRedis(url: string, defaultPrefix: string, options: 
   }
   return { redis, prefix };
 }
+
+/** Quits politely (what was sent is answered first), or drops the connection when Redis is not there to answer. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
+}

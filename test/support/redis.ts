@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { closeRedis, connectRedis } from '../../src/store/redis.js';
 import { unavailable } from './services.js';
 
 /**
@@ -40,6 +42,25 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);
   await redis.quit();
+}
+
+/**
+ * Opens connections as the gateway does (`connectRedis`), each on a fresh prefix, for stores built on a connection
+ * they are given; after the file's tests, each is closed and its keys deleted.
+ */
+export function freshConnections(url: string | undefined): () => Promise<{ redis: Redis; prefix: string }> {
+  const opened: { redis: Redis; prefix: string }[] = [];
+  after(async () => {
+    for (const { redis, prefix } of opened) {
+      await closeRedis(redis);
+      await dropPrefix(url!, prefix);
+    }
+  });
+  return async () => {
+    const connection = await connectRedis(url!, freshPrefix());
+    opened.push(connection);
+    return connection;
+  };
 }
 
 /**
