@@ -15,6 +15,7 @@ import { measureScaleOut, type ScaleResult } from './scale.js';
 import { measureSessions } from './sessions.js';
 import { ratios, renderAuditCost, renderNotes, renderRatios, renderReplicas, renderScale, renderSessions, renderTable, type TargetResult } from './table.js';
 import { benchAudit } from './audit.js';
+import { measureCost, renderCost, type CostRow } from './cost.js';
 import { benchAuditPages } from './audit-pages.js';
 import { benchCatalogApi } from './catalog-api.js';
 import { benchCounters } from './counters.js';
@@ -33,6 +34,8 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  *     list      tools/list with 1,000 tools
  *     sessions  memory under load: 1,000 legacy sessions each holding a GET stream
  *     scale     scale-out: wrk through a round-robin balancer in front of one and two Toolgate processes
+ *     cost      what the guarantees cost: the floor, allow-all and the realistic configuration in each durability mode,
+ *               on SQLite and on Redis + PostgreSQL, interleaved round by round (bench/cost.ts; issue #20's ratios)
  *     replicas  the fleet: 1 and 3 replicas behind the balancer with grants, policy, Redis counters, PostgreSQL audit (bench/replicas.ts),
  *               and 50,000 legacy sessions shared by 3 replicas in Redis (bench/fleet-sessions.ts)
  *     policy    decide() alone, on a policy of 1,000 tools (bench/decide.ts)
@@ -47,7 +50,7 @@ import { echoServer, ROOT, TARGETS, toolgate, toolgateSharingRedis, type Running
  * - TOOLGATE_BENCH_REDIS_URL, TOOLGATE_BENCH_PG_URL: the Redis and PostgreSQL to use (else the tests' ones, else the local defaults).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'replicas', 'policy', 'catalog', 'approvals', 'counters', 'audit', 'auditpages', 'catalogapi'] as const;
+const PHASES = ['startup', 'main', 'list', 'sessions', 'scale', 'cost', 'replicas', 'policy', 'catalog', 'approvals', 'counters', 'audit', 'auditpages', 'catalogapi'] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = parseOnly(process.env.BENCH_ONLY);
 const runs = (phase: Phase) => ONLY.includes(phase);
@@ -69,6 +72,7 @@ const PLAN = {
   wrkSeconds: QUICK ? 3 : 10,
   connections: [8, 32, 128],
   sessions: { count: QUICK ? 200 : 1000, echo: { warmup: QUICK ? 100 : 1000, calls: QUICK ? 50 : 300 } },
+  cost: { rounds: QUICK ? 1 : 3, wrkSeconds: QUICK ? 3 : 8, connections: 32, sequential: { warmup: QUICK ? 100 : 300, calls: QUICK ? 500 : 2000 } },
   scale: { connections: 32, seconds: QUICK ? 3 : 10, warmupS: QUICK ? 1 : 2 },
 };
 const IDLE_SETTLE_MS = 1000;
@@ -355,7 +359,7 @@ async function main(): Promise<void> {
   const policy = runs('policy') ? benchDecide(QUICK ? 500 : 2_000) : undefined;
   const catalog = runs('catalog') ? benchCatalog(10_000) : undefined;
   const approvals = runs('approvals') ? await benchApprovals() : undefined;
-  const redis = runs('counters') || runs('scale') || runs('replicas') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
+  const redis = runs('counters') || runs('scale') || runs('cost') || runs('replicas') ? await testRedis(process.env.TOOLGATE_BENCH_REDIS_URL ?? process.env.TOOLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15') : undefined;
   if (redis?.skip) log(`${redis.skip}: the Redis counter store is NOT measured, and scale-out runs with the allow-all gateway`);
   const counterStores = runs('counters') ? await benchCounters(QUICK ? 500 : 2_000, redis?.url) : undefined;
   const audit = runs('audit') ? await benchAudit(QUICK ? 1_000 : 3_000) : undefined;
@@ -369,10 +373,15 @@ async function main(): Promise<void> {
     else log('wrk is not installed: scale-out is NOT measured');
     if (redis?.url) await dropPrefix(redis.url, prefix);
   }
+  const postgres = process.env.TOOLGATE_BENCH_PG_URL ?? process.env.TOOLGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  let cost: CostRow[] | undefined;
+  if (runs('cost')) {
+    if (!wrk) log('wrk is not installed: the cost of the guarantees is NOT measured');
+    else cost = await measureCost(PLAN.cost, redis?.url ? { postgres, redis: redis.url } : undefined, log);
+  }
   let replicas: ScaleResult | undefined;
   let sharedSessions: FleetSessionsResult | undefined;
   if (runs('replicas')) {
-    const postgres = process.env.TOOLGATE_BENCH_PG_URL ?? process.env.TOOLGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     if (!wrk) log('wrk is not installed: the replicas are NOT measured');
     else if (!redis?.url) log('the replicas are NOT measured: they count in Redis');
     else replicas = await measureReplicas({ postgres, redis: redis.url }, PLAN.scale, log);
@@ -385,7 +394,7 @@ async function main(): Promise<void> {
   const duration = Math.round((Date.now() - startedAt.getTime()) / 1000);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const figures = { startedAt, durationS: duration, quick: QUICK, phases: ONLY, machine: { ...machine, loadAverageAtEnd: loadavg() }, versions, plan: PLAN };
-  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(replicas && { replicas }), ...(sharedSessions && { sharedSessions }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }), ...(auditPages && { auditPages }), ...(catalogApi && { catalogApi }) }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ ...figures, targets: results, ratios: ratioList, ...(scale && { scaleOut: scale }), ...(cost && { cost }), ...(replicas && { replicas }), ...(sharedSessions && { sharedSessions }), ...(policy && { decide: policy }), ...(catalog && { catalog }), ...(approvals && { approvals }), ...(counterStores && { counters: counterStores }), ...(audit && { audit }), ...(auditPages && { auditPages }), ...(catalogApi && { catalogApi }) }, null, 2) + '\n');
 
   const wrkNote = wrk ? `${wrk}, 1 thread, ${PLAN.wrkSeconds} s per run` : 'wrk NOT installed: capacity not measured';
   const sections: string[][] = [
@@ -463,6 +472,16 @@ async function main(): Promise<void> {
       `machine's other busy time: the kernel's network work not charged to a process, and anything else running).`,
       '',
       renderScale(scale, machine.cores),
+    ]);
+  }
+  if (cost) {
+    sections.push([
+      `What the guarantees cost (bench/cost.ts): each row freshly started in front of bench/echo-server.ts, wrk ${PLAN.cost.connections} connections ${PLAN.cost.wrkSeconds} s on`,
+      `one legacy session, the gateway's CPU (all threads) per call during that run, and ${PLAN.cost.sequential.calls} sequential calls over plain fetch; the median of ${PLAN.cost.rounds} rounds,`,
+      'each round starting one row later. Targets (issue #20): realistic >= 60% of the floor and >= 85% of allow-all, CPU <= 1.3x allow-all, sequential within 0.2 ms of the floor.',
+      '',
+      renderCost(cost),
+      ...cost.flatMap((row) => row.errors.map((error) => `${row.name}: ${error}`)),
     ]);
   }
   if (replicas) {
