@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient, type QueryResult } from 'pg';
 import type { AuditEntry, ChainedEntry } from './audit-record.js';
 import { paged } from './audit-filter.js';
 import { AUDIT_COLUMNS, auditHistory, DECISION_COPY_COLUMNS, fromRow, pageQuery, rowValues, storedEntry, VERIFY_PAGE, type AuditRow } from './audit-rows.js';
@@ -28,7 +28,7 @@ export interface PostgresAuditSinkOptions {
  */
 export class PostgresAuditSink implements AuditSink {
   private readonly decisions = new RecentDecisions();
-  private readonly commits = new GroupCommit((entries) => this.transaction((client) => this.write(client, entries)));
+  private readonly commits = new GroupCommit((entries) => this.transaction((client, { head }) => this.write(client, entries, head)));
 
   private constructor(
     private readonly pool: Pool,
@@ -56,16 +56,16 @@ export class PostgresAuditSink implements AuditSink {
 
   verify(): Promise<VerifyResult> {
     // Under the lock, so no replica prunes or appends between the pages.
-    return this.transaction(async (client) => {
+    return this.transaction(async (client, { anchor }) => {
       const range = `SELECT * FROM ${this.table} WHERE seq > $1 ORDER BY seq LIMIT ${VERIFY_PAGE}`;
-      return verifyPages(await this.anchor(client), async (after) => (await client.query<AuditRow>(range, [after])).rows.map(fromRow));
+      return verifyPages(anchor, async (after) => (await client.query<AuditRow>(range, [after])).rows.map(fromRow));
     });
   }
 
   prune(before: number): Promise<number> {
-    return this.transaction(async (client) => {
+    return this.transaction(async (client, { head }) => {
       const { rows } = await client.query<{ seq: string; prev_hash: string }>(`SELECT seq, prev_hash FROM ${this.table} WHERE time >= $1 ORDER BY seq LIMIT 1`, [before]);
-      const kept = rows[0] ? { seq: Number(rows[0].seq), prevHash: rows[0].prev_hash } : await this.head(client);
+      const kept = rows[0] ? { seq: Number(rows[0].seq), prevHash: rows[0].prev_hash } : head;
       await client.query(
         `INSERT INTO ${this.anchorTable} (id, seq, prev_hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash`,
         [kept.seq, kept.prevHash],
@@ -82,37 +82,41 @@ export class PostgresAuditSink implements AuditSink {
     await this.commits.exclusive(() => this.pool.end());
   }
 
-  private async write(client: PoolClient, entries: AuditEntry[]): Promise<ChainedEntry[]> {
+  private async write(client: PoolClient, entries: AuditEntry[], head: ChainAnchor): Promise<ChainedEntry[]> {
     // A decision this sink did not write lately is found by the insert itself, in the join.
     const stored = this.decisions.copy(entries, entries.map(storedEntry), () => undefined);
-    const chained = chain(await this.head(client), entries, stored.map((s) => s.text));
+    const chained = chain(head, entries, stored.map((s) => s.text));
     const rows = chained.map((linked, i) => rowValues(linked, stored[i]!));
     const columns = AUDIT_COLUMNS.map((_, j) => rows.map((row) => row[j]));
     const arrays = COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`);
     const values = AUDIT_COLUMNS.map((column) => ((DECISION_COPY_COLUMNS as readonly string[]).includes(column) ? `COALESCE(u.${column}, d.${column})` : `u.${column}`));
-    await client.query(
-      `INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT ${values} FROM unnest(${arrays}) AS u (${AUDIT_COLUMNS})
+    // Prepared once per connection: the statement is the same for every batch.
+    await client.query({
+      name: 'toolgate_audit_insert',
+      text: `INSERT INTO ${this.table} (${AUDIT_COLUMNS}) SELECT ${values} FROM unnest(${arrays}) AS u (${AUDIT_COLUMNS})
         LEFT JOIN ${this.table} d ON u.kind = 'outcome' AND d.request_id = u.request_id AND d.kind = 'decision'`,
-      columns,
-    );
+      values: columns,
+    });
     return chained;
   }
 
-  private async head(client: PoolClient): Promise<ChainAnchor> {
-    const { rows } = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
-    return nextLink(rows[0] && { seq: Number(rows[0].seq), hash: rows[0].hash }, await this.anchor(client));
-  }
-
-  private async anchor(client: PoolClient): Promise<ChainAnchor> {
-    const { rows } = await client.query<{ seq: string; prev_hash: string }>(`SELECT seq, prev_hash FROM ${this.anchorTable}`);
-    return rows[0] ? { seq: Number(rows[0].seq), prevHash: rows[0].prev_hash } : GENESIS_ANCHOR;
-  }
-
-  /** Runs `work` in a transaction holding the log's advisory lock: the chain's head moves only under it. */
-  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey]);
-      return work(client);
-    });
+  /**
+   * Runs `work` in a transaction holding the log's advisory lock (the chain's head moves only under it), given the
+   * log as the lock found it: the anchor, and the link the next entry takes. The BEGIN, the lock and both reads are
+   * one round trip.
+   */
+  private transaction<T>(work: (client: PoolClient, log: { head: ChainAnchor; anchor: ChainAnchor }) => Promise<T>): Promise<T> {
+    const lock = `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(this.lockKey)}))`;
+    const reads = [`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`, `SELECT seq, prev_hash FROM ${this.anchorTable}`];
+    return inTransaction(
+      this.pool,
+      (client, [, last, anchored]) => {
+        const row = (last!.rows as { seq: string; hash: string }[])[0];
+        const first = (anchored!.rows as { seq: string; prev_hash: string }[])[0];
+        const anchor = first ? { seq: Number(first.seq), prevHash: first.prev_hash } : GENESIS_ANCHOR;
+        return work(client, { head: nextLink(row && { seq: Number(row.seq), hash: row.hash }, anchor), anchor });
+      },
+      [lock, ...reads],
+    );
   }
 }
