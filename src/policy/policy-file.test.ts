@@ -19,6 +19,9 @@ test('a policy file reached through a symbolic link is seen to change when its t
   let changes = 0;
   const stop = watchPolicyFile(link, () => changes++);
   try {
+    // The poll's first look, which every later one is compared with, is taken in the background: a write before it
+    // would be the baseline, not a change.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     writeFileSync(target, JSON.stringify({ version: '1', default: 'deny' }));
     const deadline = Date.now() + 3 * POLL_INTERVAL_MS;
     while (changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
