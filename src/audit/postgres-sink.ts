@@ -29,14 +29,22 @@ export interface PostgresAuditSinkOptions {
 export class PostgresAuditSink implements AuditSink {
   private readonly decisions = new RecentDecisions();
   private readonly commits = new GroupCommit((entries) => this.transaction((client, { head }) => this.write(client, entries, head)));
+  /** What every transaction opens with, after its BEGIN: the log's advisory lock, then the newest row and the anchor. */
+  private readonly opening: readonly string[];
 
   private constructor(
     private readonly pool: Pool,
     private readonly table: string,
     private readonly anchorTable: string,
     /** The advisory lock's key: one per log, so tests in separate schemas do not wait on each other. */
-    private readonly lockKey: string,
-  ) {}
+    lockKey: string,
+  ) {
+    this.opening = [
+      `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(lockKey)}))`,
+      `SELECT seq, hash FROM ${table} ORDER BY seq DESC LIMIT 1`,
+      `SELECT seq, prev_hash FROM ${anchorTable}`,
+    ];
+  }
 
   static async open(url: string, options: PostgresAuditSinkOptions = {}): Promise<PostgresAuditSink> {
     const session = options.durability === 'power' ? [] : ['SET synchronous_commit = off'];
@@ -106,8 +114,6 @@ export class PostgresAuditSink implements AuditSink {
    * one round trip.
    */
   private transaction<T>(work: (client: PoolClient, log: { head: ChainAnchor; anchor: ChainAnchor }) => Promise<T>): Promise<T> {
-    const lock = `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(this.lockKey)}))`;
-    const reads = [`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`, `SELECT seq, prev_hash FROM ${this.anchorTable}`];
     return inTransaction(
       this.pool,
       (client, [, last, anchored]) => {
@@ -116,7 +122,7 @@ export class PostgresAuditSink implements AuditSink {
         const anchor = first ? { seq: Number(first.seq), prevHash: first.prev_hash } : GENESIS_ANCHOR;
         return work(client, { head: nextLink(row && { seq: Number(row.seq), hash: row.hash }, anchor), anchor });
       },
-      [lock, ...reads],
+      this.opening,
     );
   }
 }

@@ -6,8 +6,6 @@ import type { FleetBus } from './fleet-bus.js';
 import { LocalBus } from './local-bus.js';
 import type { SessionDirectory } from './session-directory.js';
 
-const DEFAULT_PREFIX = 'toolgate:';
-
 /**
  * What replicas share beyond the stores: the bus between them, the legacy sessions (none for a fleet of one), and
  * the web console's sign-ins (its sessions and the throttle on wrong credentials), so a console signed in on one
@@ -33,7 +31,7 @@ export async function openFleet(spec: string, idleMs: number): Promise<Fleet> {
     const bus = new LocalBus();
     return { bus, consoleSessions: new MemoryConsoleSessions(), signInThrottle: new MemorySignInThrottle(), close: () => bus.close() };
   }
-  const [{ connectRedis, closeRedis }, { RedisBus }, { RedisSessionDirectory }, { RedisConsoleSessions }, { RedisSignInThrottle }] = await Promise.all([
+  const [{ connectRedis, closeRedis }, { RedisBus, FLEET_PREFIX }, { RedisSessionDirectory }, { RedisConsoleSessions }, { RedisSignInThrottle }] = await Promise.all([
     import('../store/redis.js'),
     import('./redis-bus.js'),
     import('./redis-session-directory.js'),
@@ -42,7 +40,7 @@ export async function openFleet(spec: string, idleMs: number): Promise<Fleet> {
   ]);
   const bus = await RedisBus.open(spec);
   try {
-    const { redis, prefix } = await connectRedis(spec, DEFAULT_PREFIX);
+    const { redis, prefix } = await connectRedis(spec, FLEET_PREFIX);
     return {
       bus,
       directory: new RedisSessionDirectory(redis, prefix, idleMs),

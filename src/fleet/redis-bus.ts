@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis } from '../store/redis.js';
 import type { FleetBus, FleetMessage } from './fleet-bus.js';
 
-const DEFAULT_PREFIX = 'toolgate:';
+/** The fleet's keys and channels in Redis start with this unless the URL names another (`?prefix=`). */
+export const FLEET_PREFIX = 'toolgate:';
 
 /**
  * The fleet's bus on Redis pub/sub: one connection publishes, one listens (a listening connection can do nothing
@@ -36,10 +37,10 @@ export class RedisBus implements FleetBus {
 
   /** Connects both sides to `redis://…[?prefix=P]`, failing when Redis cannot be reached. */
   static async open(url: string): Promise<RedisBus> {
-    const publisher = await connectRedis(url, DEFAULT_PREFIX);
+    const publisher = await connectRedis(url, FLEET_PREFIX);
     try {
       // The listener resubscribes after a reconnect (ioredis does so), so it may queue while Redis is away.
-      const listener = await connectRedis(url, DEFAULT_PREFIX, { enableOfflineQueue: true, commandTimeout: undefined });
+      const listener = await connectRedis(url, FLEET_PREFIX, { enableOfflineQueue: true, commandTimeout: undefined });
       return new RedisBus(publisher.redis, listener.redis, publisher.prefix);
     } catch (error) {
       publisher.redis.disconnect();

@@ -172,18 +172,23 @@ test('each server\'s load says where its policy comes from; a reload that fails 
   }
 });
 
+/** Two replicas' admissions on one bus, each told only what the other announces. */
+function twoReplicas(servers: Record<string, unknown>) {
+  const bus = new LocalBus();
+  const elsewhere: FleetBus = { replica: 'elsewhere', publish: (channel, message) => bus.publish(channel, message), subscribe: (channel, handler) => bus.subscribe(channel, handler), close: async () => {} };
+  const { admission: here } = admission(servers);
+  const { admission: there } = admission(servers);
+  here.join(bus);
+  there.join(elsewhere);
+  return { bus, elsewhere, here, there };
+}
+
 test('a new version one replica loads is in force on another at once, from the fleet bus, not when its watch fires; nothing echoes back', async () => {
   const file = join(dir, 'fleet.json');
   writeFileSync(file, JSON.stringify({ version: '1', default: 'allow' }));
-  const bus = new LocalBus();
-  // Two replicas on one bus: each is told only what the other announces.
-  const elsewhere: FleetBus = { replica: 'elsewhere', publish: (channel, message) => bus.publish(channel, message), subscribe: (channel, handler) => bus.subscribe(channel, handler), close: async () => {} };
+  const { bus, here, there } = twoReplicas({ s: file });
   const announced: unknown[] = [];
   bus.subscribe(FLEET_CHANNEL, (message) => announced.push(message));
-  const { admission: here } = admission({ s: file });
-  const { admission: there } = admission({ s: file });
-  here.join(bus);
-  there.join(elsewhere);
   try {
     writeFileSync(file, JSON.stringify({ version: '1', default: 'deny' }));
     const written = here.reload('s')!.loaded!.compiled.version;
@@ -202,12 +207,7 @@ test('a new version one replica loads is in force on another at once, from the f
 test("an edit of a grant's own policy file is in force on the replica that watched it change and, through the bus, on another", async () => {
   const file = join(dir, 'grant-fleet.json');
   writeFileSync(file, JSON.stringify({ version: '1', default: 'allow' }));
-  const bus = new LocalBus();
-  const elsewhere: FleetBus = { replica: 'elsewhere', publish: (channel, message) => bus.publish(channel, message), subscribe: (channel, handler) => bus.subscribe(channel, handler), close: async () => {} };
-  const { admission: here } = admission({ s: { version: '1', default: 'allow' } });
-  const { admission: there } = admission({ s: { version: '1', default: 'allow' } });
-  here.join(bus);
-  there.join(elsewhere);
+  const { elsewhere, here, there } = twoReplicas({ s: { version: '1', default: 'allow' } });
   const own = caller({ policy: file });
   const call = (a: PolicyAdmission) => a.admit({ session: session(own), server: 's', method: 'tools/call', name: 'x', arguments: {} }).allow;
   try {
