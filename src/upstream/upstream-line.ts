@@ -63,7 +63,7 @@ export interface ConnectionOptions {
   listener: UpstreamListener;
   /** How long a call waits for a restarting server before it fails (start-up may take longer: `npx -y`). */
   readyTimeoutMs?: number;
-  /** How long `start` waits for the first handshake. */
+  /** How long `start` waits for the first handshake, and a call made while it is under way. */
   startTimeoutMs?: number;
   /**
    * A first handshake that fails closes the connection instead of retrying (a one-off look at a server, or a
@@ -100,6 +100,9 @@ export class UpstreamLine {
   private upSince = 0;
   private restartCount = 0;
   private readonly readyTimeoutMs: number;
+  private readonly startTimeoutMs: number;
+  /** When the first start gives up; until then a call waits for it, not just a restart's `readyTimeoutMs`. */
+  private startDeadline: number;
 
   constructor(
     readonly name: string,
@@ -107,6 +110,8 @@ export class UpstreamLine {
     private readonly options: LineOptions,
   ) {
     this.readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    this.startDeadline = Date.now() + this.startTimeoutMs;
     this.backoff = options.backoffMs ?? 250;
   }
 
@@ -125,8 +130,9 @@ export class UpstreamLine {
 
   /** Starts the first connection; resolves once the server has answered the handshake. */
   async start(): Promise<void> {
+    this.startDeadline = Date.now() + this.startTimeoutMs;
     void this.connect();
-    await this.whenReady(this.options.startTimeoutMs ?? 60_000);
+    await this.whenReady(this.startTimeoutMs);
   }
 
   async close(): Promise<void> {
@@ -137,8 +143,11 @@ export class UpstreamLine {
     await this.transport?.close();
   }
 
-  /** Waits until the server is connected, up to `timeoutMs`. */
-  whenReady(timeoutMs = this.readyTimeoutMs): Promise<void> {
+  /**
+   * Waits until the server is connected, up to `timeoutMs`. By default a client's first requests, read while the
+   * server is on its first start (a stdio client starts the gateway and the servers with it), wait for that start.
+   */
+  whenReady(timeoutMs = this.defaultWait()): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new Error(`upstream "${this.name}" is closed`));
     return new Promise((resolve, reject) => {
@@ -158,6 +167,11 @@ export class UpstreamLine {
       }, timeoutMs);
       this.readyWaiters.push(waiter);
     });
+  }
+
+  private defaultWait(): number {
+    const firstStart = !this.infoValue && this.restartCount === 0;
+    return firstStart ? Math.max(this.readyTimeoutMs, this.startDeadline - Date.now()) : this.readyTimeoutMs;
   }
 
   /**
