@@ -116,17 +116,25 @@ function backfillDecisionColumns(table: string): string {
  * the row's own columns (an outcome's hold its decision's copies; a pin or approval event's are its own, and it has no
  * decision), so an index on the column, ordered by seq within each value, serves the page in keyset order.
  */
-export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, param: (value: unknown) => string): string {
+export function pageQuery(table: string, filter: AuditFilter, page: AuditPage, param: (value: unknown) => string, shape: PageShape = {}): string {
+  const columns = shape.columns ?? '*';
   const order = `ORDER BY seq ${page.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ${page.limit + 1}`;
   const select = (grantColumn?: 'grant_id' | 'grant_label') => {
     const where = conditions(filter, page, param);
+    if (shape.where) where.push(shape.where);
     if (grantColumn) where.push(`${grantColumn} = ${param(filter.grant)}`);
-    return `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order}`;
+    return `SELECT ${columns} FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order}`;
   };
   if (filter.grant === undefined) return select();
   // A grant is named by id or label. An OR of the two would read every row of the grant and sort them; each side
   // read in seq order from its own index, limited, then merged, reads one page of each.
-  return `SELECT * FROM (SELECT * FROM (${select('grant_id')}) by_id UNION SELECT * FROM (${select('grant_label')}) by_label) grant_rows ${order}`;
+  return `SELECT ${columns} FROM (SELECT ${columns} FROM (${select('grant_id')}) by_id UNION SELECT ${columns} FROM (${select('grant_label')}) by_label) grant_rows ${order}`;
+}
+
+/** What a page query selects (every column by default) and a condition of its own beside the filter's. */
+export interface PageShape {
+  columns?: string;
+  where?: string;
 }
 
 /** The page's conditions but the grant's, each on one column. */
@@ -147,7 +155,8 @@ function conditions(filter: AuditFilter, page: AuditPage, param: (value: unknown
 export const VERIFY_PAGE = 10_000;
 
 /**
- * The indexes: request_id for pairing outcomes with their decisions, and one per filter column but time, each ordered
+ * The indexes (on the log in PostgreSQL; SQLite moves them to a keys table, sqlite-audit-keys.ts): request_id for
+ * pairing outcomes with their decisions, and one per filter column but time, each ordered
  * by seq within a value (in SQLite every index ends with the rowid, which seq is; in PostgreSQL seq is put in), so a
  * filtered page is read from the index in keyset order however deep it is. Each index costs every append; the
  * server, tool and decision indexes showed no change in bench/audit.ts, while the copies on outcome rows cost about a

@@ -60,10 +60,12 @@ test('a SQLite file made before versions opens with every part, keeps its rows, 
     }
   };
   assert.deepEqual(read(old, "SELECT server, tool, decision FROM toolgate_audit WHERE kind = 'outcome'"), [{ server: 'a', tool: 'echo', decision: 'allowed' }], "version 2 filled the outcome's copies");
+  assert.deepEqual(read(old, 'SELECT seq, kind, tool FROM toolgate_audit_keys ORDER BY seq'), [{ seq: 1, kind: 'decision', tool: 'echo' }, { seq: 2, kind: 'outcome', tool: 'echo' }], 'version 3 keyed the rows there');
   assert.deepEqual(read(old, 'SELECT part, version FROM toolgate_migrations ORDER BY part, version'), [
     { part: 'approvals', version: 1 },
     { part: 'audit', version: 1 },
     { part: 'audit', version: 2 },
+    { part: 'audit', version: 3 },
     { part: 'counters', version: 1 },
     { part: 'grants', version: 1 },
     { part: 'pins', version: 1 },

@@ -132,6 +132,26 @@ export function describeAuditSink(name: string, openFixture: () => Promise<Audit
       assert.equal((await all(sink)).length, 1_000);
     });
 
+    test('a filtered page finds every entry of a long log, newest or oldest first, each once', async () => {
+      // Long enough for a store that indexes in batches (SQLite copies 512 at a time) to have copied some and not others.
+      const { sink } = await open();
+      for (let from = 1; from <= 1_300; from += 100) await Promise.all(Array.from({ length: 100 }, (_, i) => sink.append(decision(from + i))));
+      const expected = Array.from({ length: 1_300 }, (_, i) => i + 1).filter((n) => n % 4 === 1 && n % 3 !== 0);
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: string[] = [];
+        let after: number | undefined;
+        do {
+          const page = await sink.query({ tool: 'tool_1', server: 'github' }, { limit: 100, order, ...(after === undefined ? {} : { after }) });
+          seen.push(...page.entries.map((c) => (c.entry as DecisionEntry).requestId));
+          after = page.next;
+        } while (after !== undefined);
+        const ids = expected.map((n) => `req-${n}`);
+        assert.deepEqual(seen, order === 'asc' ? ids : ids.reverse(), `${order}: every match once, in order`);
+      }
+      assert.deepEqual((await all(sink, { requestId: 'req-1299' })).map(shortName), ['d1299'], 'the newest by its request id');
+      assert.deepEqual((await all(sink, { requestId: 'req-2' })).map(shortName), ['d2'], 'the oldest by its request id');
+    });
+
     test('an edited entry fails verify at exactly its seq', async () => {
       const { sink, edit } = await open();
       await fill(sink);
