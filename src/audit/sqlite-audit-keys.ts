@@ -26,11 +26,14 @@ const INDEXED = ['request_id', 'grant_id', 'grant_label', 'server', 'tool', 'dec
 /** The seq of the last entry copied to the keys (0 before the first). */
 const COPIED_THROUGH = `(SELECT coalesce(max(seq), 0) FROM ${KEYS})`;
 
+/** Copies the entries not copied yet to the keys. */
+const COPY = `INSERT INTO ${KEYS} (${KEY_COLUMNS}) SELECT ${KEY_COLUMNS} FROM ${LOG} WHERE seq > ${COPIED_THROUGH}`;
+
 /** Version 3: the keys table from the log's rows, its indexes, and the log's own indexes dropped. */
 const KEYS_TABLE = `
   CREATE TABLE IF NOT EXISTS ${KEYS} (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL, request_id TEXT NOT NULL,
     ${DECISION_COPY_COLUMNS.map((column) => `${column} TEXT`).join(', ')});
-  INSERT INTO ${KEYS} (${KEY_COLUMNS}) SELECT ${KEY_COLUMNS} FROM ${LOG} WHERE seq > ${COPIED_THROUGH};
+  ${COPY};
   ${INDEXED.map((column) => `CREATE INDEX IF NOT EXISTS ${KEYS}_${column} ON ${KEYS} (${column});`).join('\n')}
   ${[...INDEXED, 'uncopied'].map((name) => `DROP INDEX IF EXISTS ${LOG}_${name};`).join('\n')}
 `;
@@ -59,7 +62,7 @@ export function prepareKeys(db: Database.Database) {
   const decision = `request_id = @id AND kind = 'decision'`;
   return {
     copiedThrough: db.prepare<[], number>(`SELECT ${COPIED_THROUGH}`).pluck(),
-    copy: db.prepare(`INSERT INTO ${KEYS} (${KEY_COLUMNS}) SELECT ${KEY_COLUMNS} FROM ${LOG} WHERE seq > ${COPIED_THROUGH}`),
+    copy: db.prepare(COPY),
     /** A decision's columns, for an outcome whose decision is no longer among the recent ones. */
     decisionOf: db
       .prepare<[{ id: string }], DecisionColumns>(
